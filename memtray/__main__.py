@@ -1,0 +1,3 @@
+from memtray.cli import main
+
+raise SystemExit(main())

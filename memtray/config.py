@@ -1,0 +1,68 @@
+"""This laptop's non-secret configuration: which vault, which hub, where each folder lives, settings.
+
+Stored as JSON in the home's config folder and replaced atomically. Secrets live in the keychain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from memtray.errors import LocalFileError
+from memtray.settings import SETTINGS, SETTINGS_BY_KEY, coerce
+
+
+@dataclass
+class Config:
+    vault_id: str
+    device_id: str
+    device_name: str
+    hub_url: str
+    allow_insecure_http: bool = False
+    folder_paths: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def setting(self, key: str) -> Any:
+        return self.settings.get(key, SETTINGS_BY_KEY[key].default)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.settings[key] = coerce(key, value)
+
+
+def load_config(path: Path) -> Config | None:
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LocalFileError(f"memtray's settings file {path} could not be read. Move it away and set up again.") from exc
+    known = {key: data[key] for key in Config.__dataclass_fields__ if key in data}
+    config = Config(**known)
+    config.settings = {key: value for key, value in config.settings.items() if key in SETTINGS_BY_KEY}
+    return config
+
+
+def save_config(path: Path, config: Config) -> None:
+    write_json_atomic(path, asdict(config))
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2, sort_keys=True)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except OSError as exc:
+        Path(temp_name).unlink(missing_ok=True)
+        raise LocalFileError(f"memtray could not save {path.name}: {exc.strerror or exc}.") from exc
+
+
+def default_settings() -> dict[str, Any]:
+    return {setting.key: setting.default for setting in SETTINGS}

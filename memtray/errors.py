@@ -1,0 +1,152 @@
+"""Every failure a person can see, each with a short title and a plain sentence.
+
+The CLI prints ``message`` on one line and exits with ``exit_code``; the tray app shows
+``title`` and ``message`` in a notification or dialog. Messages never contain secrets.
+"""
+
+from __future__ import annotations
+
+
+class MemtrayError(Exception):
+    """Base class: a failure with a user-facing title, message and CLI exit code."""
+
+    title = "memtray could not finish"
+    exit_code = 1
+
+    def __init__(self, message: str, *, title: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if title is not None:
+            self.title = title
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(MemtrayError):
+    title = "That command is not quite right"
+    exit_code = 2
+
+
+class NotSetUpError(MemtrayError):
+    title = "memtray is not set up yet"
+    exit_code = 2
+
+
+class AlreadySetUpError(MemtrayError):
+    title = "memtray is already set up"
+    exit_code = 2
+
+
+class PassphraseError(MemtrayError):
+    title = "Wrong passphrase"
+    exit_code = 3
+
+
+class KeychainError(MemtrayError):
+    title = "The keychain is not available"
+    exit_code = 3
+
+
+class KeychainLockedError(KeychainError):
+    title = "The keychain is locked"
+
+
+class KeychainMissingError(KeychainError):
+    title = "There is no keychain on this computer"
+
+
+class HubError(MemtrayError):
+    """The hub failed in a way the person may be able to fix (or wait out)."""
+
+    title = "The hub did not answer as expected"
+    exit_code = 4
+
+
+class HubUnreachableError(HubError):
+    title = "Can't reach the hub"
+
+
+class HubAuthError(HubError):
+    title = "The hub refused this laptop"
+
+
+class HubRevokedError(HubAuthError):
+    title = "This laptop was removed from the vault"
+
+
+class HubPayloadTooLargeError(HubError):
+    title = "A file is too large for the hub"
+
+
+class HubRateLimitedError(HubError):
+    title = "The hub asked memtray to slow down"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, title: str | None = None) -> None:
+        super().__init__(message, title=title)
+        self.retry_after = retry_after
+
+
+class HubFullError(HubError):
+    title = "The hub is full"
+
+
+class ObjectExistsError(HubError):
+    """A create-only write found the key already taken."""
+
+    title = "The hub already has that object"
+
+
+class ObjectMissingError(HubError):
+    title = "The hub is missing an object"
+
+
+class IntegrityError(MemtrayError):
+    """Data from the hub failed authentication: it was altered, moved or damaged."""
+
+    title = "Hub data failed its integrity check"
+    exit_code = 5
+
+
+class RollbackError(IntegrityError):
+    """The hub lost or withheld data that this laptop already saw."""
+
+    title = "The hub lost or altered data"
+
+
+class HostileKeyFileError(IntegrityError):
+    title = "The vault's key file was refused"
+
+
+class MassDeleteError(MemtrayError):
+    title = "Many files would be deleted"
+    exit_code = 6
+
+
+class LocalFileError(MemtrayError):
+    """The local disk refused a read or write (permission, disk full, missing folder)."""
+
+    title = "A local file could not be written"
+    exit_code = 7
+
+
+class SetupCodeError(MemtrayError):
+    title = "That setup code is not valid"
+    exit_code = 2
+
+
+class BusyError(MemtrayError):
+    title = "memtray is already syncing"
+    exit_code = 8
+
+
+EXIT_CODES_HELP = """exit codes:
+  0  success
+  1  unexpected failure
+  2  usage error, or memtray not set up / already set up
+  3  wrong passphrase or keychain problem
+  4  hub unreachable, refused access, full, or rate limited
+  5  hub data failed an integrity check or the hub lost data (nothing local was changed)
+  6  a sync would delete more than half of a folder; re-run with --allow-mass-delete
+  7  a local file or folder could not be read or written
+  8  another memtray sync is already running for this home"""

@@ -1,0 +1,66 @@
+"""Hub adapters. ``open_hub`` picks the adapter from the URL's scheme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from memtray.errors import UsageError
+from memtray.hubs.base import Hub
+
+HUB_KINDS = {
+    "folder": "A folder (cloud drive, NAS or USB stick)",
+    "memtray": "A memtray hub server",
+    "webdav": "WebDAV (Nextcloud, ownCloud, Apache)",
+    "s3": "S3-compatible storage (AWS, MinIO, R2, B2)",
+}
+
+
+def hub_kind(url: str) -> str:
+    """One of the keys of ``HUB_KINDS`` for ``url``."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("", "file") or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
+        return "folder"
+    if scheme in ("http", "https"):
+        return "memtray"
+    if scheme in ("webdav", "webdavs"):
+        return "webdav"
+    if scheme == "s3":
+        return "s3"
+    raise UsageError(f"memtray does not know hubs of the kind '{scheme}://'. Use a folder, https://, webdav(s):// or s3://.")
+
+
+def normalise_hub_url(url: str) -> str:
+    """Folder hubs become absolute ``file://`` URLs; other URLs lose a trailing slash."""
+    if hub_kind(url) == "folder":
+        parts = urlsplit(url)
+        path = Path(parts.path if parts.scheme == "file" else url).expanduser().resolve()
+        return path.as_uri()
+    return url.rstrip("/")
+
+
+def open_hub(
+    url: str,
+    *,
+    vault_id: str | None = None,
+    device_id: str | None = None,
+    secret: str | None = None,
+    allow_insecure_http: bool = False,
+) -> Hub:
+    """Open the hub at ``url``. ``secret`` is the credential kept in the keychain, if the kind needs one."""
+    kind = hub_kind(url)
+    if kind == "folder":
+        from memtray.hubs.folder import FolderHub
+
+        return FolderHub(normalise_hub_url(url))
+    if kind == "memtray":
+        from memtray.hubs.http import HttpHub
+
+        return HttpHub(url, vault_id=vault_id, device_id=device_id, token=secret, allow_insecure_http=allow_insecure_http)
+    if kind == "webdav":
+        from memtray.hubs.webdav import WebDavHub
+
+        return WebDavHub(url, secret=secret)
+    from memtray.hubs.s3 import S3Hub
+
+    return S3Hub(url, secret=secret)

@@ -1,0 +1,165 @@
+"""A hub that is just a folder: a cloud-drive folder, a NAS share or a USB stick.
+
+Objects are files named by their key. A write goes to a hidden temp file in the same folder,
+is flushed, and is then hard-linked into place, which fails if the name exists: readers never see
+a half-written object and a create never replaces one. Where the file system has no hard links,
+Windows' rename (which refuses to replace) or a checked rename takes over; the latter is safe
+because every laptop writes only its own keys under a per-home lock.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from memtray.errors import (
+    HubError,
+    HubFullError,
+    HubUnreachableError,
+    ObjectExistsError,
+    ObjectMissingError,
+    UsageError,
+)
+from memtray.hubs.base import is_valid_key
+
+TEMP_PREFIX = ".tmp-"
+
+
+def _path_from_url(url: str) -> Path:
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return Path(unquote(parts.path))
+    return Path(url)
+
+
+class FolderHub:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.root = _path_from_url(url)
+
+    def __repr__(self) -> str:
+        return f"FolderHub({str(self.root)!r})"
+
+    def create_root(self) -> None:
+        """Make the hub folder (used when a vault is created there)."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._error(exc, "create the hub folder") from exc
+
+    def _require_root(self) -> None:
+        if not self.root.is_dir():
+            raise HubUnreachableError(
+                f"The hub folder {self.root} is not there. If it is on a removable or network drive, connect it."
+            )
+
+    def _path(self, key: str) -> Path:
+        if not is_valid_key(key):
+            raise UsageError(f"'{key}' is not a valid hub key.")
+        return self.root.joinpath(*key.split("/"))
+
+    def put_new(self, key: str, data: bytes) -> None:
+        self._require_root()
+        target = self._path(key)
+        temp = target.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(temp, "xb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            self._place(temp, target, key)
+            _fsync_dir(target.parent)
+        except (ObjectExistsError, HubError):
+            raise
+        except OSError as exc:
+            raise self._error(exc, "write to the hub folder") from exc
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def _place(self, temp: Path, target: Path, key: str) -> None:
+        try:
+            os.link(temp, target)
+            return
+        except FileExistsError as exc:
+            raise ObjectExistsError(f"The hub already has {key}.") from exc
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+                raise
+        if sys.platform != "win32" and target.exists():
+            raise ObjectExistsError(f"The hub already has {key}.")
+        try:
+            os.rename(temp, target)
+        except FileExistsError as exc:
+            raise ObjectExistsError(f"The hub already has {key}.") from exc
+
+    def get(self, key: str) -> bytes:
+        self._require_root()
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise ObjectMissingError(f"The hub is missing {key}.") from exc
+        except OSError as exc:
+            raise self._error(exc, "read the hub folder") from exc
+
+    def list(self, prefix: str, after: str | None = None) -> list[str]:
+        self._require_root()
+        directory, _, _ = prefix.rpartition("/")
+        start = self.root.joinpath(*directory.split("/")) if directory else self.root
+        found: list[str] = []
+        try:
+            self._collect(start, directory, prefix, after, found)
+        except OSError as exc:
+            raise self._error(exc, "list the hub folder") from exc
+        found.sort()
+        return found
+
+    def _collect(self, folder: Path, key_dir: str, prefix: str, after: str | None, found: list[str]) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            key = f"{key_dir}/{entry.name}" if key_dir else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if key.startswith(prefix) or prefix.startswith(key + "/"):
+                    self._collect(Path(entry.path), key, prefix, after, found)
+            elif key.startswith(prefix) and (after is None or key > after) and is_valid_key(key):
+                found.append(key)
+
+    def delete(self, key: str) -> None:
+        self._require_root()
+        try:
+            self._path(key).unlink()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise self._error(exc, "delete from the hub folder") from exc
+
+    def close(self) -> None:
+        return None
+
+    def _error(self, exc: OSError, doing: str) -> HubError:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return HubFullError(f"memtray could not {doing}: the disk holding {self.root} is full.")
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return HubError(f"memtray could not {doing}: permission denied for {self.root}.")
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENODEV, errno.EIO, errno.ESTALE):
+            return HubUnreachableError(f"memtray could not {doing} at {self.root}. Is the drive connected?")
+        return HubError(f"memtray could not {doing} at {self.root} ({exc.strerror or type(exc).__name__}).")
+
+
+def _fsync_dir(folder: Path) -> None:
+    if sys.platform == "win32":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

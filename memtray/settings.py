@@ -1,0 +1,64 @@
+"""Every user setting, declared once: key, default, type, label. The settings window is built from this list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+CONFLICT_POLICIES = {
+    "keep_both": "Keep both (save a conflict copy)",
+    "prefer_recent": "Keep the most recent edit",
+    "prefer_local": "Keep this laptop's edit",
+    "prefer_remote": "Keep the other laptop's edit",
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    kind: type
+    label: str
+    help: str = ""
+    choices: dict[str, str] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("start_at_login", False, bool, "Start memtray when I sign in"),
+    Setting("paused", False, bool, "Pause syncing"),
+    Setting("interval_minutes", 5, int, "Sync every (minutes)", "memtray also syncs as soon as a file changes.", minimum=1, maximum=240),
+    Setting("notify_conflicts", True, bool, "Tell me about conflicts"),
+    Setting("notify_errors", True, bool, "Tell me when something goes wrong"),
+    Setting("notify_new_device", True, bool, "Tell me when a new laptop joins"),
+    Setting("notify_success", False, bool, "Tell me after every successful sync"),
+    Setting("conflict_policy", "keep_both", str, "When two laptops edit the same lines", choices=CONFLICT_POLICIES),
+    Setting("history_days", 30, int, "Keep old versions for (days)", minimum=1, maximum=3650),
+)
+
+SETTINGS_BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+def coerce(key: str, value: Any) -> Any:
+    """``value`` converted to the setting's type and checked against its limits, else ValueError."""
+    setting = SETTINGS_BY_KEY[key]
+    if setting.kind is bool:
+        if isinstance(value, str):
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(f"'{value}' is not yes or no")
+        return bool(value)
+    if setting.kind is int:
+        number = int(value)
+        if setting.minimum is not None and number < setting.minimum:
+            raise ValueError(f"{setting.label} must be at least {setting.minimum}")
+        if setting.maximum is not None and number > setting.maximum:
+            raise ValueError(f"{setting.label} must be at most {setting.maximum}")
+        return number
+    text = str(value)
+    if setting.choices is not None and text not in setting.choices:
+        raise ValueError(f"'{text}' is not one of: {', '.join(setting.choices)}")
+    return text

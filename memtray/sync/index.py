@@ -1,0 +1,279 @@
+"""The local SQLite index: this laptop's view of the vault.
+
+It holds, per file, the version this laptop has and what was last seen on disk; the history of
+versions (for merges against a common base and for restoring old versions); the content of
+small versions; how far each other laptop's log has been applied; and activity for the UI.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from memtray.errors import LocalFileError
+from memtray.sync.records import DiskStamp, FileRow, FileVersion, FolderDef
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    folder TEXT NOT NULL, path TEXT NOT NULL, vv TEXT NOT NULL, deleted INTEGER NOT NULL,
+    sha TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, origin TEXT NOT NULL,
+    resolved INTEGER NOT NULL, blob TEXT,
+    disk_sha TEXT, disk_size INTEGER, disk_mtime_ns INTEGER, disk_inode INTEGER, disk_vv TEXT,
+    pending INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (folder, path)
+);
+CREATE INDEX IF NOT EXISTS files_pending ON files (pending) WHERE pending = 1;
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY, folder TEXT NOT NULL, path TEXT NOT NULL, vv TEXT NOT NULL,
+    deleted INTEGER NOT NULL, sha TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
+    origin TEXT NOT NULL, blob TEXT, recorded REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS versions_by_path ON versions (folder, path);
+CREATE TABLE IF NOT EXISTS content (sha TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS cursors (device TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, platform TEXT NOT NULL, last_seq INTEGER NOT NULL,
+    last_seen REAL, acks TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS folders (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, include TEXT NOT NULL, exclude TEXT NOT NULL,
+    removed INTEGER NOT NULL, stamp_time REAL NOT NULL, stamp_device TEXT NOT NULL, pending INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS activity (
+    id INTEGER PRIMARY KEY, time REAL NOT NULL, kind TEXT NOT NULL, folder TEXT NOT NULL,
+    path TEXT NOT NULL, detail TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS conflicts (
+    id INTEGER PRIMARY KEY, time REAL NOT NULL, folder TEXT NOT NULL, path TEXT NOT NULL,
+    copy_path TEXT, current_sha TEXT NOT NULL, other_sha TEXT NOT NULL, other_device TEXT NOT NULL,
+    resolved INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS problems (folder TEXT NOT NULL, path TEXT NOT NULL, message TEXT NOT NULL,
+    PRIMARY KEY (folder, path));
+"""
+
+FILE_COLUMNS = (
+    "folder, path, vv, deleted, sha, size, mtime, origin, resolved, blob, "
+    "disk_sha, disk_size, disk_mtime_ns, disk_inode, disk_vv, pending"
+)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _row_to_file(row: tuple) -> FileRow:  # type: ignore[type-arg]
+    version = FileVersion(
+        folder=row[0], path=row[1], vv=json.loads(row[2]), deleted=bool(row[3]), sha=row[4], size=row[5],
+        mtime=row[6], origin=row[7], resolved=bool(row[8]), blob=row[9],
+    )
+    disk = None
+    if row[10] is not None:
+        disk = DiskStamp(sha=row[10], size=row[11], mtime_ns=row[12], inode=row[13], vv=json.loads(row[14]))
+    return FileRow(version, disk, bool(row[15]))
+
+
+def _file_params(row: FileRow) -> tuple:  # type: ignore[type-arg]
+    v, d = row.version, row.disk
+    return (
+        v.folder, v.path, _dumps(v.vv), int(v.deleted), v.sha, v.size, v.mtime, v.origin, int(v.resolved), v.blob,
+        d.sha if d else None, d.size if d else None, d.mtime_ns if d else None, d.inode if d else None,
+        _dumps(d.vv) if d else None, int(row.pending),
+    )
+
+
+class Index:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise LocalFileError(f"memtray could not open its index at {path} ({exc}).") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def files(self, folder: str) -> dict[str, FileRow]:
+        rows = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE folder = ?", (folder,))
+        return {row[1]: _row_to_file(row) for row in rows}
+
+    def file(self, folder: str, path: str) -> FileRow | None:
+        row = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE folder = ? AND path = ?", (folder, path))
+        found = row.fetchone()
+        return _row_to_file(found) if found else None
+
+    def put_files(self, rows: Iterable[FileRow]) -> None:
+        placeholders = ", ".join("?" * 16)
+        self.db.executemany(
+            f"INSERT OR REPLACE INTO files ({FILE_COLUMNS}) VALUES ({placeholders})", (_file_params(r) for r in rows)
+        )
+
+    def pending_files(self) -> list[FileRow]:
+        return [_row_to_file(r) for r in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE pending = 1")]
+
+    def all_files(self) -> list[FileRow]:
+        return [_row_to_file(r) for r in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files")]
+
+    def count_files(self, folder: str, live_only: bool = True) -> int:
+        query = "SELECT COUNT(*) FROM files WHERE folder = ?" + (" AND deleted = 0" if live_only else "")
+        return int(self.db.execute(query, (folder,)).fetchone()[0])
+
+    def add_versions(self, versions: Iterable[FileVersion]) -> None:
+        now = time.time()
+        self.db.executemany(
+            "INSERT INTO versions (folder, path, vv, deleted, sha, size, mtime, origin, blob, recorded)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (v.folder, v.path, _dumps(v.vv), int(v.deleted), v.sha, v.size, v.mtime, v.origin, v.blob, now)
+                for v in versions
+            ),
+        )
+
+    def versions(self, folder: str, path: str) -> list[tuple[int, FileVersion, float]]:
+        rows = self.db.execute(
+            "SELECT id, vv, deleted, sha, size, mtime, origin, blob, recorded FROM versions"
+            " WHERE folder = ? AND path = ? ORDER BY id DESC",
+            (folder, path),
+        )
+        return [
+            (
+                row[0],
+                FileVersion(folder, path, json.loads(row[1]), bool(row[2]), row[3], row[4], row[5], row[6], False, row[7]),
+                row[8],
+            )
+            for row in rows
+        ]
+
+    def version(self, version_id: int) -> FileVersion | None:
+        row = self.db.execute(
+            "SELECT folder, path, vv, deleted, sha, size, mtime, origin, blob FROM versions WHERE id = ?", (version_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return FileVersion(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5], row[6], row[7], False, row[8])
+
+    def prune_versions(self, older_than: float) -> None:
+        """Forget superseded versions recorded before ``older_than``, and content nothing refers to."""
+        self.db.execute(
+            "DELETE FROM versions WHERE recorded < ? AND NOT EXISTS (SELECT 1 FROM files f WHERE f.folder ="
+            " versions.folder AND f.path = versions.path AND f.sha = versions.sha)",
+            (older_than,),
+        )
+        self.db.execute(
+            "DELETE FROM content WHERE sha NOT IN (SELECT sha FROM versions) AND sha NOT IN (SELECT sha FROM files)"
+            " AND sha NOT IN (SELECT current_sha FROM conflicts) AND sha NOT IN (SELECT other_sha FROM conflicts)"
+        )
+
+    def put_content(self, items: Iterable[tuple[str, bytes]]) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO content (sha, data) VALUES (?, ?)",
+            ((sha, zlib.compress(data, 1)) for sha, data in items),
+        )
+
+    def content(self, sha: str) -> bytes | None:
+        row = self.db.execute("SELECT data FROM content WHERE sha = ?", (sha,)).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    def cursors(self) -> dict[str, tuple[int, str]]:
+        return {row[0]: (row[1], row[2]) for row in self.db.execute("SELECT device, seq, hash FROM cursors")}
+
+    def set_cursor(self, device: str, seq: int, entry_hash: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO cursors (device, seq, hash) VALUES (?, ?, ?)", (device, seq, entry_hash))
+
+    def put_device(self, device_id: str, name: str, platform: str, seq: int, seen: float, acks: dict[str, int]) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO devices (id, name, platform, last_seq, last_seen, acks) VALUES (?, ?, ?, ?, ?, ?)",
+            (device_id, name, platform, seq, seen, _dumps(acks)),
+        )
+
+    def devices(self) -> list[tuple[str, str, str, int, float | None, dict[str, int]]]:
+        rows = self.db.execute("SELECT id, name, platform, last_seq, last_seen, acks FROM devices ORDER BY name")
+        return [(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def folder_defs(self) -> dict[str, FolderDef]:
+        rows = self.db.execute("SELECT id, name, include, exclude, removed, stamp_time, stamp_device FROM folders")
+        return {
+            r[0]: FolderDef(r[0], r[1], json.loads(r[2]), json.loads(r[3]), bool(r[4]), (r[5], r[6])) for r in rows
+        }
+
+    def pending_folder_defs(self) -> list[FolderDef]:
+        pending = {r[0] for r in self.db.execute("SELECT id FROM folders WHERE pending = 1")}
+        return [folder for folder_id, folder in self.folder_defs().items() if folder_id in pending]
+
+    def put_folder_def(self, folder: FolderDef, pending: bool) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO folders (id, name, include, exclude, removed, stamp_time, stamp_device, pending)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                folder.folder_id, folder.name, _dumps(folder.include), _dumps(folder.exclude), int(folder.removed),
+                folder.stamp[0], folder.stamp[1], int(pending),
+            ),
+        )
+
+    def clear_pending_folder_defs(self) -> None:
+        self.db.execute("UPDATE folders SET pending = 0")
+
+    def add_activity(self, kind: str, folder: str, path: str, detail: str = "") -> None:
+        self.db.execute(
+            "INSERT INTO activity (time, kind, folder, path, detail) VALUES (?, ?, ?, ?, ?)",
+            (time.time(), kind, folder, path, detail),
+        )
+
+    def activity(self, limit: int) -> list[tuple[float, str, str, str, str]]:
+        rows = self.db.execute("SELECT time, kind, folder, path, detail FROM activity ORDER BY id DESC LIMIT ?", (limit,))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    def add_conflict(self, folder: str, path: str, copy_path: str | None, current_sha: str, other_sha: str,
+                     other_device: str) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO conflicts (time, folder, path, copy_path, current_sha, other_sha, other_device)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (time.time(), folder, path, copy_path, current_sha, other_sha, other_device),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def conflicts(self) -> list[tuple[int, float, str, str, str | None, str, str, str, bool]]:
+        rows = self.db.execute(
+            "SELECT id, time, folder, path, copy_path, current_sha, other_sha, other_device, resolved FROM conflicts"
+            " ORDER BY id DESC"
+        )
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8])) for r in rows]
+
+    def mark_conflict_resolved(self, conflict_id: int) -> None:
+        self.db.execute("UPDATE conflicts SET resolved = 1 WHERE id = ?", (conflict_id,))
+
+    def set_problems(self, folder: str, problems: dict[str, str]) -> None:
+        self.db.execute("DELETE FROM problems WHERE folder = ?", (folder,))
+        self.db.executemany(
+            "INSERT INTO problems (folder, path, message) VALUES (?, ?, ?)",
+            ((folder, path, message) for path, message in problems.items()),
+        )
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        return [tuple(r) for r in self.db.execute("SELECT folder, path, message FROM problems ORDER BY folder, path")]  # type: ignore[misc]

@@ -1,0 +1,107 @@
+"""Changing files in a tracked folder without ever clobbering an edit made meanwhile.
+
+Each write re-checks, just before it replaces the file, that the file is still exactly what the
+scan saw; if the person saved in between, the write is skipped and the next sync sees their
+edit as a concurrent change. New content goes to a temp file in the same folder and is moved
+into place with ``os.replace``; memtray's own temp files are ignored by the watcher and the scan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from pathlib import Path
+
+from memtray.sync.globs import CONFLICTS_DIR, TEMP_PREFIX
+from memtray.sync.records import DiskStamp
+from memtray.sync.vectors import VersionVector
+
+CHANGED_MEANWHILE = "changed on this laptop while syncing; it will be synced next time"
+
+
+def _matches(path: Path, expected: DiskStamp | None) -> bool:
+    try:
+        stat = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return expected is None
+    return expected is not None and expected.same_file(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def write_checked(root: Path, relative: str, data: bytes, sha: str, vv: VersionVector,
+                  expected: DiskStamp | None, durable: bool) -> DiskStamp | str:
+    """Write ``data`` at ``relative`` if the file is still as ``expected``; the new stamp, or why not."""
+    target = root.joinpath(*relative.split("/"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        return "a file stands where its folder should be"
+    except OSError as exc:
+        return f"could not be written ({exc.strerror or type(exc).__name__})"
+    temp = target.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+    try:
+        with open(temp, "xb") as stream:
+            stream.write(data)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
+        if not _matches(target, expected):
+            return CHANGED_MEANWHILE
+        os.replace(temp, target)
+        stat = os.stat(target)
+    except OSError as exc:
+        return f"could not be written ({exc.strerror or type(exc).__name__})"
+    finally:
+        temp.unlink(missing_ok=True)
+    return DiskStamp(sha, len(data), stat.st_mtime_ns, stat.st_ino, vv)
+
+
+def delete_checked(root: Path, relative: str, expected: DiskStamp | None) -> str | None:
+    """Delete ``relative`` if it is still as ``expected``; None when done, else why not."""
+    target = root.joinpath(*relative.split("/"))
+    if not _matches(target, expected):
+        return CHANGED_MEANWHILE
+    try:
+        target.unlink(missing_ok=True)
+    except OSError as exc:
+        return f"could not be deleted ({exc.strerror or type(exc).__name__})"
+    _prune_empty_parents(root, target.parent)
+    return None
+
+
+def _prune_empty_parents(root: Path, folder: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _safe_label(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:40] or "laptop"
+
+
+def save_conflict_copy(root: Path, relative: str, data: bytes, device_name: str, when: float) -> str:
+    """Keep ``data`` as NAME.sync-conflict-YYYYMMDD-HHMMSS-DEVICE.ext in the conflicts folder; its relative path."""
+    folder, _, name = relative.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    if not stem:
+        stem, dot, ext = name, "", ""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
+    label = _safe_label(device_name)
+    base = f"{stem}.sync-conflict-{stamp}-{label}"
+    parts = [CONFLICTS_DIR, *([folder] if folder else [])]
+    directory = root.joinpath(*"/".join(parts).split("/"))
+    directory.mkdir(parents=True, exist_ok=True)
+    candidate = f"{base}{dot}{ext}"
+    counter = 2
+    while (directory / candidate).exists():
+        candidate = f"{base}-{counter}{dot}{ext}"
+        counter += 1
+    with open(directory / candidate, "xb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    return "/".join([*parts, candidate])

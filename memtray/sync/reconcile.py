@@ -1,0 +1,106 @@
+"""Deciding what this laptop holds when another laptop's version of a file arrives (pure; no I/O).
+
+The rules, in order:
+1. Nothing here yet, or the arriving version is newer (its vector dominates): take it.
+2. The arriving version is older or the same: keep ours.
+3. Concurrent (both laptops changed the file independently):
+   a. both deleted, or both hold the same bytes: keep ours, with the two vectors merged. Nothing to send.
+   b. one deleted, one edited: the edit wins. We send it again with a vector above both.
+   c. both edited text: merge line by line against the newest version both descend from. A clean
+      merge becomes a new version above both, which we send.
+   d. otherwise the conflict policy picks the content to keep:
+      keep_both (default) and prefer_recent keep the later edit (ties broken by device id) —
+      the same choice on every laptop, so laptops that resolve at the same time agree;
+      keep_both also saves the other text as a conflict copy here;
+      prefer_local keeps ours, prefer_remote keeps theirs.
+      When both versions are themselves resolutions, the later one wins whatever the policy:
+      two laptops that each "kept their own" must still converge.
+      The kept content becomes a new version above both, which we send.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from memtray.sync.merge import merge_text
+from memtray.sync.records import FileVersion
+from memtray.sync.vectors import Order, bumped, compare, merged
+
+POLICIES = ("keep_both", "prefer_recent", "prefer_local", "prefer_remote")
+
+
+class Outcome(Enum):
+    KEEP = "keep"
+    TAKE = "take"
+    MERGE_VECTORS = "merge_vectors"
+    EDIT_BEATS_DELETE = "edit_beats_delete"
+    MERGED = "merged"
+    RESOLVED = "resolved"
+
+
+@dataclass
+class Decision:
+    outcome: Outcome
+    version: FileVersion
+    content: bytes | None = None
+    publish: bool = False
+    conflict_copy_of: FileVersion | None = None
+    loser: FileVersion | None = None
+
+
+ContentOf = Callable[[FileVersion], bytes | None]
+
+
+def _successor(local: FileVersion, remote: FileVersion, me: str, now: float, sha: str, size: int,
+               deleted: bool, blob: str | None, mtime: float | None = None) -> FileVersion:
+    vv = bumped(merged(local.vv, remote.vv), me)
+    return FileVersion(local.folder, local.path, vv, deleted, sha, size, now if mtime is None else mtime, me, True, blob)
+
+
+def pick_winner(local: FileVersion, remote: FileVersion, policy: str) -> FileVersion:
+    if (local.resolved and remote.resolved) or policy in ("keep_both", "prefer_recent"):
+        return max(local, remote, key=FileVersion.winner_key)
+    return local if policy == "prefer_local" else remote
+
+
+def reconcile(
+    local: FileVersion | None,
+    remote: FileVersion,
+    *,
+    me: str,
+    policy: str,
+    now: float,
+    content_of: ContentOf,
+    base_of: Callable[[FileVersion, FileVersion], bytes | None],
+) -> Decision:
+    if local is None:
+        return Decision(Outcome.TAKE, remote)
+    order = compare(remote.vv, local.vv)
+    if order is Order.NEWER:
+        return Decision(Outcome.TAKE, remote)
+    if order is not Order.CONCURRENT:
+        return Decision(Outcome.KEEP, local)
+    if local.deleted == remote.deleted and (local.deleted or local.sha == remote.sha):
+        kept = FileVersion(**{**local.__dict__, "vv": merged(local.vv, remote.vv)})
+        return Decision(Outcome.MERGE_VECTORS, kept)
+    if local.deleted != remote.deleted:
+        live = remote if local.deleted else local
+        version = _successor(local, remote, me, now, live.sha, live.size, False, live.blob, live.mtime)
+        return Decision(Outcome.EDIT_BEATS_DELETE, version, publish=True, loser=local if live is remote else remote)
+    local_data, remote_data = content_of(local), content_of(remote)
+    if local_data is not None and remote_data is not None:
+        result = merge_text(base_of(local, remote), local_data, remote_data)
+        if result is not None:
+            sha = hashlib.sha256(result).hexdigest()
+            version = _successor(local, remote, me, now, sha, len(result), False, None, max(local.mtime, remote.mtime))
+            return Decision(Outcome.MERGED, version, content=result, publish=True)
+    winner = pick_winner(local, remote, policy)
+    loser = remote if winner is local else local
+    version = _successor(local, remote, me, now, winner.sha, winner.size, False, winner.blob, winner.mtime)
+    keep_copy = policy == "keep_both"
+    content = local_data if winner is local else remote_data
+    return Decision(Outcome.RESOLVED, version, content=content, publish=True,
+                    conflict_copy_of=loser if keep_copy else None, loser=loser)

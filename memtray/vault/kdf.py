@@ -1,0 +1,110 @@
+"""Passphrase → key with Argon2id, and the bounds that keep a hostile hub from stalling a laptop.
+
+Every ``KdfParams`` is checked when it is built, so no derivation can ever start with
+settings a hub made up to exhaust memory or time.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import TypeGuard
+
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from memtray.errors import HostileKeyFileError
+
+MAX_MEMORY_KIB = 1024 * 1024
+MAX_ITERATIONS = 10
+MAX_LANES = 16
+MIN_SALT_BYTES = 16
+MAX_SALT_BYTES = 64
+KEY_BYTES = 32
+
+CALIBRATED_MEMORY_KIB = 64 * 1024
+CALIBRATED_MAX_LANES = 4
+TEST_PROFILE_MEMORY_KIB = 64
+
+UNSAFE_SETTINGS = (
+    "The vault's key file asks for unsafe settings, so memtray refused it. The hub may have been tampered with."
+)
+_JSON_FIELDS = frozenset({"name", "salt", "memory_kib", "iterations", "lanes"})
+
+
+def is_plain_int(value: object) -> TypeGuard[int]:
+    """True for an int that is not a bool (JSON ``true`` must not pass as 1)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    salt: bytes
+    memory_kib: int
+    iterations: int
+    lanes: int
+
+    def __post_init__(self) -> None:
+        if not (
+            isinstance(self.salt, bytes)
+            and MIN_SALT_BYTES <= len(self.salt) <= MAX_SALT_BYTES
+            and is_plain_int(self.lanes)
+            and 1 <= self.lanes <= MAX_LANES
+            and is_plain_int(self.iterations)
+            and 1 <= self.iterations <= MAX_ITERATIONS
+            and is_plain_int(self.memory_kib)
+            and 8 * self.lanes <= self.memory_kib <= MAX_MEMORY_KIB
+        ):
+            raise HostileKeyFileError(UNSAFE_SETTINGS)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": "argon2id",
+            "salt": base64.b64encode(self.salt).decode("ascii"),
+            "memory_kib": self.memory_kib,
+            "iterations": self.iterations,
+            "lanes": self.lanes,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> KdfParams:
+        """Parse and bound-check KDF settings read from a key file; refuse anything unsafe."""
+        if not isinstance(data, dict) or set(data) != _JSON_FIELDS or data["name"] != "argon2id":
+            raise HostileKeyFileError(UNSAFE_SETTINGS)
+        salt_text = data["salt"]
+        if not isinstance(salt_text, str) or len(salt_text) > 4 * MAX_SALT_BYTES:
+            raise HostileKeyFileError(UNSAFE_SETTINGS)
+        try:
+            salt = base64.b64decode(salt_text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise HostileKeyFileError(UNSAFE_SETTINGS) from exc
+        return cls(salt=salt, memory_kib=data["memory_kib"], iterations=data["iterations"], lanes=data["lanes"])
+
+
+def derive_key(passphrase: str, params: KdfParams) -> bytes:
+    """The 32-byte key for ``passphrase`` (NFC-normalised, UTF-8) under ``params``."""
+    kdf = Argon2id(
+        salt=params.salt,
+        length=KEY_BYTES,
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_kib,
+    )
+    return kdf.derive(unicodedata.normalize("NFC", passphrase).encode("utf-8"))
+
+
+def calibrate(target_seconds: float = 0.5) -> KdfParams:
+    """Fresh-salted settings that take about ``target_seconds`` on this machine (tiny under the test profile)."""
+    salt = os.urandom(MIN_SALT_BYTES)
+    if os.environ.get("MEMTRAY_KDF_PROFILE") == "test":
+        return KdfParams(salt=salt, memory_kib=TEST_PROFILE_MEMORY_KIB, iterations=1, lanes=1)
+    lanes = max(1, min(CALIBRATED_MAX_LANES, os.cpu_count() or 1))
+    probe = KdfParams(salt=salt, memory_kib=CALIBRATED_MEMORY_KIB, iterations=1, lanes=lanes)
+    started = time.perf_counter()
+    derive_key("calibration", probe)
+    per_iteration = max(time.perf_counter() - started, 1e-6)
+    iterations = max(1, min(MAX_ITERATIONS, round(target_seconds / per_iteration)))
+    return KdfParams(salt=salt, memory_kib=CALIBRATED_MEMORY_KIB, iterations=iterations, lanes=lanes)

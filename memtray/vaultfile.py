@@ -1,0 +1,70 @@
+"""The vault's key file on the hub and this laptop's pinned copy of it.
+
+A laptop unlocks with its pinned copy, so a hub cannot swap keys under it. A newer key file on
+the hub (a passphrase changed on another laptop) is only adopted after it authenticates under
+the vault key this laptop already holds, and never one older than the pin.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from memtray.errors import HostileKeyFileError, NotSetUpError, ObjectExistsError, ObjectMissingError
+from memtray.hubs.base import KEYFILE_PREFIX, Hub, keyfile_key
+from memtray.vault.keys import KeyFile, verify_keyfile
+
+
+def latest_on_hub(hub: Hub) -> KeyFile | None:
+    keys = hub.list(KEYFILE_PREFIX)
+    if not keys:
+        return None
+    try:
+        keyfile = KeyFile.from_bytes(hub.get(keys[-1]))
+    except ObjectMissingError:
+        return None
+    if keyfile_key(keyfile.generation) != keys[-1]:
+        raise HostileKeyFileError("The vault's key file on the hub is stored under the wrong name, so it was refused.")
+    return keyfile
+
+
+def require_on_hub(hub: Hub) -> KeyFile:
+    keyfile = latest_on_hub(hub)
+    if keyfile is None:
+        raise NotSetUpError("There is no memtray vault on that hub yet. Start a new vault on your first laptop.")
+    return keyfile
+
+
+def newest_trusted(hub: Hub, pinned: KeyFile, vault_key: bytes) -> KeyFile:
+    """The hub's key file if it is newer and authentic under ``vault_key``, else the pinned one."""
+    on_hub = latest_on_hub(hub)
+    if on_hub is None or on_hub.generation <= pinned.generation:
+        return pinned
+    verify_keyfile(on_hub, vault_key)
+    return on_hub
+
+
+def publish(hub: Hub, keyfile: KeyFile, previous: KeyFile | None) -> None:
+    try:
+        hub.put_new(keyfile_key(keyfile.generation), keyfile.to_bytes())
+    except ObjectExistsError as exc:
+        raise HostileKeyFileError(
+            "Another laptop changed the vault's keys at the same moment. Sync, then try again."
+        ) from exc
+    if previous is not None:
+        for key in hub.list(KEYFILE_PREFIX):
+            if key < keyfile_key(keyfile.generation):
+                hub.delete(key)
+
+
+def load_pin(path: Path) -> KeyFile:
+    try:
+        return KeyFile.from_bytes(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise NotSetUpError("This laptop's copy of the vault key file is missing. Join the vault again.") from exc
+
+
+def save_pin(path: Path, keyfile: KeyFile) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_bytes(keyfile.to_bytes())
+    temp.replace(path)
