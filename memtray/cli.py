@@ -63,8 +63,14 @@ def _print_json(data: object) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     service = _service(args)
     passphrase = _new_passphrase("MEMTRAY_PASSPHRASE")
-    result = service.init(args.hub, passphrase, invite=args.invite, device_name=args.device_name,
-                          hub_secret=_hub_secret(args.hub), allow_insecure_http=args.allow_insecure_http)
+    result = service.init(
+        args.hub,
+        passphrase,
+        invite=args.invite,
+        device_name=args.device_name,
+        hub_secret=_hub_secret(args.hub),
+        allow_insecure_http=args.allow_insecure_http,
+    )
     print(f"Created a new vault on {service.hub_info()[1]}.")
     print("Your recovery key is shown only this once. Keep it somewhere safe; it is the only way back in")
     print("if you forget your passphrase:")
@@ -80,8 +86,13 @@ def cmd_join(args: argparse.Namespace) -> int:
     from memtray.setupcode import decode_setup_code, looks_like_setup_code
 
     url = decode_setup_code(args.hub).hub_url if looks_like_setup_code(args.hub) else args.hub
-    result = service.join(args.hub, passphrase, device_name=args.device_name, hub_secret=_hub_secret(url),
-                          allow_insecure_http=args.allow_insecure_http)
+    result = service.join(
+        args.hub,
+        passphrase,
+        device_name=args.device_name,
+        hub_secret=_hub_secret(url),
+        allow_insecure_http=args.allow_insecure_http,
+    )
     print(f"Joined the vault. {len(result.folders)} folder(s) to place on this laptop:")
     for folder in result.folders:
         print(f"  {folder.name}: waiting — run 'memtray folder map \"{folder.name}\" PATH'")
@@ -134,7 +145,9 @@ def cmd_folder_list(args: argparse.Namespace) -> int:
 def _report(result) -> None:  # type: ignore[no-untyped-def]
     print(result.summary(), flush=True)
     for conflict in result.conflicts:
-        print(f"conflict: {conflict.folder}/{conflict.path} — the other text is in {conflict.copy_path}", file=sys.stderr)
+        print(
+            f"conflict: {conflict.folder}/{conflict.path} — the other text is in {conflict.copy_path}", file=sys.stderr
+        )
     for problem in result.problems:
         print(f"skipped: {problem.path}: {problem.message}", file=sys.stderr)
 
@@ -159,8 +172,13 @@ def _watch(service, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
         from memtray.hubs import open_hub
 
         config = service.config
-        feed_hub = open_hub(config.hub_url, vault_id=config.vault_id, device_id=config.device_id,
-                            secret=service._secret(), allow_insecure_http=config.allow_insecure_http)
+        feed_hub = open_hub(
+            config.hub_url,
+            vault_id=config.vault_id,
+            device_id=config.device_id,
+            secret=service._secret(),
+            allow_insecure_http=config.allow_insecure_http,
+        )
         follow_hub(feed_hub, trigger, stop, lambda exc: log.warning("change feed: %s", type(exc).__name__))  # type: ignore[arg-type]
     interval = 60.0 * float(service.get_setting("interval_minutes")) if feed is None else 300.0
     if feed is None:
@@ -278,15 +296,23 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--home", help="keep all config, state and keychain entries for this laptop under DIR "
-                        "(also MEMTRAY_HOME)", metavar="DIR")
+    parser.add_argument(
+        "--home",
+        help="keep all config, state and keychain entries for this laptop under DIR (also MEMTRAY_HOME)",
+        metavar="DIR",
+    )
     parser.add_argument("--version", action="version", version=f"memtray {__version__}")
     parser.set_defaults(handler=cmd_tray)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, handler: Handler, help_text: str, parent=commands):  # type: ignore[no-untyped-def]
-        sub = parent.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES_HELP,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub = parent.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -320,8 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = command("sync", cmd_sync, "one push and pull cycle with a one-line summary")
     sync.add_argument("--watch", action="store_true", help="keep running and sync whenever something changes")
-    sync.add_argument("--allow-mass-delete", action="store_true",
-                      help="go ahead even if more than half of a folder would be deleted")
+    sync.add_argument(
+        "--allow-mass-delete", action="store_true", help="go ahead even if more than half of a folder would be deleted"
+    )
 
     status = command("status", cmd_status, "show this laptop's state")
     status.add_argument("--json", action="store_true")
@@ -386,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         log.exception("unexpected failure")
-        print(f"memtray: something unexpected went wrong ({type(exc).__name__}). Details are in the log folder.",
-              file=sys.stderr)
+        print(
+            f"memtray: something unexpected went wrong ({type(exc).__name__}). Details are in the log folder.",
+            file=sys.stderr,
+        )
         return 1

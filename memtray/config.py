@@ -39,7 +39,9 @@ def load_config(path: Path) -> Config | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise LocalFileError(f"memtray's settings file {path} could not be read. Move it away and set up again.") from exc
+        raise LocalFileError(
+            f"memtray's settings file {path} could not be read. Move it away and set up again."
+        ) from exc
     known = {key: data[key] for key in Config.__dataclass_fields__ if key in data}
     config = Config(**known)
     config.settings = {key: value for key, value in config.settings.items() if key in SETTINGS_BY_KEY}

@@ -99,8 +99,13 @@ class Service(history.HistoryMixin):
     def hub(self) -> Hub:
         if self._hub is None:
             config = self.config
-            self._hub = open_hub(config.hub_url, vault_id=config.vault_id, device_id=config.device_id,
-                                 secret=self._secret(), allow_insecure_http=config.allow_insecure_http)
+            self._hub = open_hub(
+                config.hub_url,
+                vault_id=config.vault_id,
+                device_id=config.device_id,
+                secret=self._secret(),
+                allow_insecure_http=config.allow_insecure_http,
+            )
         return self._hub
 
     def _remember(self, name: str, value: str, required: bool) -> None:
@@ -149,18 +154,35 @@ class Service(history.HistoryMixin):
             self._remember(PASSPHRASE, passphrase, required=False)
             self._run_passphrase = passphrase if self._run_passphrase else None
 
-    def init(self, hub_url: str, passphrase: str, *, invite: str | None = None, device_name: str | None = None,
-             hub_secret: str | None = None, allow_insecure_http: bool = False) -> InitResult:
+    def init(
+        self,
+        hub_url: str,
+        passphrase: str,
+        *,
+        invite: str | None = None,
+        device_name: str | None = None,
+        hub_secret: str | None = None,
+        allow_insecure_http: bool = False,
+    ) -> InitResult:
         if self.is_set_up():
             raise AlreadySetUpError("memtray is already set up on this laptop.")
         url = normalise_hub_url(hub_url)
         created = vault_keys.create_vault(passphrase)
-        config = Config(created.keyfile.vault_id, uuid.uuid4().hex, device_name or socket.gethostname(), url,
-                        allow_insecure_http)
-        secret = self._enroll(config, hub_secret, lambda hub: hub.create_vault(
-            _need_invite(invite), config.vault_id, config.device_id, config.device_name))
-        hub = open_hub(url, vault_id=config.vault_id, device_id=config.device_id, secret=secret,
-                       allow_insecure_http=allow_insecure_http)
+        config = Config(
+            created.keyfile.vault_id, uuid.uuid4().hex, device_name or socket.gethostname(), url, allow_insecure_http
+        )
+        secret = self._enroll(
+            config,
+            hub_secret,
+            lambda hub: hub.create_vault(_need_invite(invite), config.vault_id, config.device_id, config.device_name),
+        )
+        hub = open_hub(
+            url,
+            vault_id=config.vault_id,
+            device_id=config.device_id,
+            secret=secret,
+            allow_insecure_http=allow_insecure_http,
+        )
         if hub_kind(url) == "folder":
             hub.create_root()  # type: ignore[attr-defined]
         if vaultfile.latest_on_hub(hub) is not None:
@@ -169,8 +191,15 @@ class Service(history.HistoryMixin):
         self._finish_setup(config, created.keyfile, passphrase, secret, hub)
         return InitResult(config.vault_id, config.device_id, created.recovery_key)
 
-    def join(self, hub_or_setup_code: str, passphrase: str, *, device_name: str | None = None,
-             hub_secret: str | None = None, allow_insecure_http: bool = False) -> JoinResult:
+    def join(
+        self,
+        hub_or_setup_code: str,
+        passphrase: str,
+        *,
+        device_name: str | None = None,
+        hub_secret: str | None = None,
+        allow_insecure_http: bool = False,
+    ) -> JoinResult:
         if self.is_set_up():
             raise AlreadySetUpError("memtray is already set up on this laptop.")
         if looks_like_setup_code(hub_or_setup_code):
@@ -181,10 +210,20 @@ class Service(history.HistoryMixin):
         config = Config(code.vault_id, uuid.uuid4().hex, device_name or socket.gethostname(), url, allow_insecure_http)
         if hub_kind(url) == "memtray" and not code.vault_id:
             raise UsageError("To join through a memtray hub, paste the setup code from one of your other laptops.")
-        secret = self._enroll(config, hub_secret, lambda hub: hub.join_vault(
-            _need_invite(code.invite), config.vault_id, config.device_id, config.device_name))
-        hub = open_hub(url, vault_id=config.vault_id or None, device_id=config.device_id, secret=secret,
-                       allow_insecure_http=allow_insecure_http)
+        secret = self._enroll(
+            config,
+            hub_secret,
+            lambda hub: hub.join_vault(
+                _need_invite(code.invite), config.vault_id, config.device_id, config.device_name
+            ),
+        )
+        hub = open_hub(
+            url,
+            vault_id=config.vault_id or None,
+            device_id=config.device_id,
+            secret=secret,
+            allow_insecure_http=allow_insecure_http,
+        )
         keyfile = vaultfile.require_on_hub(hub)
         vault_keys.unlock(keyfile, passphrase, code.vault_id or None)
         config.vault_id = keyfile.vault_id
@@ -201,8 +240,13 @@ class Service(history.HistoryMixin):
             )
         if kind != "memtray":
             return hub_secret
-        hub = open_hub(config.hub_url, vault_id=config.vault_id or None, device_id=config.device_id, secret=None,
-                       allow_insecure_http=config.allow_insecure_http)
+        hub = open_hub(
+            config.hub_url,
+            vault_id=config.vault_id or None,
+            device_id=config.device_id,
+            secret=None,
+            allow_insecure_http=config.allow_insecure_http,
+        )
         assert isinstance(hub, Enrollment)
         return redeem(hub)
 
@@ -235,8 +279,14 @@ class Service(history.HistoryMixin):
 
     def _folder_info(self, folder: FolderDef) -> FolderInfo:
         path = self.config.folder_paths.get(folder.folder_id)
-        return FolderInfo(folder.folder_id, folder.name, path, tuple(folder.include), tuple(folder.exclude),
-                          self.index.count_files(folder.folder_id))
+        return FolderInfo(
+            folder.folder_id,
+            folder.name,
+            path,
+            tuple(folder.include),
+            tuple(folder.exclude),
+            self.index.count_files(folder.folder_id),
+        )
 
     def folders(self) -> list[FolderInfo]:
         return sorted((self._folder_info(f) for f in self._definitions().values()), key=lambda info: info.name.lower())
@@ -245,9 +295,12 @@ class Service(history.HistoryMixin):
         target = Path(path).expanduser().resolve()
         for other_id, other in self.config.folder_paths.items():
             other_path = Path(other)
-            if other_id != folder_id and (target == other_path or other_path in target.parents
-                                          or target in other_path.parents):
-                raise UsageError(f"{target} overlaps a folder memtray already syncs ({other_path}). Pick another place.")
+            if other_id != folder_id and (
+                target == other_path or other_path in target.parents or target in other_path.parents
+            ):
+                raise UsageError(
+                    f"{target} overlaps a folder memtray already syncs ({other_path}). Pick another place."
+                )
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -258,7 +311,9 @@ class Service(history.HistoryMixin):
         name = name.strip()
         if not name or any(f.name == name for f in self._definitions().values()):
             raise UsageError(f"A folder needs a name that is not used yet; '{name}' is taken or empty.")
-        folder = FolderDef(uuid.uuid4().hex, name, list(include), list(exclude), False, (time.time(), self.config.device_id))
+        folder = FolderDef(
+            uuid.uuid4().hex, name, list(include), list(exclude), False, (time.time(), self.config.device_id)
+        )
         self.config.folder_paths[folder.folder_id] = self._place(folder.folder_id, path)
         self.index.put_folder_def(folder, pending=True)
         self._save()
@@ -266,12 +321,17 @@ class Service(history.HistoryMixin):
 
     def map_folder(self, name: str, path: str) -> FolderInfo:
         folder = self._by_name(name)
-        self.config.folder_paths[folder.folder_id] = self._place(folder.folder_id, path)
-        self._save()
+        place = self._place(folder.folder_id, path)
+        if self.config.folder_paths.get(folder.folder_id) != place:
+            with HomeLock(self.home.lock_file):
+                self.index.forget_disk(folder.folder_id)
+                self.config.folder_paths[folder.folder_id] = place
+                self._save()
         return self._folder_info(folder)
 
-    def edit_folder(self, name: str, *, include: Sequence[str] | None = None,
-                    exclude: Sequence[str] | None = None) -> FolderInfo:
+    def edit_folder(
+        self, name: str, *, include: Sequence[str] | None = None, exclude: Sequence[str] | None = None
+    ) -> FolderInfo:
         folder = self._by_name(name)
         if include is not None:
             folder.include = list(include)
@@ -294,10 +354,16 @@ class Service(history.HistoryMixin):
         self.vault_keys()
         with HomeLock(self.home.lock_file):
             context = SyncContext(
-                hub=self.hub(), index=self.index, me=config.device_id, device_name=config.device_name,
+                hub=self.hub(),
+                index=self.index,
+                me=config.device_id,
+                device_name=config.device_name,
                 folder_roots={fid: Path(path) for fid, path in config.folder_paths.items()},
-                policy=str(config.setting("conflict_policy")), rules=current_rules(), keys=self.vault_keys,
-                progress=progress, allow_mass_delete=allow_mass_delete,
+                policy=str(config.setting("conflict_policy")),
+                rules=current_rules(),
+                keys=self.vault_keys,
+                progress=progress,
+                allow_mass_delete=allow_mass_delete,
             )
             try:
                 result = SyncEngine(context).run()
@@ -314,12 +380,19 @@ class Service(history.HistoryMixin):
         config = self.config
         last = self.index.get_meta("last_sync")
         return Status(
-            set_up=True, vault_id=config.vault_id, device_id=config.device_id, device_name=config.device_name,
-            hub_url=config.hub_url, hub_kind=hub_kind(config.hub_url), folders=tuple(self.folders()),
-            last_sync=float(last) if last else None, last_error=self.index.get_meta("last_error") or None,
+            set_up=True,
+            vault_id=config.vault_id,
+            device_id=config.device_id,
+            device_name=config.device_name,
+            hub_url=config.hub_url,
+            hub_kind=hub_kind(config.hub_url),
+            folders=tuple(self.folders()),
+            last_sync=float(last) if last else None,
+            last_error=self.index.get_meta("last_error") or None,
             pending_changes=len(self.index.pending_files()),
             open_conflicts=sum(1 for conflict in self.index.conflicts() if not conflict[8]),
-            problems=tuple(self.sync_problems()), paused=bool(config.setting("paused")),
+            problems=tuple(self.sync_problems()),
+            paused=bool(config.setting("paused")),
         )
 
     def devices(self) -> list[DeviceInfo]:
@@ -392,9 +465,13 @@ class Service(history.HistoryMixin):
             hub = self.hub()
         else:
             config = self._config
-            hub = open_hub(normalise_hub_url(url), vault_id=config.vault_id if config else None,
-                           device_id=config.device_id if config else None, secret=secret,
-                           allow_insecure_http=allow_insecure_http)
+            hub = open_hub(
+                normalise_hub_url(url),
+                vault_id=config.vault_id if config else None,
+                device_id=config.device_id if config else None,
+                secret=secret,
+                allow_insecure_http=allow_insecure_http,
+            )
         keyfile = vaultfile.latest_on_hub(hub)
         if keyfile is None:
             return "memtray reached the hub. It holds no vault yet."

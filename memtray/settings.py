@@ -28,7 +28,15 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("start_at_login", False, bool, "Start memtray when I sign in"),
     Setting("paused", False, bool, "Pause syncing"),
-    Setting("interval_minutes", 5, int, "Sync every (minutes)", "memtray also syncs as soon as a file changes.", minimum=1, maximum=240),
+    Setting(
+        "interval_minutes",
+        5,
+        int,
+        "Sync every (minutes)",
+        "memtray also syncs as soon as a file changes.",
+        minimum=1,
+        maximum=240,
+    ),
     Setting("notify_conflicts", True, bool, "Tell me about conflicts"),
     Setting("notify_errors", True, bool, "Tell me when something goes wrong"),
     Setting("notify_new_device", True, bool, "Tell me when a new laptop joins"),

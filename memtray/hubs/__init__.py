@@ -27,7 +27,9 @@ def hub_kind(url: str) -> str:
         return "webdav"
     if scheme == "s3":
         return "s3"
-    raise UsageError(f"memtray does not know hubs of the kind '{scheme}://'. Use a folder, https://, webdav(s):// or s3://.")
+    raise UsageError(
+        f"memtray does not know hubs of the kind '{scheme}://'. Use a folder, https://, webdav(s):// or s3://."
+    )
 
 
 def normalise_hub_url(url: str) -> str:
@@ -56,7 +58,9 @@ def open_hub(
     if kind == "memtray":
         from memtray.hubs.http import HttpHub
 
-        return HttpHub(url, vault_id=vault_id, device_id=device_id, token=secret, allow_insecure_http=allow_insecure_http)
+        return HttpHub(
+            url, vault_id=vault_id, device_id=device_id, token=secret, allow_insecure_http=allow_insecure_http
+        )
     if kind == "webdav":
         from memtray.hubs.webdav import WebDavHub
 

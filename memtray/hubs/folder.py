@@ -9,6 +9,7 @@ because every laptop writes only its own keys under a per-home lock.
 
 from __future__ import annotations
 
+import builtins
 import errno
 import os
 import sys
@@ -106,11 +107,11 @@ class FolderHub:
         except OSError as exc:
             raise self._error(exc, "read the hub folder") from exc
 
-    def list(self, prefix: str, after: str | None = None) -> list[str]:
+    def list(self, prefix: str, after: str | None = None) -> builtins.list[str]:
         self._require_root()
         directory, _, _ = prefix.rpartition("/")
         start = self.root.joinpath(*directory.split("/")) if directory else self.root
-        found: list[str] = []
+        found: builtins.list[str] = []
         try:
             self._collect(start, directory, prefix, after, found)
         except OSError as exc:
@@ -118,7 +119,7 @@ class FolderHub:
         found.sort()
         return found
 
-    def _collect(self, folder: Path, key_dir: str, prefix: str, after: str | None, found: list[str]) -> None:
+    def _collect(self, folder: Path, key_dir: str, prefix: str, after: str | None, found: builtins.list[str]) -> None:
         try:
             entries = list(os.scandir(folder))
         except FileNotFoundError:

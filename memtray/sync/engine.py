@@ -40,8 +40,8 @@ from memtray.sync.pull import (
 )
 from memtray.sync.reconcile import Decision, Outcome, reconcile
 from memtray.sync.records import DiskStamp, FileRow, FileVersion, FolderDef
-from memtray.sync.scan import read_file, scan_folder
-from memtray.sync.vectors import Order, compare, dominated_by_both
+from memtray.sync.scan import KnownVersion, read_file, scan_folder
+from memtray.sync.vectors import Order, VersionVector, compare, dominated_by_both
 from memtray.vault.keys import VaultKeys
 
 INLINE_MAX = 512 * 1024
@@ -161,7 +161,7 @@ class SyncEngine:
         for folder_id, (root, rules) in self._live_folders(cycle).items():
             self._progress("scanning")
             rows = self._folder_rows(cycle, folder_id)
-            scan = scan_folder(root, folder_id, rules, rows, self.me)
+            scan = scan_folder(root, folder_id, rules, rows, self.me, self._known_version(folder_id))
             deletions = sum(1 for edit in scan.edits if edit.version.deleted)
             if not self.ctx.allow_mass_delete and _too_many(deletions, scan.live_before):
                 name = cycle.folder_defs[folder_id].name
@@ -184,8 +184,15 @@ class SyncEngine:
                 if previous is not None and compare(edit.version.vv, previous.version.vv) is Order.CONCURRENT:
                     self._settle(cycle, previous.version, SyncResult(), "this laptop")
 
-    def _fetch(self, logs: dict[str, list[int]], cursors: dict[str, tuple[int, str]],
-               known: dict[str, str]) -> list[list[Fetched]]:
+    def _known_version(self, folder_id: str) -> KnownVersion:
+        def known(path: str, sha: str) -> VersionVector | None:
+            return self.index.known_vv(folder_id, path, sha)
+
+        return known
+
+    def _fetch(
+        self, logs: dict[str, list[int]], cursors: dict[str, tuple[int, str]], known: dict[str, str]
+    ) -> list[list[Fetched]]:
         batches = []
         for device, seqs in sorted(logs.items()):
             if device == self.me:
@@ -214,7 +221,9 @@ class SyncEngine:
                 raise IntegrityError("A log entry on the hub names an impossibly long path. memtray did not use it.")
             if change.data is not None:
                 if hashlib.sha256(change.data).hexdigest() != version.sha:
-                    raise IntegrityError("A file in a log entry does not match its fingerprint. memtray did not use it.")
+                    raise IntegrityError(
+                        "A file in a log entry does not match its fingerprint. memtray did not use it."
+                    )
                 cycle.contents[version.sha] = change.data
             self._settle(cycle, version, result, entry.device_name)
 
@@ -234,7 +243,9 @@ class SyncEngine:
         if decision.outcome is Outcome.KEEP:
             return
         disk = current.disk if current else None
-        pending = decision.publish or (decision.outcome is Outcome.MERGE_VECTORS and current is not None and current.pending)
+        pending = decision.publish or (
+            decision.outcome is Outcome.MERGE_VECTORS and current is not None and current.pending
+        )
         rows[remote.path] = FileRow(decision.version, disk, pending)
         cycle.changed.add(remote.key)
         self._note_decision(cycle, decision, result, remote_name)
@@ -307,19 +318,20 @@ class SyncEngine:
                 if version.folder == folder_id:
                     self._save_copy(root, version, loser, cycle, result)
 
-    def _materialise(self, root: Path, row: FileRow, taken: dict[str, str], result: SyncResult,
-                     cycle: _Cycle) -> str | None:
+    def _materialise(
+        self, root: Path, row: FileRow, taken: dict[str, str], result: SyncResult, cycle: _Cycle
+    ) -> str | None:
         version, disk = row.version, row.disk
         if version.deleted:
             if disk is None:
                 return None
-            outcome = localfs.delete_checked(root, version.path, disk)
-            if outcome is None:
+            refusal = localfs.delete_checked(root, version.path, disk)
+            if refusal is None:
                 row.disk = None
                 taken.pop(version.path.casefold(), None)
                 result.deleted_here += 1
                 self._log(cycle, "deleted", version)
-            return outcome
+            return refusal
         try:
             check_relative(version.path)
         except UnsafePath as exc:
@@ -346,8 +358,9 @@ class SyncEngine:
         self._log(cycle, "received", version)
         return None
 
-    def _save_copy(self, root: Path, version: FileVersion, loser: FileVersion, cycle: _Cycle,
-                   result: SyncResult) -> None:
+    def _save_copy(
+        self, root: Path, version: FileVersion, loser: FileVersion, cycle: _Cycle, result: SyncResult
+    ) -> None:
         data = self._content(loser, cycle)
         if data is None:
             return
@@ -402,8 +415,17 @@ class SyncEngine:
         acks = {device: cursor[0] for device, cursor in self.index.cursors().items()}
         for batch_number, batch in enumerate(_batches(changes)):
             seq += 1
-            entry = LogEntry(self.me, seq, prev, self.ctx.device_name, sys.platform, time.time(), acks,
-                             folders if batch_number == 0 else [], batch)
+            entry = LogEntry(
+                self.me,
+                seq,
+                prev,
+                self.ctx.device_name,
+                sys.platform,
+                time.time(),
+                acks,
+                folders if batch_number == 0 else [],
+                batch,
+            )
             sealed = seal_entry(keys, entry)
             try:
                 self.ctx.hub.put_new(log_key(self.me, seq), sealed)

@@ -47,8 +47,18 @@ class LogEntry:
 def _change_header(change: FileChange, offset: int) -> dict[str, object]:
     v = change.version
     return {
-        "f": v.folder, "p": v.path, "vv": v.vv, "del": v.deleted, "h": v.sha, "n": v.size, "m": v.mtime,
-        "o": v.origin, "r": v.resolved, "b": v.blob, "off": offset, "len": -1 if change.data is None else len(change.data),
+        "f": v.folder,
+        "p": v.path,
+        "vv": v.vv,
+        "del": v.deleted,
+        "h": v.sha,
+        "n": v.size,
+        "m": v.mtime,
+        "o": v.origin,
+        "r": v.resolved,
+        "b": v.blob,
+        "off": offset,
+        "len": -1 if change.data is None else len(change.data),
     }
 
 
@@ -59,9 +69,16 @@ def encode(entry: LogEntry) -> bytes:
         headers.append(_change_header(change, offset))
         offset += len(change.data or b"")
     header = {
-        "v": FORMAT, "device": entry.device_id, "seq": entry.seq, "prev": entry.prev, "name": entry.device_name,
-        "platform": entry.platform, "time": entry.time, "acks": entry.acks,
-        "folders": [folder.to_json() for folder in entry.folders], "changes": headers,
+        "v": FORMAT,
+        "device": entry.device_id,
+        "seq": entry.seq,
+        "prev": entry.prev,
+        "name": entry.device_name,
+        "platform": entry.platform,
+        "time": entry.time,
+        "acks": entry.acks,
+        "folders": [folder.to_json() for folder in entry.folders],
+        "changes": headers,
     }
     header_bytes = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     body = b"".join(change.data or b"" for change in entry.changes)
@@ -83,16 +100,28 @@ def decode(packed: bytes) -> LogEntry:
             if data is not None and len(data) != size:
                 raise ValueError("truncated content")
             version = FileVersion(
-                folder=str(item["f"]), path=str(item["p"]), vv={str(k): int(n) for k, n in item["vv"].items()},
-                deleted=bool(item["del"]), sha=str(item["h"]), size=int(item["n"]), mtime=float(item["m"]),
-                origin=str(item["o"]), resolved=bool(item["r"]), blob=item["b"],
+                folder=str(item["f"]),
+                path=str(item["p"]),
+                vv={str(k): int(n) for k, n in item["vv"].items()},
+                deleted=bool(item["del"]),
+                sha=str(item["h"]),
+                size=int(item["n"]),
+                mtime=float(item["m"]),
+                origin=str(item["o"]),
+                resolved=bool(item["r"]),
+                blob=item["b"],
             )
             changes.append(FileChange(version, data))
         return LogEntry(
-            device_id=str(header["device"]), seq=int(header["seq"]), prev=str(header["prev"]),
-            device_name=str(header["name"]), platform=str(header["platform"]), time=float(header["time"]),
+            device_id=str(header["device"]),
+            seq=int(header["seq"]),
+            prev=str(header["prev"]),
+            device_name=str(header["name"]),
+            platform=str(header["platform"]),
+            time=float(header["time"]),
             acks={str(k): int(n) for k, n in header["acks"].items()},
-            folders=[FolderDef.from_json(folder) for folder in header["folders"]], changes=changes,
+            folders=[FolderDef.from_json(folder) for folder in header["folders"]],
+            changes=changes,
         )
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError, struct.error, zlib.error) as exc:
         raise IntegrityError(MALFORMED) from exc
@@ -123,5 +152,7 @@ def open_blob(keys: VaultKeys, blob_id: str, sealed: bytes, expected_sha: str) -
     except zlib.error as exc:
         raise IntegrityError(MALFORMED) from exc
     if hashlib.sha256(data).hexdigest() != expected_sha:
-        raise IntegrityError("A file's content on the hub does not match its recorded fingerprint. memtray did not use it.")
+        raise IntegrityError(
+            "A file's content on the hub does not match its recorded fingerprint. memtray did not use it."
+        )
     return data

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from memtray.errors import LocalFileError
 from memtray.sync.records import DiskStamp, FileRow, FileVersion, FolderDef
@@ -68,10 +69,18 @@ def _dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
-def _row_to_file(row: tuple) -> FileRow:  # type: ignore[type-arg]
+def _row_to_file(row: tuple[Any, ...]) -> FileRow:
     version = FileVersion(
-        folder=row[0], path=row[1], vv=json.loads(row[2]), deleted=bool(row[3]), sha=row[4], size=row[5],
-        mtime=row[6], origin=row[7], resolved=bool(row[8]), blob=row[9],
+        folder=row[0],
+        path=row[1],
+        vv=json.loads(row[2]),
+        deleted=bool(row[3]),
+        sha=row[4],
+        size=row[5],
+        mtime=row[6],
+        origin=row[7],
+        resolved=bool(row[8]),
+        blob=row[9],
     )
     disk = None
     if row[10] is not None:
@@ -79,12 +88,25 @@ def _row_to_file(row: tuple) -> FileRow:  # type: ignore[type-arg]
     return FileRow(version, disk, bool(row[15]))
 
 
-def _file_params(row: FileRow) -> tuple:  # type: ignore[type-arg]
+def _file_params(row: FileRow) -> tuple[Any, ...]:
     v, d = row.version, row.disk
     return (
-        v.folder, v.path, _dumps(v.vv), int(v.deleted), v.sha, v.size, v.mtime, v.origin, int(v.resolved), v.blob,
-        d.sha if d else None, d.size if d else None, d.mtime_ns if d else None, d.inode if d else None,
-        _dumps(d.vv) if d else None, int(row.pending),
+        v.folder,
+        v.path,
+        _dumps(v.vv),
+        int(v.deleted),
+        v.sha,
+        v.size,
+        v.mtime,
+        v.origin,
+        int(v.resolved),
+        v.blob,
+        d.sha if d else None,
+        d.size if d else None,
+        d.mtime_ns if d else None,
+        d.inode if d else None,
+        _dumps(d.vv) if d else None,
+        int(row.pending),
     )
 
 
@@ -134,6 +156,22 @@ class Index:
             f"INSERT OR REPLACE INTO files ({FILE_COLUMNS}) VALUES ({placeholders})", (_file_params(r) for r in rows)
         )
 
+    def forget_disk(self, folder: str) -> None:
+        """The folder moved: nothing is known about what its new place holds."""
+        self.db.execute(
+            "UPDATE files SET disk_sha = NULL, disk_size = NULL, disk_mtime_ns = NULL, disk_inode = NULL,"
+            " disk_vv = NULL WHERE folder = ?",
+            (folder,),
+        )
+
+    def known_vv(self, folder: str, path: str, sha: str) -> dict[str, int] | None:
+        """The vector of a version of this file with this content that this laptop has seen, if any."""
+        row = self.db.execute(
+            "SELECT vv FROM versions WHERE folder = ? AND path = ? AND sha = ? AND deleted = 0 ORDER BY id DESC",
+            (folder, path, sha),
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
     def pending_files(self) -> list[FileRow]:
         return [_row_to_file(r) for r in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE pending = 1")]
 
@@ -164,7 +202,9 @@ class Index:
         return [
             (
                 row[0],
-                FileVersion(folder, path, json.loads(row[1]), bool(row[2]), row[3], row[4], row[5], row[6], False, row[7]),
+                FileVersion(
+                    folder, path, json.loads(row[1]), bool(row[2]), row[3], row[4], row[5], row[6], False, row[7]
+                ),
                 row[8],
             )
             for row in rows
@@ -176,7 +216,9 @@ class Index:
         ).fetchone()
         if row is None:
             return None
-        return FileVersion(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5], row[6], row[7], False, row[8])
+        return FileVersion(
+            row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5], row[6], row[7], False, row[8]
+        )
 
     def prune_versions(self, older_than: float) -> None:
         """Forget superseded versions recorded before ``older_than``, and content nothing refers to."""
@@ -204,7 +246,9 @@ class Index:
         return {row[0]: (row[1], row[2]) for row in self.db.execute("SELECT device, seq, hash FROM cursors")}
 
     def set_cursor(self, device: str, seq: int, entry_hash: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO cursors (device, seq, hash) VALUES (?, ?, ?)", (device, seq, entry_hash))
+        self.db.execute(
+            "INSERT OR REPLACE INTO cursors (device, seq, hash) VALUES (?, ?, ?)", (device, seq, entry_hash)
+        )
 
     def put_device(self, device_id: str, name: str, platform: str, seq: int, seen: float, acks: dict[str, int]) -> None:
         self.db.execute(
@@ -218,9 +262,7 @@ class Index:
 
     def folder_defs(self) -> dict[str, FolderDef]:
         rows = self.db.execute("SELECT id, name, include, exclude, removed, stamp_time, stamp_device FROM folders")
-        return {
-            r[0]: FolderDef(r[0], r[1], json.loads(r[2]), json.loads(r[3]), bool(r[4]), (r[5], r[6])) for r in rows
-        }
+        return {r[0]: FolderDef(r[0], r[1], json.loads(r[2]), json.loads(r[3]), bool(r[4]), (r[5], r[6])) for r in rows}
 
     def pending_folder_defs(self) -> list[FolderDef]:
         pending = {r[0] for r in self.db.execute("SELECT id FROM folders WHERE pending = 1")}
@@ -231,8 +273,14 @@ class Index:
             "INSERT OR REPLACE INTO folders (id, name, include, exclude, removed, stamp_time, stamp_device, pending)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                folder.folder_id, folder.name, _dumps(folder.include), _dumps(folder.exclude), int(folder.removed),
-                folder.stamp[0], folder.stamp[1], int(pending),
+                folder.folder_id,
+                folder.name,
+                _dumps(folder.include),
+                _dumps(folder.exclude),
+                int(folder.removed),
+                folder.stamp[0],
+                folder.stamp[1],
+                int(pending),
             ),
         )
 
@@ -246,11 +294,14 @@ class Index:
         )
 
     def activity(self, limit: int) -> list[tuple[float, str, str, str, str]]:
-        rows = self.db.execute("SELECT time, kind, folder, path, detail FROM activity ORDER BY id DESC LIMIT ?", (limit,))
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        rows = self.db.execute(
+            "SELECT time, kind, folder, path, detail FROM activity ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [tuple(row) for row in rows]
 
-    def add_conflict(self, folder: str, path: str, copy_path: str | None, current_sha: str, other_sha: str,
-                     other_device: str) -> int:
+    def add_conflict(
+        self, folder: str, path: str, copy_path: str | None, current_sha: str, other_sha: str, other_device: str
+    ) -> int:
         cursor = self.db.execute(
             "INSERT INTO conflicts (time, folder, path, copy_path, current_sha, other_sha, other_device)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -276,4 +327,4 @@ class Index:
         )
 
     def problems(self) -> list[tuple[str, str, str]]:
-        return [tuple(r) for r in self.db.execute("SELECT folder, path, message FROM problems ORDER BY folder, path")]  # type: ignore[misc]
+        return [tuple(r) for r in self.db.execute("SELECT folder, path, message FROM problems ORDER BY folder, path")]

@@ -29,8 +29,9 @@ def _matches(path: Path, expected: DiskStamp | None) -> bool:
     return expected is not None and expected.same_file(stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
-def write_checked(root: Path, relative: str, data: bytes, sha: str, vv: VersionVector,
-                  expected: DiskStamp | None, durable: bool) -> DiskStamp | str:
+def write_checked(
+    root: Path, relative: str, data: bytes, sha: str, vv: VersionVector, expected: DiskStamp | None, durable: bool
+) -> DiskStamp | str:
     """Write ``data`` at ``relative`` if the file is still as ``expected``; the new stamp, or why not."""
     target = root.joinpath(*relative.split("/"))
     try:

@@ -22,17 +22,16 @@ def merge_text(base: bytes | None, local: bytes, remote: bytes) -> bytes | None:
         return None
     base_lines, local_lines, remote_lines = (str(text).splitlines(keepends=True) for text in texts)
     result: list[str] = []
-    for region in Merge3(base_lines, local_lines, remote_lines).merge_regions():
-        kind = region[0]
+    for kind, *bounds in Merge3(base_lines, local_lines, remote_lines).merge_regions():
         if kind == "unchanged":
-            result.extend(base_lines[region[1] : region[2]])
+            result.extend(base_lines[bounds[0] : bounds[1]])
         elif kind in ("a", "same"):
-            result.extend(local_lines[region[1] : region[2]])
+            result.extend(local_lines[bounds[0] : bounds[1]])
         elif kind == "b":
-            result.extend(remote_lines[region[1] : region[2]])
+            result.extend(remote_lines[bounds[0] : bounds[1]])
         else:
-            local_part = local_lines[region[3] : region[4]]
-            if local_part != remote_lines[region[5] : region[6]]:
+            local_part = local_lines[bounds[2] : bounds[3]]
+            if local_part != remote_lines[bounds[4] : bounds[5]]:
                 return None
             result.extend(local_part)
     return "".join(result).encode("utf-8")

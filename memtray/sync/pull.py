@@ -56,8 +56,9 @@ def check_own_log(logs: dict[str, list[int]], me: str, my_seq: int) -> list[int]
     return [seq for seq in mine if seq > my_seq]
 
 
-def fetch_chain(hub: Hub, keys: VaultKeys, device: str, seqs: list[int], after: int, prev: str,
-                name: str) -> list[Fetched]:
+def fetch_chain(
+    hub: Hub, keys: VaultKeys, device: str, seqs: list[int], after: int, prev: str, name: str
+) -> list[Fetched]:
     """Entries ``after+1 …`` of ``device``, opened and verified against the chain."""
     fetched: list[Fetched] = []
     expected = after + 1
@@ -83,8 +84,9 @@ def fetch_chain(hub: Hub, keys: VaultKeys, device: str, seqs: list[int], after: 
     return fetched
 
 
-def check_known_devices(logs: dict[str, list[int]], cursors: dict[str, tuple[int, str]],
-                        names: dict[str, str], me: str) -> None:
+def check_known_devices(
+    logs: dict[str, list[int]], cursors: dict[str, tuple[int, str]], names: dict[str, str], me: str
+) -> None:
     for device, (seq, _) in cursors.items():
         if device != me and seq > 0 and seq not in logs.get(device, []):
             raise lost_data(names.get(device, "another laptop"))

@@ -54,10 +54,21 @@ class Decision:
 ContentOf = Callable[[FileVersion], bytes | None]
 
 
-def _successor(local: FileVersion, remote: FileVersion, me: str, now: float, sha: str, size: int,
-               deleted: bool, blob: str | None, mtime: float | None = None) -> FileVersion:
+def _successor(
+    local: FileVersion,
+    remote: FileVersion,
+    me: str,
+    now: float,
+    sha: str,
+    size: int,
+    deleted: bool,
+    blob: str | None,
+    mtime: float | None = None,
+) -> FileVersion:
     vv = bumped(merged(local.vv, remote.vv), me)
-    return FileVersion(local.folder, local.path, vv, deleted, sha, size, now if mtime is None else mtime, me, True, blob)
+    return FileVersion(
+        local.folder, local.path, vv, deleted, sha, size, now if mtime is None else mtime, me, True, blob
+    )
 
 
 def pick_winner(local: FileVersion, remote: FileVersion, policy: str) -> FileVersion:
@@ -102,5 +113,11 @@ def reconcile(
     version = _successor(local, remote, me, now, winner.sha, winner.size, False, winner.blob, winner.mtime)
     keep_copy = policy == "keep_both"
     content = local_data if winner is local else remote_data
-    return Decision(Outcome.RESOLVED, version, content=content, publish=True,
-                    conflict_copy_of=loser if keep_copy else None, loser=loser)
+    return Decision(
+        Outcome.RESOLVED,
+        version,
+        content=content,
+        publish=True,
+        conflict_copy_of=loser if keep_copy else None,
+        loser=loser,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from memtray.errors import LocalFileError
 from memtray.sync.globs import TEMP_PREFIX, GlobFilter
 from memtray.sync.pathsafety import normalise
 from memtray.sync.records import DiskStamp, FileRow, FileVersion
-from memtray.sync.vectors import bumped
+from memtray.sync.vectors import VersionVector, bumped
+
 
 @dataclass
 class LocalEdit:
@@ -72,9 +74,17 @@ def read_file(path: Path) -> bytes:
         return stream.read()
 
 
-def scan_folder(root: Path, folder_id: str, rules: GlobFilter, rows: dict[str, FileRow], me: str) -> ScanResult:
+KnownVersion = Callable[[str, str], VersionVector | None]
+
+
+def scan_folder(
+    root: Path, folder_id: str, rules: GlobFilter, rows: dict[str, FileRow], me: str, known_version: KnownVersion
+) -> ScanResult:
+    """What changed under ``root``. ``known_version(path, sha)`` names an old version a file may still hold."""
     if not root.is_dir():
-        raise LocalFileError(f"The folder {root} is missing. Reconnect its drive, or choose where it lives in Settings.")
+        raise LocalFileError(
+            f"The folder {root} is missing. Reconnect its drive, or choose where it lives in Settings."
+        )
     result = ScanResult()
     _walk(root, rules, result.seen, result.problems)
     result.live_before = sum(1 for row in rows.values() if not row.version.deleted and row.disk is not None)
@@ -94,6 +104,10 @@ def scan_folder(root: Path, folder_id: str, rules: GlobFilter, rows: dict[str, F
             continue
         if row is not None and not row.version.deleted and sha == row.version.sha:
             result.restamped[path] = DiskStamp(sha, stamp_size, mtime_ns, inode, row.version.vv)
+            continue
+        old = known_version(path, sha) if row is not None and row.disk is None else None
+        if old is not None:
+            result.restamped[path] = DiskStamp(sha, stamp_size, mtime_ns, inode, old)
             continue
         base = row.disk.vv if row is not None and row.disk is not None else {}
         vv = bumped(base, me, floor=row.version.vv if row is not None else None)

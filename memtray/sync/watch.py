@@ -12,6 +12,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from memtray.hubs.base import ChangeFeed
 from memtray.sync.globs import CONFLICTS_DIR, TEMP_PREFIX
@@ -66,7 +67,7 @@ class _Handler(FileSystemEventHandler):
         self.trigger.fire(debounce=True)
 
 
-def watch_folders(folders: Iterable[Path], trigger: Trigger) -> Observer:  # type: ignore[valid-type]
+def watch_folders(folders: Iterable[Path], trigger: Trigger) -> BaseObserver:
     observer = Observer()
     handler = _Handler(trigger)
     for folder in folders:
@@ -77,8 +78,9 @@ def watch_folders(folders: Iterable[Path], trigger: Trigger) -> Observer:  # typ
     return observer
 
 
-def follow_hub(feed: ChangeFeed, trigger: Trigger, stop: threading.Event,
-               on_error: Callable[[Exception], None]) -> threading.Thread:
+def follow_hub(
+    feed: ChangeFeed, trigger: Trigger, stop: threading.Event, on_error: Callable[[Exception], None]
+) -> threading.Thread:
     def loop() -> None:
         cursor: str | None = None
         failures = 0

@@ -36,7 +36,11 @@ def _conflicting_edit(make_laptop, hub: HubEndpoint, policy: str):
 
 @pytest.mark.parametrize(
     ("policy", "expected"),
-    [("prefer_recent", "B wrote this later\n"), ("prefer_local", "B wrote this later\n"), ("prefer_remote", "A wrote this\n")],
+    [
+        ("prefer_recent", "B wrote this later\n"),
+        ("prefer_local", "B wrote this later\n"),
+        ("prefer_remote", "A wrote this\n"),
+    ],
 )
 def test_policy_decides_the_kept_text(make_laptop, folder_hub: HubEndpoint, policy: str, expected: str):
     a, b = _conflicting_edit(make_laptop, folder_hub, policy)

@@ -99,8 +99,15 @@ def test_key_file_of_another_vault_is_refused(make_laptop, folder_hub: HubEndpoi
 
 
 def test_names_impossible_on_windows_are_skipped_with_a_clear_error(make_laptop, folder_hub: HubEndpoint):
-    files = {"aux.md": "reserved\n", "ok.md": "fine\n", "sub/CON.txt": "reserved too\n", "a:b.md": "colon\n",
-             "trailing.": "dot\n", "Notes.md": "upper\n", "notes.md": "lower\n"}
+    files = {
+        "aux.md": "reserved\n",
+        "ok.md": "fine\n",
+        "sub/CON.txt": "reserved too\n",
+        "a:b.md": "colon\n",
+        "trailing.": "dot\n",
+        "Notes.md": "upper\n",
+        "notes.md": "lower\n",
+    }
     a = make_laptop("Laptop-A", folder_hub)
     a.init()
     for name, text in files.items():
@@ -205,11 +212,19 @@ def test_recovery_key_sets_a_new_passphrase(make_laptop, folder_hub: HubEndpoint
     out = a.init()
     key = out.strip().splitlines()[-1].strip()
     assert len(key.replace("-", "")) == 56
-    wrong = a.run("recovery", "use", check=False,
-                  extra_env={"MEMTRAY_RECOVERY_KEY": key[:-1] + ("A" if key[-1] != "A" else "B"),
-                             "MEMTRAY_NEW_PASSPHRASE": "x" * 12})
+    wrong = a.run(
+        "recovery",
+        "use",
+        check=False,
+        extra_env={
+            "MEMTRAY_RECOVERY_KEY": key[:-1] + ("A" if key[-1] != "A" else "B"),
+            "MEMTRAY_NEW_PASSPHRASE": "x" * 12,
+        },
+    )
     assert wrong.returncode == 3
-    a.run("recovery", "use", extra_env={"MEMTRAY_RECOVERY_KEY": key.lower(), "MEMTRAY_NEW_PASSPHRASE": "after recovery 7"})
+    a.run(
+        "recovery", "use", extra_env={"MEMTRAY_RECOVERY_KEY": key.lower(), "MEMTRAY_NEW_PASSPHRASE": "after recovery 7"}
+    )
     b = make_laptop("Laptop-B", folder_hub)
     code = a.run("setup-code", extra_env={"MEMTRAY_PASSPHRASE": "after recovery 7"}).stdout.strip().splitlines()[-1]
     b.run("join", code, extra_env={"MEMTRAY_PASSPHRASE": "after recovery 7"})
@@ -235,3 +250,28 @@ def test_secrets_stay_in_the_keychain(make_laptop, folder_hub: HubEndpoint):
             content = path.read_bytes()
             for form in (secret.encode(), base64.b64encode(secret.encode()), secret.encode("utf-16-le")):
                 assert form not in content, path
+
+
+def test_a_full_disk_skips_the_file_keeps_the_rest_and_recovers(make_laptop, folder_hub: HubEndpoint, tmp_path: Path):
+    from tests.support.disks import tiny_disk
+
+    a, b = _pair(make_laptop, folder_hub, {"small.md": "small\n"})
+    with tiny_disk(tmp_path / "tiny", "64k") as disk:
+        b.run("folder", "map", "memory", str(disk / "memory"))
+        b.sync()
+        assert (disk / "memory" / "small.md").read_text() == "small\n"
+        (disk / "memory" / "mine.md").write_text("written on B\n")
+        (a.folder() / "huge.md").write_text("y" * 200_000)
+        (a.folder() / "small.md").write_text("small, edited\n")
+        a.sync()
+        done = b.run("sync")
+        assert "huge.md: could not be written (No space left on device)" in done.stderr
+        assert (disk / "memory" / "small.md").read_text() == "small, edited\n"
+        assert (disk / "memory" / "mine.md").read_text() == "written on B\n"
+        assert not [p for p in (disk / "memory").iterdir() if p.name.startswith(".memtray-tmp-")]
+        assert "huge.md" in {problem["path"] for problem in b.status()["problems"]}
+        b.run("folder", "map", "memory", str(b.folder()))
+    b.sync()
+    a.sync()
+    assert (b.folder() / "huge.md").stat().st_size == 200_000
+    assert_synced([a, b], folder_hub)

@@ -107,8 +107,14 @@ def test_hub_holds_no_plaintext(hub: HubEndpoint, make_laptop: MakeLaptop):
     assert (b.folder() / "very-private-filename.md").exists()
     blobs = list(hub.all_blobs())
     assert len(blobs) >= 2
-    needles = ["very-private-filename", "swordfish-7741", "Private Folder Name", "Secret-Laptop-Name",
-               "Other-Laptop-Name", a.passphrase]
+    needles = [
+        "very-private-filename",
+        "swordfish-7741",
+        "Private Folder Name",
+        "Secret-Laptop-Name",
+        "Other-Laptop-Name",
+        a.passphrase,
+    ]
     for blob in blobs:
         for needle in needles:
             for encoding in ("utf-8", "utf-16-le"):

@@ -31,15 +31,25 @@ class Laptop:
     def folder(self, name: str = "memory") -> Path:
         return self.root / name
 
-    def run(self, *args: str, check: bool = True, extra_env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "PYTHONPATH": str(REPO), "MEMTRAY_PASSPHRASE": self.passphrase, **self.env,
-               **(extra_env or {})}
+    def run(
+        self, *args: str, check: bool = True, extra_env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "MEMTRAY_PASSPHRASE": self.passphrase,
+            **self.env,
+            **(extra_env or {}),
+        }
         if self.hub.secret:
             env.setdefault("MEMTRAY_HUB_SECRET", self.hub.secret)
         done = subprocess.run(
             [sys.executable, "-m", "memtray", "--home", str(self.home), *args],
-            capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
         )
         if check and done.returncode != 0:
             raise AssertionError(f"{self.name}: memtray {' '.join(args)} exited {done.returncode}:\n{done.stderr}")

@@ -1,0 +1,90 @@
+"""The folder hub, checked local writes and the keychain, each against the real thing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import keyring.backends.fail
+import pytest
+
+from memtray.errors import HubUnreachableError, KeychainMissingError, ObjectExistsError, ObjectMissingError, UsageError
+from memtray.hubs.folder import FolderHub
+from memtray.keychain import Keychain
+from memtray.sync import localfs
+from memtray.sync.records import DiskStamp
+
+
+def test_folder_hub_is_create_only_and_lists_in_order(tmp_path: Path):
+    hub = FolderHub(tmp_path.as_uri())
+    hub.put_new("log/dev/0000000000000002", b"two")
+    hub.put_new("log/dev/0000000000000001", b"one")
+    with pytest.raises(ObjectExistsError):
+        hub.put_new("log/dev/0000000000000001", b"replacement")
+    assert hub.get("log/dev/0000000000000001") == b"one"
+    (tmp_path / "log" / "dev" / ".tmp-leftover").write_bytes(b"partial")
+    (tmp_path / "log" / "dev" / "0000000000000003 (conflicted copy)").write_bytes(b"cloud drive copy")
+    assert hub.list("log/") == ["log/dev/0000000000000001", "log/dev/0000000000000002"]
+    assert hub.list("log/dev/", after="log/dev/0000000000000001") == ["log/dev/0000000000000002"]
+    hub.delete("log/dev/0000000000000001")
+    with pytest.raises(ObjectMissingError):
+        hub.get("log/dev/0000000000000001")
+    with pytest.raises(UsageError):
+        hub.put_new("../outside", b"x")
+
+
+def test_folder_hub_says_when_its_drive_is_gone(tmp_path: Path):
+    hub = FolderHub((tmp_path / "unplugged").as_uri())
+    with pytest.raises(HubUnreachableError, match="connect it"):
+        hub.list("log/")
+
+
+def test_write_checked_never_clobbers_a_concurrent_edit(tmp_path: Path):
+    target = tmp_path / "note.md"
+    target.write_text("scanned\n")
+    stat = os.stat(target)
+    seen = DiskStamp("sha", stat.st_size, stat.st_mtime_ns, stat.st_ino, {"a": 1})
+    target.write_text("edited after the scan, longer\n")
+    outcome = localfs.write_checked(tmp_path, "note.md", b"remote\n", "sha2", {"a": 2}, seen, durable=True)
+    assert outcome == localfs.CHANGED_MEANWHILE
+    assert target.read_text() == "edited after the scan, longer\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".memtray-tmp-")]
+    assert localfs.delete_checked(tmp_path, "note.md", seen) == localfs.CHANGED_MEANWHILE
+    assert target.exists()
+
+
+def test_write_checked_creates_and_replaces(tmp_path: Path):
+    created = localfs.write_checked(tmp_path, "a/b/new.md", b"hi\n", "sha", {"a": 1}, None, durable=False)
+    assert isinstance(created, DiskStamp) and (tmp_path / "a/b/new.md").read_bytes() == b"hi\n"
+    replaced = localfs.write_checked(tmp_path, "a/b/new.md", b"bye\n", "sha2", {"a": 2}, created, durable=True)
+    assert isinstance(replaced, DiskStamp) and (tmp_path / "a/b/new.md").read_bytes() == b"bye\n"
+    assert localfs.delete_checked(tmp_path, "a/b/new.md", replaced) is None
+    assert not (tmp_path / "a").exists()
+
+
+def test_conflict_copy_names(tmp_path: Path):
+    copy = localfs.save_conflict_copy(tmp_path, "deep/MEMORY.md", b"mine\n", "Work Laptop!", 0.0)
+    assert copy.startswith(".memtray-conflicts/deep/MEMORY.sync-conflict-")
+    assert copy.endswith("-Work-Laptop.md")
+    second = localfs.save_conflict_copy(tmp_path, "deep/MEMORY.md", b"again\n", "Work Laptop!", 0.0)
+    assert second != copy and (tmp_path / second).read_bytes() == b"again\n"
+
+
+def test_real_secret_service_round_trip_and_long_secrets():
+    chain = Keychain("test-scope")
+    assert chain.backend_name().startswith("keyring.backends.SecretService")
+    chain.set("passphrase", "s3cret")
+    assert chain.get("passphrase") == "s3cret"
+    long_value = "x" * 2500 + "end"
+    chain.set("hub-secret", long_value)
+    assert chain.get("hub-secret") == long_value
+    chain.delete("hub-secret")
+    assert chain.get("hub-secret") is None
+    assert Keychain("other-scope").get("passphrase") is None
+
+
+def test_missing_keychain_is_said_plainly():
+    chain = Keychain("x", backend=keyring.backends.fail.Keyring())
+    assert not chain.available()
+    with pytest.raises(KeychainMissingError, match="ask for the passphrase each time"):
+        chain.get("passphrase")
