@@ -169,17 +169,7 @@ def _watch(service, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
     observer = watch_folders(roots, trigger)
     feed = service.change_feed()
     if feed is not None:
-        from memtray.hubs import open_hub
-
-        config = service.config
-        feed_hub = open_hub(
-            config.hub_url,
-            vault_id=config.vault_id,
-            device_id=config.device_id,
-            secret=service._secret(),
-            allow_insecure_http=config.allow_insecure_http,
-        )
-        follow_hub(feed_hub, trigger, stop, lambda exc: log.warning("change feed: %s", type(exc).__name__))  # type: ignore[arg-type]
+        follow_hub(feed, trigger, stop, lambda exc: log.warning("change feed: %s", type(exc).__name__))
     interval = 60.0 * float(service.get_setting("interval_minutes")) if feed is None else 300.0
     if feed is None:
         interval = min(interval, 5.0)

@@ -13,7 +13,7 @@ from memtray.model import ActivityItem, ConflictInfo, FileProblem, VersionInfo
 from memtray.sync import localfs
 from memtray.sync.entry import open_blob
 from memtray.sync.index import Index
-from memtray.sync.records import FileVersion
+from memtray.sync.records import DiskStamp, FileVersion
 from memtray.vault.keys import VaultKeys
 
 
@@ -171,12 +171,16 @@ class HistoryMixin:
         self.index.add_activity("restored", version.folder, version.path, "")
 
     def _write_live(self: _Parts, root: Path, folder: str, path: str, data: bytes) -> None:
+        """Replace the live file, but only if what it holds now is a version memtray knows (no unsent edit)."""
         target = root.joinpath(*path.split("/"))
-        row = self.index.file(folder, path)
-        expected = row.disk if row is not None else None
+        expected: DiskStamp | None = None
+        if target.exists():
+            current_sha = hashlib.sha256(target.read_bytes()).hexdigest()
+            if self.index.known_vv(folder, path, current_sha) is None:
+                raise UsageError(f"{path} has changes that are not synced yet. Sync first, then try again.")
+            stat = target.stat()
+            expected = DiskStamp(current_sha, stat.st_size, stat.st_mtime_ns, stat.st_ino, {})
         sha = hashlib.sha256(data).hexdigest()
-        if not target.exists():
-            expected = None
-        outcome = localfs.write_checked(root, path, data, sha, expected.vv if expected else {}, expected, durable=True)
+        outcome = localfs.write_checked(root, path, data, sha, {}, expected, durable=True)
         if isinstance(outcome, str):
             raise UsageError(f"{path} {outcome}.")

@@ -7,6 +7,9 @@ told so and must ask the person (or read ``MEMTRAY_PASSPHRASE``).
 
 from __future__ import annotations
 
+import enum
+from contextlib import closing
+
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
@@ -23,6 +26,20 @@ MISSING_MESSAGE = (
     "It will ask for the passphrase each time instead."
 )
 LOCKED_MESSAGE = "Your keychain is locked. Unlock it (or type your passphrase) so memtray can sync."
+
+
+class KeychainState(enum.Enum):
+    WORKING = "working"
+    LOCKED = "locked"
+    MISSING = "missing"
+
+
+def _secret_service_locked() -> bool:
+    """Is the Secret Service's default collection locked? Asked without raising an unlock prompt."""
+    import secretstorage
+
+    with closing(secretstorage.dbus_init()) as bus:
+        return bool(secretstorage.get_default_collection(bus).is_locked())
 
 
 def _is_unusable(backend: KeyringBackend) -> bool:
@@ -42,6 +59,29 @@ class Keychain:
 
     def backend_name(self) -> str:
         return type(self._backend).__module__ + "." + type(self._backend).__name__
+
+    def state(self, probe_item: str) -> KeychainState:
+        """Working, locked or missing. Blocking (D-Bus), so call it off the UI thread.
+
+        Reading an item from a locked Secret Service raises the desktop's unlock prompt, which the
+        person may just have dismissed; its lock state is asked directly instead.
+        """
+        if not self.available():
+            return KeychainState.MISSING
+        if self.backend_name() == "keyring.backends.SecretService.Keyring":
+            try:
+                return KeychainState.LOCKED if _secret_service_locked() else KeychainState.WORKING
+            except Exception:  # no D-Bus session, or no Secret Service answering on it
+                return KeychainState.MISSING
+        try:
+            self.get(probe_item)
+        except KeychainLockedError:
+            return KeychainState.LOCKED
+        except KeychainMissingError:
+            return KeychainState.MISSING
+        except KeychainError:
+            return KeychainState.WORKING
+        return KeychainState.WORKING
 
     def get(self, name: str) -> str | None:
         value = self._call(self._backend.get_password, self.service, name)

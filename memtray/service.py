@@ -46,7 +46,12 @@ from memtray.vault.keys import KeyFile, VaultKeys
 
 PASSPHRASE = "passphrase"
 HUB_SECRET = "hub-secret"
+PENDING_JOIN = "pending-join"
 NEEDS_SECRET = ("memtray", "webdav", "s3")
+DAY = 24 * 60 * 60
+# Device names live only inside ciphertext; the hub enrolls every laptop under this label.
+HUB_DEVICE_LABEL = "laptop"
+UNNAMED_DEVICE = "Another laptop (its name arrives with the next sync)"
 AskPassphrase = Callable[[str], str | None]
 
 
@@ -138,7 +143,11 @@ class Service(history.HistoryMixin):
     def vault_keys(self) -> VaultKeys:
         if self._keys is None:
             pin = vaultfile.load_pin(self.home.keyfile_pin)
-            vault_key = vault_keys.unlock(pin, self.passphrase("unlock"), self.config.vault_id)
+            try:
+                vault_key = vault_keys.unlock(pin, self.passphrase("unlock"), self.config.vault_id)
+            except PassphraseError:
+                self._run_passphrase = None
+                raise
             self._keys = VaultKeys.derive(self.config.vault_id, vault_key)
         return self._keys
 
@@ -174,7 +183,7 @@ class Service(history.HistoryMixin):
         secret = self._enroll(
             config,
             hub_secret,
-            lambda hub: hub.create_vault(_need_invite(invite), config.vault_id, config.device_id, config.device_name),
+            lambda hub: hub.create_vault(_need_invite(invite), config.vault_id, config.device_id, HUB_DEVICE_LABEL),
         )
         hub = open_hub(
             url,
@@ -210,13 +219,20 @@ class Service(history.HistoryMixin):
         config = Config(code.vault_id, uuid.uuid4().hex, device_name or socket.gethostname(), url, allow_insecure_http)
         if hub_kind(url) == "memtray" and not code.vault_id:
             raise UsageError("To join through a memtray hub, paste the setup code from one of your other laptops.")
-        secret = self._enroll(
-            config,
-            hub_secret,
-            lambda hub: hub.join_vault(
-                _need_invite(code.invite), config.vault_id, config.device_id, config.device_name
-            ),
-        )
+        pending = self._pending_join(code.vault_id) if hub_kind(url) == "memtray" else None
+        secret: str | None
+        if pending is not None:
+            config.device_id, secret = pending
+        else:
+            secret = self._enroll(
+                config,
+                hub_secret,
+                lambda hub: hub.join_vault(
+                    _need_invite(code.invite), config.vault_id, config.device_id, HUB_DEVICE_LABEL
+                ),
+            )
+            if hub_kind(url) == "memtray" and secret is not None:
+                self.keychain.set(f"{code.vault_id}:{PENDING_JOIN}", f"{config.device_id}:{secret}")
         hub = open_hub(
             url,
             vault_id=config.vault_id or None,
@@ -228,8 +244,21 @@ class Service(history.HistoryMixin):
         vault_keys.unlock(keyfile, passphrase, code.vault_id or None)
         config.vault_id = keyfile.vault_id
         self._finish_setup(config, keyfile, passphrase, secret, hub)
+        if pending is not None or hub_kind(url) == "memtray":
+            self.keychain.delete(f"{code.vault_id}:{PENDING_JOIN}")
         self.sync()
         return JoinResult(config.vault_id, config.device_id, tuple(self.folders()))
+
+    def _pending_join(self, vault_id: str) -> tuple[str, str] | None:
+        """A join that redeemed its one-time invite but stopped (say, at a mistyped passphrase): reuse it."""
+        try:
+            stored = self.keychain.get(f"{vault_id}:{PENDING_JOIN}")
+        except KeychainError:
+            return None
+        if not stored or ":" not in stored:
+            return None
+        device_id, token = stored.split(":", 1)
+        return device_id, token
 
     def _enroll(self, config: Config, hub_secret: str | None, redeem: Callable[[Any], str]) -> str | None:
         kind = hub_kind(config.hub_url)
@@ -370,8 +399,12 @@ class Service(history.HistoryMixin):
             except MemtrayError as exc:
                 self.index.set_meta("last_error", exc.message)
                 raise
+            now = time.time()
             self.index.set_meta("last_error", "")
-            self.index.set_meta("last_sync", str(time.time()))
+            self.index.set_meta("last_sync", str(now))
+            if float(self.index.get_meta("last_prune", "0") or 0) < now - DAY:
+                self.index.prune_versions(now - DAY * int(config.setting("history_days")))
+                self.index.set_meta("last_prune", str(now))
             return result
 
     def status(self) -> Status:
@@ -396,15 +429,25 @@ class Service(history.HistoryMixin):
         )
 
     def devices(self) -> list[DeviceInfo]:
+        """Laptops seen in the logs, plus (on a memtray hub) the ones the hub enrolled, with revocations."""
         me = self.config.device_id
-        revoked: set[str] = set()
+        found = {
+            device_id: DeviceInfo(device_id, name, platform, seen, device_id == me)
+            for device_id, name, platform, _, seen, _ in self.index.devices()
+        }
         hub = self.hub()
         if isinstance(hub, Enrollment):
-            revoked = {device.device_id for device in hub.list_devices() if device.revoked}
-        return [
-            DeviceInfo(device_id, name, platform, seen, device_id == me, device_id in revoked)
-            for device_id, name, platform, _, seen, _ in self.index.devices()
-        ]
+            for enrolled in hub.list_devices():
+                known = found.get(enrolled.device_id)
+                found[enrolled.device_id] = DeviceInfo(
+                    enrolled.device_id,
+                    known.name if known else UNNAMED_DEVICE,
+                    known.platform if known else "",
+                    max(filter(None, (enrolled.last_seen, known.last_seen if known else None)), default=None),
+                    enrolled.device_id == me,
+                    enrolled.revoked,
+                )
+        return sorted(found.values(), key=lambda device: (not device.this_device, device.name.lower()))
 
     def revoke_device(self, name_or_id: str) -> None:
         matches = [d for d in self.devices() if name_or_id in (d.name, d.device_id)]
@@ -480,8 +523,19 @@ class Service(history.HistoryMixin):
         return "memtray reached the hub. It holds a memtray vault."
 
     def change_feed(self) -> ChangeFeed | None:
-        hub = self.hub()
-        return hub if isinstance(hub, ChangeFeed) else None
+        """A connection of its own to the hub's change feed (it blocks in long-polls), if the hub has one."""
+        config = self.config
+        hub = open_hub(
+            config.hub_url,
+            vault_id=config.vault_id,
+            device_id=config.device_id,
+            secret=self._secret(),
+            allow_insecure_http=config.allow_insecure_http,
+        )
+        if isinstance(hub, ChangeFeed):
+            return hub
+        hub.close()
+        return None
 
 
 def _need_invite(invite: str | None) -> str:

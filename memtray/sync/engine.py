@@ -4,10 +4,14 @@
    sync that stopped before it saved the index; they are taken as sent.
 2. Scan the mapped folders for local edits and deletions.
 3. Pull every other laptop's new entries and verify them (see pull.py) before touching anything.
-4. Reconcile each arriving version against ours (see reconcile.py), in log order.
-5. Write the outcome to disk, re-checking each file just before replacing it.
-6. Record everything in the index in one transaction: nothing pulled is lost if sending fails.
-7. Publish our new versions as one or more log entries (create-only), then mark them sent.
+4. Reconcile each arriving version against ours (see reconcile.py), in log order, and fetch every
+   blob the outcome needs.
+5. Record the outcome in the index in one transaction before any file changes: nothing pulled is
+   lost if sending fails, and a sync killed while writing resumes from the index, where each file's
+   version is simply ahead of what its disk holds (nothing it already wrote looks like a local edit).
+6. Write the outcome to disk, re-checking each file just before replacing it; record what was written.
+7. Publish our new versions as one or more log entries (create-only), then mark them sent. A laptop's
+   first sync always publishes, even with nothing to send: that entry introduces it to the others.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class SyncContext:
 class _Cycle:
     rows: dict[str, dict[str, FileRow]] = field(default_factory=dict)
     changed: set[Key] = field(default_factory=set)
+    written: set[Key] = field(default_factory=set)
     contents: dict[str, bytes] = field(default_factory=dict)
     history: list[FileVersion] = field(default_factory=list)
     copies: list[tuple[FileVersion, FileVersion]] = field(default_factory=list)
@@ -113,9 +118,11 @@ class SyncEngine:
             for item in batch:
                 self._apply_entry(cycle, item, result, known)
         self._guard_remote_deletes(cycle)
+        self._fetch_blobs(cycle)
         self._progress("writing")
+        self._record(cycle)
         self._write_to_disk(cycle, result)
-        self._record(cycle, result)
+        self._record_writes(cycle, result)
         self._progress("uploading")
         result.uploaded = self._publish()
         result.problems = [FileProblem(*problem) for problem in self.index.problems()]
@@ -299,28 +306,56 @@ class SyncEngine:
                     "--allow-mass-delete'). Nothing was changed on this laptop."
                 )
 
+    def _fetch_blobs(self, cycle: _Cycle) -> None:
+        """Fetch and verify every blob this cycle writes, so a hub failure stops the sync before any write."""
+        for folder_id, (_, rules) in self._live_folders(cycle).items():
+            for path, row in self._folder_rows(cycle, folder_id).items():
+                version, disk = row.version, row.disk
+                if not version.deleted and (disk is None or disk.sha != version.sha) and rules.tracks(path):
+                    self._content(version, cycle)
+        for _, loser in cycle.copies:
+            self._content(loser, cycle)
+
     def _write_to_disk(self, cycle: _Cycle, result: SyncResult) -> None:
         for folder_id, (root, rules) in self._live_folders(cycle).items():
             rows = self._folder_rows(cycle, folder_id)
             problems = cycle.problems.setdefault(folder_id, {})
             taken = {path.casefold(): path for path, row in rows.items() if row.disk is not None}
+            writes: list[tuple[FileRow, bytes]] = []
             for path, row in rows.items():
                 if _in_step(row) or not rules.tracks(path):
                     continue
                 before = row.disk
-                problem = self._materialise(root, row, taken, result, cycle)
+                problem = self._materialise(root, row, taken, result, cycle, writes)
                 if problem:
                     problems[path] = problem
                     cycle.activity.append(("skipped", folder_id, path, problem))
                 if row.disk is not before:
-                    cycle.changed.add((folder_id, path))
+                    cycle.written.add((folder_id, path))
+            planned = [(row.version.path, data, row.version.sha, row.version.vv, row.disk) for row, data in writes]
+            for (row, _), outcome in zip(writes, localfs.write_many(root, planned), strict=True):
+                if isinstance(outcome, str):
+                    problems[row.version.path] = outcome
+                    cycle.activity.append(("skipped", folder_id, row.version.path, outcome))
+                    continue
+                row.disk = outcome
+                cycle.written.add(row.version.key)
+                result.downloaded += 1
+                self._log(cycle, "received", row.version)
             for version, loser in cycle.copies:
                 if version.folder == folder_id:
                     self._save_copy(root, version, loser, cycle, result)
 
     def _materialise(
-        self, root: Path, row: FileRow, taken: dict[str, str], result: SyncResult, cycle: _Cycle
+        self,
+        root: Path,
+        row: FileRow,
+        taken: dict[str, str],
+        result: SyncResult,
+        cycle: _Cycle,
+        writes: list[tuple[FileRow, bytes]],
     ) -> str | None:
+        """Delete or check one file now; a file to write joins ``writes``. Why not, if it can't be done."""
         version, disk = row.version, row.disk
         if version.deleted:
             if disk is None:
@@ -349,13 +384,8 @@ class SyncEngine:
         data = self._content(version, cycle)
         if data is None:
             return "its content is not available yet; it will be fetched next time"
-        outcome = localfs.write_checked(root, version.path, data, version.sha, version.vv, disk, durable=True)
-        if isinstance(outcome, str):
-            return outcome
-        row.disk = outcome
+        writes.append((row, data))
         taken[version.path.casefold()] = version.path
-        result.downloaded += 1
-        self._log(cycle, "received", version)
         return None
 
     def _save_copy(
@@ -385,15 +415,22 @@ class SyncEngine:
     def _log(self, cycle: _Cycle, kind: str, version: FileVersion) -> None:
         cycle.activity.append((kind, version.folder, version.path, ""))
 
-    def _record(self, cycle: _Cycle, result: SyncResult) -> None:
+    def _record(self, cycle: _Cycle) -> None:
         with self.index.transaction():
             self.index.put_files(cycle.rows[folder][path] for folder, path in cycle.changed)
             self.index.add_versions(cycle.history)
-            self.index.put_content((sha, data) for sha, data in cycle.contents.items() if len(data) <= INLINE_MAX)
+            on_hub = {version.sha for version in cycle.history if version.blob}
+            self.index.put_content(
+                (sha, data) for sha, data in cycle.contents.items() if len(data) <= INLINE_MAX or sha not in on_hub
+            )
             for device, (seq, sealed_hash) in cycle.cursors.items():
                 self.index.set_cursor(device, seq, sealed_hash)
             for device, (name, platform, seq, seen, acks) in cycle.devices.items():
                 self.index.put_device(device, name, platform, seq, seen, acks)
+
+    def _record_writes(self, cycle: _Cycle, result: SyncResult) -> None:
+        with self.index.transaction():
+            self.index.put_files(cycle.rows[folder][path] for folder, path in cycle.written)
             for folder_id, problems in cycle.problems.items():
                 self.index.set_problems(folder_id, problems)
             for kind, folder, path, detail in cycle.activity[:ACTIVITY_PER_CYCLE]:
@@ -406,11 +443,11 @@ class SyncEngine:
     def _publish(self) -> int:
         pending = self.index.pending_files()
         folders = self.index.pending_folder_defs()
-        if not pending and not folders:
+        seq = int(self.index.get_meta("seq", "0") or 0)
+        if not pending and not folders and seq > 0:
             return 0
         keys = self.keys()
         changes = [change for change in (self._change_for(row, keys) for row in pending) if change is not None]
-        seq = int(self.index.get_meta("seq", "0") or 0)
         prev = self.index.get_meta("hash", GENESIS) or GENESIS
         acks = {device: cursor[0] for device, cursor in self.index.cursors().items()}
         for batch_number, batch in enumerate(_batches(changes)):
@@ -459,21 +496,21 @@ class SyncEngine:
         version = row.version
         if version.deleted:
             return FileChange(version)
-        if version.size <= INLINE_MAX:
-            data = self.index.content(version.sha)
-            if data is not None:
-                return FileChange(version, data)
+        data = self.index.content(version.sha)
+        if data is not None and version.size <= INLINE_MAX:
+            return FileChange(version, data)
         if version.blob is not None:
             return FileChange(version)
-        root = self.ctx.folder_roots.get(version.folder)
-        if root is None:
-            return None
-        try:
-            data = read_file(root.joinpath(*version.path.split("/")))
-        except OSError as exc:
-            raise LocalFileError(f"memtray could not read {version.path} to send it ({exc.strerror}).") from exc
-        if hashlib.sha256(data).hexdigest() != version.sha:
-            return None
+        if data is None:
+            root = self.ctx.folder_roots.get(version.folder)
+            if root is None:
+                return None
+            try:
+                data = read_file(root.joinpath(*version.path.split("/")))
+            except OSError as exc:
+                raise LocalFileError(f"memtray could not read {version.path} to send it ({exc.strerror}).") from exc
+            if hashlib.sha256(data).hexdigest() != version.sha:
+                return None
         blob_id = uuid.uuid4().hex
         self.ctx.hub.put_new(blob_key(blob_id), seal_blob(keys, blob_id, data))
         version.blob = blob_id

@@ -43,21 +43,26 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{prefix}{''.join(out)}{directory_suffix}$")
 
 
+def _any_of(patterns: Sequence[str]) -> re.Pattern[str]:
+    """One regular expression matching what any of ``patterns`` matches (one match call per path)."""
+    return re.compile("|".join(f"(?:{_compile(pattern).pattern})" for pattern in patterns))
+
+
 class GlobFilter:
     def __init__(self, include: Sequence[str], exclude: Sequence[str]) -> None:
-        self._include = [_compile(pattern) for pattern in include] if include else None
-        self._exclude = [_compile(pattern) for pattern in (*DEFAULT_EXCLUDES, *exclude)]
+        self._include = _any_of(include) if include else None
+        self._exclude = _any_of((*DEFAULT_EXCLUDES, *exclude))
 
     def tracks(self, path: str) -> bool:
-        first = path.split("/", 1)[0]
-        if first == CONFLICTS_DIR or path.rsplit("/", 1)[-1].startswith(TEMP_PREFIX):
+        in_conflicts = path == CONFLICTS_DIR or path.startswith(f"{CONFLICTS_DIR}/")
+        if in_conflicts or path[path.rfind("/") + 1 :].startswith(TEMP_PREFIX):
             return False
-        if self._include is not None and not any(rule.match(path) for rule in self._include):
+        if self._include is not None and not self._include.match(path):
             return False
-        return not any(rule.match(path) for rule in self._exclude)
+        return not self._exclude.match(path)
 
     def may_contain(self, directory: str) -> bool:
         """False when nothing below ``directory`` can be tracked (lets the scan skip whole trees)."""
         if directory.split("/", 1)[0] == CONFLICTS_DIR:
             return False
-        return not any(rule.match(directory) for rule in self._exclude)
+        return not self._exclude.match(directory)

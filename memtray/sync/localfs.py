@@ -4,6 +4,8 @@ Each write re-checks, just before it replaces the file, that the file is still e
 scan saw; if the person saved in between, the write is skipped and the next sync sees their
 edit as a concurrent change. New content goes to a temp file in the same folder and is moved
 into place with ``os.replace``; memtray's own temp files are ignored by the watcher and the scan.
+Many files are written by a few threads at once: each still goes temp file, fsync, re-check,
+replace, but the file system can flush them together instead of one after another.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from memtray.sync.globs import CONFLICTS_DIR, TEMP_PREFIX
@@ -19,6 +22,8 @@ from memtray.sync.records import DiskStamp
 from memtray.sync.vectors import VersionVector
 
 CHANGED_MEANWHILE = "changed on this laptop while syncing; it will be synced next time"
+WRITERS = 16
+PlannedWrite = tuple[str, bytes, str, VersionVector, DiskStamp | None]
 
 
 def _matches(path: Path, expected: DiskStamp | None) -> bool:
@@ -56,6 +61,19 @@ def write_checked(
     finally:
         temp.unlink(missing_ok=True)
     return DiskStamp(sha, len(data), stat.st_mtime_ns, stat.st_ino, vv)
+
+
+def write_many(root: Path, planned: list[PlannedWrite]) -> list[DiskStamp | str]:
+    """``write_checked`` (durable) for each ``(relative, data, sha, vv, expected)``, in order of ``planned``."""
+
+    def write(item: PlannedWrite) -> DiskStamp | str:
+        relative, data, sha, vv, expected = item
+        return write_checked(root, relative, data, sha, vv, expected, durable=True)
+
+    if len(planned) < 2:
+        return [write(item) for item in planned]
+    with ThreadPoolExecutor(max_workers=min(WRITERS, len(planned)), thread_name_prefix="memtray-write") as pool:
+        return list(pool.map(write, planned))
 
 
 def delete_checked(root: Path, relative: str, expected: DiskStamp | None) -> str | None:

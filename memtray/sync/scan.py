@@ -37,7 +37,8 @@ class ScanResult:
 
 
 def _walk(root: Path, rules: GlobFilter, out: dict[str, tuple[int, int, int]], problems: dict[str, str]) -> None:
-    stack = [("", root)]
+    stack: list[tuple[str, str | Path]] = [("", root)]
+    tracks = rules.tracks
     while stack:
         relative_dir, directory = stack.pop()
         try:
@@ -45,19 +46,23 @@ def _walk(root: Path, rules: GlobFilter, out: dict[str, tuple[int, int, int]], p
         except OSError as exc:
             problems[relative_dir or "."] = f"could not be read ({exc.strerror or type(exc).__name__})"
             continue
+        prefix = f"{relative_dir}/" if relative_dir else ""
         for entry in entries:
-            relative = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
-            if entry.name.startswith(TEMP_PREFIX):
+            name = entry.name
+            if name.startswith(TEMP_PREFIX):
                 _remove_stale_temp(entry)
                 continue
-            if entry.is_symlink():
-                continue
-            if entry.is_dir():
+            relative = prefix + name
+            if entry.is_dir(follow_symlinks=False):
                 if rules.may_contain(relative):
-                    stack.append((relative, Path(entry.path)))
-            elif entry.is_file() and rules.tracks(relative):
+                    stack.append((relative, entry.path))
+            elif entry.is_file(follow_symlinks=False) and tracks(relative):
                 stat = entry.stat(follow_symlinks=False)
-                out[normalise(relative)] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                out[relative if relative.isascii() else normalise(relative)] = (
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                    stat.st_ino,
+                )
 
 
 def _remove_stale_temp(entry: os.DirEntry[str]) -> None:

@@ -30,6 +30,7 @@ HUB_KINDS: dict[str, Callable[[Path], AbstractContextManager[HubEndpoint]]] = {
     "memtray-hub": _server("http_hub", "http_hub_endpoint"),
     "webdav-apache": _server("webdav_apache", "webdav_apache_endpoint"),
     "webdav-wsgidav": _server("webdav_wsgidav", "webdav_wsgidav_endpoint"),
+    "webdav-rclone": _server("webdav_rclone", "webdav_rclone_endpoint"),
     "s3-moto": _server("s3_moto", "s3_moto_endpoint"),
 }
 

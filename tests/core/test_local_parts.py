@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import keyring.backends.fail
@@ -88,3 +89,19 @@ def test_missing_keychain_is_said_plainly():
     assert not chain.available()
     with pytest.raises(KeychainMissingError, match="ask for the passphrase each time"):
         chain.get("passphrase")
+
+
+def test_old_versions_are_pruned_after_the_retention_window(tmp_path: Path):
+    from memtray.sync.index import Index
+    from memtray.sync.records import FileRow, FileVersion
+
+    index = Index(tmp_path / "index.sqlite3")
+    old = FileVersion("f", "a.md", {"x": 1}, False, "old-sha", 3, 1.0, "x")
+    current = FileVersion("f", "a.md", {"x": 2}, False, "new-sha", 3, 2.0, "x")
+    with index.transaction():
+        index.add_versions([old, current])
+        index.put_content([("old-sha", b"old"), ("new-sha", b"new")])
+        index.put_files([FileRow(current, None)])
+    index.prune_versions(older_than=time.time() + 1)
+    assert [v.sha for _, v, _ in index.versions("f", "a.md")] == ["new-sha"]
+    assert index.content("old-sha") is None and index.content("new-sha") == b"new"

@@ -8,19 +8,11 @@ import time
 import pytest
 
 from tests.servers import HubEndpoint
-from tests.support.laptops import assert_synced
+from tests.support.laptops import assert_synced, paired
 
 
 def _conflicting_edit(make_laptop, hub: HubEndpoint, policy: str):
-    a, b = make_laptop("Laptop-A", hub), make_laptop("Laptop-B", hub)
-    a.init()
-    a.folder().mkdir()
-    (a.folder() / "AGENTS.md").write_text("base\n")
-    a.run("folder", "add", "memory", str(a.folder()))
-    a.sync()
-    b.join_from(a)
-    b.run("folder", "map", "memory", str(b.folder()))
-    b.sync()
+    a, b = paired(make_laptop, hub, {"AGENTS.md": "base\n"})
     for laptop in (a, b):
         laptop.run("settings", "conflict_policy", policy)
     now = time.time()

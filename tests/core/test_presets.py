@@ -14,6 +14,7 @@ from memtray.presets import (
     project_preset,
     suggested_path,
 )
+from memtray.sync.globs import GlobFilter
 
 
 def write(path: Path, text: str = "memory\n") -> None:
@@ -99,3 +100,27 @@ def test_dropbox_info_json_and_windows_onedrive_variable_win(tmp_path: Path) -> 
     env = {"APPDATA": str(appdata), "OneDriveCommercial": str(business_onedrive)}
     drives = {d.label: d.path for d in detect_cloud_drives(tmp_path, "win32", env)}
     assert drives == {"Dropbox": custom, "OneDrive": business_onedrive}
+
+
+def test_preset_globs_track_memory_files_and_never_credentials(tmp_path: Path) -> None:
+    presets = {p.folder_name: p for p in agent_presets(tmp_path)}
+    claude = GlobFilter(presets["Claude Code"].include, presets["Claude Code"].exclude)
+    assert claude.tracks("CLAUDE.md")
+    assert claude.tracks("projects/-home-me-app/memory/MEMORY.md")
+    assert not claude.tracks(".credentials.json")
+    assert not claude.tracks("settings.json")
+    assert not claude.tracks("plugins/some-plugin/CLAUDE.md")
+    codex = GlobFilter(presets["Codex"].include, presets["Codex"].exclude)
+    assert codex.tracks("AGENTS.md")
+    assert not codex.tracks("auth.json")
+    copilot = GlobFilter(presets["Copilot"].include, presets["Copilot"].exclude)
+    assert copilot.tracks("copilot-instructions.md")
+    assert copilot.tracks("agents/reviewer.md")
+    assert not copilot.tracks("config.json")
+    assert not copilot.tracks("logs/today.md")
+    project = project_preset(tmp_path / "shop")
+    rules = GlobFilter(project.include, project.exclude)
+    assert rules.tracks(".cursor/rules/style.mdc")
+    assert rules.tracks("AGENTS.md")
+    assert not rules.tracks("src/AGENTS.md")
+    assert not rules.tracks("main.py")

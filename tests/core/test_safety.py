@@ -8,6 +8,8 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from memtray.hubs.base import log_key
 from memtray.hubs.folder import FolderHub
 from memtray.paths import resolve_home
@@ -15,26 +17,11 @@ from memtray.service import Service
 from memtray.sync.entry import FileChange, LogEntry, entry_hash, seal_entry
 from memtray.sync.records import FileVersion
 from tests.servers import HubEndpoint
-from tests.support.laptops import Laptop, assert_synced, tree
-
-
-def _pair(make_laptop, hub: HubEndpoint, files: dict[str, str]) -> tuple[Laptop, Laptop]:
-    a, b = make_laptop("Laptop-A", hub), make_laptop("Laptop-B", hub)
-    a.init()
-    for name, text in files.items():
-        (a.folder() / name).parent.mkdir(parents=True, exist_ok=True)
-        (a.folder() / name).write_text(text)
-    a.folder().mkdir(exist_ok=True)
-    a.run("folder", "add", "memory", str(a.folder()))
-    a.sync()
-    b.join_from(a)
-    b.run("folder", "map", "memory", str(b.folder()))
-    b.sync()
-    return a, b
+from tests.support.laptops import Laptop, assert_synced, paired, tree
 
 
 def test_wrong_passphrase_is_refused_and_nothing_local_is_touched(make_laptop, folder_hub: HubEndpoint):
-    a, b = _pair(make_laptop, folder_hub, {"one.md": "1\n"})
+    a, b = paired(make_laptop, folder_hub, {"one.md": "1\n"})
     (a.folder() / "one.md").write_text("changed on A\n")
     a.sync()
     (b.folder() / "mine.md").write_text("unsent\n")
@@ -131,7 +118,7 @@ def test_names_impossible_on_windows_are_skipped_with_a_clear_error(make_laptop,
 
 
 def test_mass_delete_stops_and_asks(make_laptop, folder_hub: HubEndpoint):
-    a, b = _pair(make_laptop, folder_hub, {f"f{i}.md": f"{i}\n" for i in range(10)})
+    a, b = paired(make_laptop, folder_hub, {f"f{i}.md": f"{i}\n" for i in range(10)})
     for i in range(8):
         (b.folder() / f"f{i}.md").unlink()
     done = b.run("sync", check=False)
@@ -148,7 +135,7 @@ def test_mass_delete_stops_and_asks(make_laptop, folder_hub: HubEndpoint):
 
 
 def test_a_crash_after_sending_is_adopted_not_sent_twice(make_laptop, folder_hub: HubEndpoint):
-    a, b = _pair(make_laptop, folder_hub, {"x.md": "1\n"})
+    a, b = paired(make_laptop, folder_hub, {"x.md": "1\n"})
     (a.folder() / "x.md").write_text("2\n")
     data = a.home / "data"
     saved = a.root / "saved-index"
@@ -165,7 +152,7 @@ def test_a_crash_after_sending_is_adopted_not_sent_twice(make_laptop, folder_hub
 
 
 def test_paths_that_escape_the_folder_are_refused(make_laptop, folder_hub: HubEndpoint, tmp_path: Path):
-    a, b = _pair(make_laptop, folder_hub, {"x.md": "1\n"})
+    a, b = paired(make_laptop, folder_hub, {"x.md": "1\n"})
     service = Service(resolve_home(a.home))
     keys = service.vault_keys()
     me = service.config.device_id
@@ -194,7 +181,7 @@ def _sha(data: bytes) -> str:
 
 
 def test_passphrase_change_rewraps_and_other_laptops_keep_working(make_laptop, folder_hub: HubEndpoint):
-    a, b = _pair(make_laptop, folder_hub, {"x.md": "1\n"})
+    a, b = paired(make_laptop, folder_hub, {"x.md": "1\n"})
     a.run("passphrase", "change", extra_env={"MEMTRAY_NEW_PASSPHRASE": "brand new passphrase 99"})
     assert folder_hub.raw.keys("vault/keyfile/") == ["vault/keyfile/0000000000000002"]
     c = make_laptop("Laptop-C", folder_hub)
@@ -255,7 +242,7 @@ def test_secrets_stay_in_the_keychain(make_laptop, folder_hub: HubEndpoint):
 def test_a_full_disk_skips_the_file_keeps_the_rest_and_recovers(make_laptop, folder_hub: HubEndpoint, tmp_path: Path):
     from tests.support.disks import tiny_disk
 
-    a, b = _pair(make_laptop, folder_hub, {"small.md": "small\n"})
+    a, b = paired(make_laptop, folder_hub, {"small.md": "small\n"})
     with tiny_disk(tmp_path / "tiny", "64k") as disk:
         b.run("folder", "map", "memory", str(disk / "memory"))
         b.sync()
@@ -275,3 +262,22 @@ def test_a_full_disk_skips_the_file_keeps_the_rest_and_recovers(make_laptop, fol
     a.sync()
     assert (b.folder() / "huge.md").stat().st_size == 200_000
     assert_synced([a, b], folder_hub)
+
+
+def test_restoring_a_version_never_overwrites_an_unsynced_edit(make_laptop, folder_hub: HubEndpoint, tmp_path: Path):
+    from memtray.errors import UsageError
+
+    a, _ = paired(make_laptop, folder_hub, {"x.md": "first\n"})
+    (a.folder() / "x.md").write_text("second\n")
+    a.sync()
+    service = Service(resolve_home(a.home))
+    first = [v for v in service.versions("memory", "x.md") if not v.current][-1]
+    service.restore_version(first.version_id)
+    assert (a.folder() / "x.md").read_text() == "first\n"
+    latest = next(v for v in service.versions("memory", "x.md") if v.current)
+    service.restore_version(latest.version_id)
+    assert (a.folder() / "x.md").read_text() == "second\n"
+    (a.folder() / "x.md").write_text("typed just now, not synced\n")
+    with pytest.raises(UsageError, match="not synced yet"):
+        service.restore_version(first.version_id)
+    assert (a.folder() / "x.md").read_text() == "typed just now, not synced\n"

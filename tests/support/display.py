@@ -46,10 +46,45 @@ class Desktop:
         return {"DISPLAY": self.display}
 
     def stop_tray_host(self) -> None:
-        """Stop trayer only; Xvfb (started with -terminate) ends once its last client, e.g. this process's Qt, leaves."""
+        """Stop trayer only; Xvfb (started with -terminate) ends when its last client (this process's Qt) leaves."""
         self._stop(self.processes[1:])
         del self.processes[1:]
         self._release_keeper()
+
+    def start_tray_host(self) -> None:
+        """Start trayer docked top-right (also on a desktop that began without one); returns once its panel is up."""
+        trayer = subprocess.Popen(
+            [
+                "trayer",
+                "--edge",
+                "top",
+                "--align",
+                "right",
+                "--widthtype",
+                "request",
+                "--height",
+                str(PANEL_HEIGHT),
+                "--tint",
+                PANEL_TINT,
+                "--transparent",
+                "true",
+                "--alpha",
+                "0",
+                "--expand",
+                "true",
+                "--padding",
+                "4",
+            ],
+            env={**os.environ, "DISPLAY": self.display},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.processes.append(trayer)
+        deadline = time.monotonic() + READY_SECONDS
+        while '"panel"' not in _tree(self.display):
+            if trayer.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("trayer did not start on the Xvfb display.")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         self._stop(self.processes)
@@ -74,10 +109,10 @@ class Desktop:
 
 
 def require_tools() -> None:
-    missing = [tool for tool in ("Xvfb", "trayer", "xwininfo", "import") if not shutil.which(tool)]
+    missing = [tool for tool in ("Xvfb", "trayer", "xwininfo", "xdotool", "import") if not shutil.which(tool)]
     if missing:
         raise RuntimeError(
-            f"The tray tests need {', '.join(missing)} (apt-get install xvfb trayer x11-utils imagemagick)."
+            f"The tray tests need {', '.join(missing)} (apt-get install xvfb trayer x11-utils xdotool imagemagick)."
         )
 
 
@@ -115,8 +150,8 @@ def _set_wallpaper(display: str) -> None:
         )
 
 
-def start_desktop() -> Desktop:
-    """Xvfb plus trayer docked top-right; returns once the tray host owns the tray selection.
+def start_desktop(with_tray: bool = True) -> Desktop:
+    """Xvfb plus (unless ``with_tray`` is False) trayer docked top-right; returns once the tray host is up.
 
     Xvfb runs with ``-terminate``: it exits by itself when its last client disconnects, so a test process
     whose QApplication outlives the fixture never sees the server vanish under it. A keeper connection
@@ -127,38 +162,8 @@ def start_desktop() -> Desktop:
     desktop = Desktop(display, [xvfb])
     try:
         desktop.keeper = _connect_keeper(display)
-        trayer = subprocess.Popen(
-            [
-                "trayer",
-                "--edge",
-                "top",
-                "--align",
-                "right",
-                "--widthtype",
-                "request",
-                "--height",
-                str(PANEL_HEIGHT),
-                "--tint",
-                PANEL_TINT,
-                "--transparent",
-                "true",
-                "--alpha",
-                "0",
-                "--expand",
-                "true",
-                "--padding",
-                "4",
-            ],
-            env={**os.environ, "DISPLAY": display},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        desktop.processes.append(trayer)
-        deadline = time.monotonic() + READY_SECONDS
-        while '"panel"' not in _tree(display):
-            if trayer.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("trayer did not start on the Xvfb display.")
-            time.sleep(0.05)
+        if with_tray:
+            desktop.start_tray_host()
         _set_wallpaper(display)
     except BaseException:
         desktop.stop()
@@ -203,3 +208,18 @@ def artifact_path(name: str) -> Path:
     """Where a test saves a PNG it rendered itself."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / f"{name}.png"
+
+
+def visible_windows(display: str, title: str, pid: int | None = None) -> list[str]:
+    """Ids of mapped windows whose title matches the regular expression ``title`` (and, given ``pid``, of that process).
+
+    ``--all`` makes xdotool require every condition; its default ``--any`` would also list every window of
+    ``pid`` whatever its title, such as the app's tray icon.
+    """
+    command = ["xdotool", "search", "--all", "--onlyvisible"]
+    if pid is not None:
+        command += ["--pid", str(pid)]
+    found = subprocess.run(
+        [*command, "--name", title], env={**os.environ, "DISPLAY": display}, capture_output=True, text=True, check=False
+    )
+    return found.stdout.split()

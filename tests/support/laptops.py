@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,3 +107,21 @@ def assert_synced(laptops: list[Laptop], hub: HubEndpoint, folder: str = "memory
         for device, head in log_heads.items():
             seen = int(own[0]) if device == device_id else cursors.get(device, 0)
             assert seen == head, f"{laptop.name} has applied {seen} of {head} entries from {device}"
+
+
+def paired(
+    make_laptop: Callable[[str, HubEndpoint], Laptop], hub: HubEndpoint, files: dict[str, str]
+) -> tuple[Laptop, Laptop]:
+    """Laptop A starts a vault with ``files`` in folder 'memory'; laptop B joins, places it and syncs."""
+    a, b = make_laptop("Laptop-A", hub), make_laptop("Laptop-B", hub)
+    a.init()
+    a.folder().mkdir()
+    for name, text in files.items():
+        (a.folder() / name).parent.mkdir(parents=True, exist_ok=True)
+        (a.folder() / name).write_text(text)
+    a.run("folder", "add", "memory", str(a.folder()))
+    a.sync()
+    b.join_from(a)
+    b.run("folder", "map", "memory", str(b.folder()))
+    b.sync()
+    return a, b

@@ -1,0 +1,213 @@
+"""memtray against ``rclone sync`` to an rclone crypt remote, on the same generated memory files.
+
+    /work/venv/bin/python benchmarks/sync_bench.py [--files 10000] [--repeat 3] [--scale]
+
+(run from the repository root). ``--scale`` runs 1,000, 10,000 and 50,000 files instead of
+``--files``. Each repeat starts from scratch in a fresh temp folder and prints one table; the last
+table is the median of the repeats, with the spread (max − min) as the noise.
+
+memtray, on a folder hub:
+- first push: ``memtray sync`` as a process (laptop A set up in-process beforehand),
+- join + full pull: ``memtray join HUB``, ``memtray folder map``, ``memtray sync`` on laptop B (processes),
+- no-change sync: ``Service.sync()`` in this process with the keys already unlocked (the tray app's
+  case; median of 5), and ``memtray sync`` as a process for reference,
+- one-file change: ``Service.sync()`` in-process on A after editing one file, and on B receiving it,
+- peak RSS: the largest resident set of any memtray process above.
+rclone: ``rclone sync SRC crypt:`` (crypt over a local folder, temp rclone.conf, ``rclone obscure``d
+passwords): first push and no-change sync. Ratios are memtray / rclone (below 1 = memtray faster).
+
+Set-up uses a private gnome-keyring session and the test KDF profile, outside every timed step; so
+the process timings include no Argon2 unlock (a real vault adds its calibrated 0.5-1 s to each CLI
+run that is not the tray app). Figures are wall-clock seconds on whatever else the machine is doing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from memtray.paths import resolve_home  # noqa: E402
+from memtray.service import Service  # noqa: E402
+from tests.support.desktop import start_keyring_session  # noqa: E402
+
+PASSPHRASE = "correct horse battery staple benchmark"
+WORDS = [
+    "memory",
+    "agent",
+    "prefers",
+    "tabs",
+    "tests",
+    "run",
+    "with",
+    "pytest",
+    "never",
+    "push",
+    "to",
+    "main",
+    "use",
+    "uv",
+    "ruff",
+    "docs",
+    "api",
+]
+BUDGET_NO_CHANGE = 0.150
+BUDGET_FIRST = 3.0
+Figures = dict[str, float]
+
+
+def generate(folder: Path, count: int, size: int = 2048, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    for number in range(count):
+        target = folder / f"project-{number % 100:03d}" / "memory" / f"note-{number:05d}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = f"# note {number}\n"
+        while len(text) < size:
+            text += " ".join(rng.choices(WORDS, k=10)) + "\n"
+        target.write_text(text[:size])
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command[:6])}… failed: {process.stderr.read().decode() if process.stderr else ''}")
+    return seconds, usage.ru_maxrss
+
+
+def memtray(home: Path, *args: str) -> tuple[float, int]:
+    env = {**os.environ, "MEMTRAY_PASSPHRASE": PASSPHRASE, "PYTHONPATH": str(REPO)}
+    return run([sys.executable, "-m", "memtray", "--home", str(home), *args], env)
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def bench_memtray(work: Path, source: Path) -> tuple[Figures, int]:
+    hub = work / "hub"
+    a_home, b_home, b_folder = work / "a", work / "b", work / "b-memory"
+    setup = Service(resolve_home(a_home))
+    setup.init(str(hub), PASSPHRASE, device_name="Laptop-A")
+    setup.add_folder("memory", str(source))
+    setup.close()
+    figures: Figures = {}
+    figures["first push"], rss = memtray(a_home, "sync")
+    join, rss_join = memtray(b_home, "join", str(hub), "--device-name", "Laptop-B")
+    place, rss_map = memtray(b_home, "folder", "map", "memory", str(b_folder))
+    pull, rss_pull = memtray(b_home, "sync")
+    figures["join + full pull"] = join + place + pull
+    figures["no-change sync, CLI process"], rss_cli = memtray(a_home, "sync")
+    a, b = Service(resolve_home(a_home)), Service(resolve_home(b_home))
+    a.sync()
+    figures["no-change sync, in-process"] = statistics.median(timed(a.sync) for _ in range(5))
+    edited = next(source.rglob("*.md"))
+    edited.write_text(edited.read_text() + "one more line\n")
+    figures["one-file change: send"] = timed(a.sync)
+    figures["one-file change: receive"] = timed(b.sync)
+    assert (b_folder / edited.relative_to(source)).read_bytes() == edited.read_bytes()
+    a.close()
+    b.close()
+    return figures, max(rss, rss_join, rss_map, rss_pull, rss_cli)
+
+
+def bench_rclone(work: Path, source: Path) -> Figures:
+    def obscure(secret: str) -> str:
+        return subprocess.run(["rclone", "obscure", secret], capture_output=True, text=True, check=True).stdout.strip()
+
+    work.mkdir(parents=True)
+    config = work / "rclone.conf"
+    config.write_text(
+        "[vault]\ntype = crypt\n"
+        f"remote = {work / 'crypt'}\n"
+        f"password = {obscure(PASSPHRASE)}\npassword2 = {obscure('salt ' + PASSPHRASE)}\n"
+    )
+    command = ["rclone", "sync", str(source), "vault:", "--config", str(config)]
+    first, _ = run(command)
+    again, _ = run(command)
+    return {"first push": first, "no-change sync": again}
+
+
+def one_run(count: int) -> Figures:
+    with tempfile.TemporaryDirectory(prefix="memtray-sync-bench-") as name:
+        work = Path(name)
+        source = work / "memory"
+        generate(source, count)
+        figures, rss = bench_memtray(work / "memtray", source)
+        rclone = bench_rclone(work / "rclone", source)
+    figures["peak RSS (MB)"] = rss / 1024
+    figures["rclone first push"] = rclone["first push"]
+    figures["rclone no-change sync"] = rclone["no-change sync"]
+    figures["ratio first push (memtray/rclone)"] = figures["first push"] / rclone["first push"]
+    figures["ratio no-change CLI (memtray/rclone)"] = figures["no-change sync, CLI process"] / rclone["no-change sync"]
+    figures["ratio no-change in-process (memtray/rclone)"] = (
+        figures["no-change sync, in-process"] / rclone["no-change sync"]
+    )
+    return figures
+
+
+def verdicts(count: int, figures: Figures) -> list[str]:
+    if count != 10_000:
+        return []
+    checks = [
+        ("no-change sync ≤ 150 ms", figures["no-change sync, in-process"] <= BUDGET_NO_CHANGE),
+        ("first push ≤ 3 s", figures["first push"] <= BUDGET_FIRST),
+        ("join + full pull ≤ 3 s", figures["join + full pull"] <= BUDGET_FIRST),
+        ("first push faster than rclone crypt", figures["first push"] < figures["rclone first push"]),
+    ]
+    return [f"  budget: {name}: {'met' if ok else 'MISSED'}" for name, ok in checks]
+
+
+def table(title: str, runs: list[Figures]) -> str:
+    lines = [title, f"  {'measure':46} {'median':>9} {'noise':>9}"]
+    for key in runs[0]:
+        values = [run[key] for run in runs]
+        spread = max(values) - min(values)
+        lines.append(f"  {key:46} {statistics.median(values):9.3f} {spread:9.3f}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", action="store_true", help="run 1,000, 10,000 and 50,000 files")
+    args = parser.parse_args()
+    if not shutil.which("rclone"):
+        raise SystemExit("rclone is not installed (apt-get install rclone).")
+    os.environ["MEMTRAY_KDF_PROFILE"] = "test"
+    for variable in ("MEMTRAY_PASSPHRASE", "MEMTRAY_HOME"):
+        os.environ.pop(variable, None)
+    keyring = start_keyring_session()
+    os.environ.update(keyring.env)
+    try:
+        for count in (1_000, 10_000, 50_000) if args.scale else (args.files,):
+            runs = []
+            for number in range(args.repeat):
+                runs.append(one_run(count))
+                print(table(f"{count} files, run {number + 1} (seconds unless stated)", runs[-1:]), flush=True)
+            print(table(f"{count} files, median of {args.repeat} runs (noise = max - min)", runs))
+            print("\n".join(verdicts(count, {key: statistics.median(r[key] for r in runs) for key in runs[0]})))
+    finally:
+        keyring.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

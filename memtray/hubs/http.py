@@ -1,0 +1,361 @@
+"""The memtray hub server over HTTP(S): objects, the long-poll change feed and enrollment.
+
+Requests are retried with exponential backoff and jitter on connection errors, 429 and 5xx,
+honouring Retry-After, at most ``max_tries`` times and within ``retry_budget`` seconds. Every
+failure becomes a ``memtray.errors`` exception with a plain sentence. The token travels only
+in the Authorization header and never appears in a message or ``repr``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ipaddress
+import random
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from memtray import __version__
+from memtray.errors import (
+    HubAuthError,
+    HubError,
+    HubFullError,
+    HubPayloadTooLargeError,
+    HubRateLimitedError,
+    HubRevokedError,
+    HubUnreachableError,
+    ObjectExistsError,
+    ObjectMissingError,
+    UsageError,
+)
+from memtray.hubs.base import HubDevice
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 30.0
+MAX_WAIT = 60.0
+LONG_POLL_MARGIN = 10.0
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+PAGE_LIMIT = 1000
+
+MESSAGES = {
+    "no_token": "This laptop has no access token for the hub yet; join the vault with a setup code first.",
+    "bad_token": "The hub did not accept this laptop's access token; join the vault again with a new setup code.",
+    "revoked": "This laptop was removed from the vault on another laptop, so it can no longer sync; "
+    "join again with a new setup code if that was a mistake.",
+    "forbidden": "The hub refused to let this laptop change data that belongs to another laptop.",
+    "bad_invite": "The hub did not accept this invite code: it may be mistyped, expired or already used, "
+    "so ask for a new one.",
+    "vault_not_found": "The hub has no vault with this id; it may have been reset, or the address points to a "
+    "different hub.",
+    "not_found": "The hub is missing data that should be there; it may have lost or withheld it.",
+    "exists": "The hub already has an object under this name, so it was left unchanged.",
+    "vault_exists": "This hub already has a vault with this id.",
+    "device_exists": "This laptop is already enrolled in the vault.",
+    "device_not_found": "The vault has no device with this id.",
+    "too_large": "A change is larger than this hub accepts; ask whoever runs the hub to raise its size limit.",
+    "hub_full": "The hub has run out of storage space; ask whoever runs it to free some room.",
+    "invalid": "The hub did not understand memtray's request; it may run a different version of memtray.",
+    "server": "The hub had an internal problem and could not finish; memtray will try again later.",
+    "redirect": "The hub's address sends memtray somewhere else; use the address it points to (often https://…).",
+}
+ERROR_CLASSES: dict[str, type[HubError]] = {
+    "no_token": HubAuthError,
+    "bad_token": HubAuthError,
+    "revoked": HubRevokedError,
+    "forbidden": HubAuthError,
+    "bad_invite": HubAuthError,
+    "not_found": ObjectMissingError,
+    "exists": ObjectExistsError,
+    "too_large": HubPayloadTooLargeError,
+    "hub_full": HubFullError,
+}
+
+
+@dataclass
+class _Reply:
+    response: requests.Response
+    attempts: int
+
+    def field(self, name: str) -> Any:
+        """One field of the JSON answer; a missing field or non-JSON answer is a HubError."""
+        try:
+            return self.response.json()[name]
+        except (ValueError, KeyError, TypeError):
+            raise _unreadable() from None
+
+
+class HttpHub:
+    """A vault on a memtray hub server; ``token`` stays None until enrollment returns one."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        vault_id: str | None = None,
+        device_id: str | None = None,
+        token: str | None = None,
+        allow_insecure_http: bool = False,
+        max_tries: int = 4,
+        retry_budget: float = 30.0,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"'{url}' is not a hub address; it should look like https://hub.example.com.")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise UsageError("A hub address is just https://host[:port][/path]; credentials go in the keychain.")
+        self.host = parts.hostname
+        if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(self.host):
+            raise UsageError(
+                f"memtray will not use plain http:// to reach {self.host}, because anyone on the network could read "
+                "or change the traffic; use an https:// address, or allow insecure http for this hub "
+                "(--allow-insecure-http) if you trust the network."
+            )
+        self.url = url.rstrip("/")
+        self.vault_id = vault_id
+        self.device_id = device_id
+        self.token = token
+        self.max_tries = max(1, max_tries)
+        self.retry_budget = retry_budget
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = f"memtray/{__version__}"
+
+    def __repr__(self) -> str:
+        return f"HttpHub({self.url!r}, vault_id={self.vault_id!r}, device_id={self.device_id!r})"
+
+    def __enter__(self) -> HttpHub:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    def put_new(self, key: str, data: bytes) -> None:
+        headers = {"Content-Type": "application/octet-stream"}
+        reply = self._call("PUT", self._object_path(key), ok=(201, 409), data=data, headers=headers)
+        # A retried PUT may find its own first attempt stored; identical bytes mean it succeeded.
+        if reply.response.status_code == 409 and (reply.attempts == 1 or self.get(key) != data):
+            raise ObjectExistsError(MESSAGES["exists"])
+
+    def get(self, key: str) -> bytes:
+        return self._call("GET", self._object_path(key), ok=(200,)).response.content
+
+    def list(self, prefix: str, after: str | None = None) -> list[str]:
+        keys: list[str] = []
+        cursor = after
+        while True:
+            params = {"prefix": prefix, "limit": str(PAGE_LIMIT)}
+            if cursor is not None:
+                params["after"] = cursor
+            page = self._call("GET", self._vault_path("/objects"), ok=(200,), params=params)
+            keys.extend(str(key) for key in page.field("keys"))
+            following = page.field("next_after")
+            if following is None:
+                return keys
+            if cursor is not None and str(following) <= cursor:
+                raise HubError("The hub sent a list of files that does not advance; it may be misbehaving.")
+            cursor = str(following)
+
+    def delete(self, key: str) -> None:
+        """Delete ``key``; deleting an absent key is not an error."""
+        try:
+            self._call("DELETE", self._object_path(key), ok=(204,))
+        except ObjectMissingError:
+            return
+
+    def wait_for_change(self, cursor: str | None, timeout: float) -> str | None:
+        wait = max(0.0, min(timeout, MAX_WAIT))
+        params = {"timeout": f"{wait:.3f}"}
+        if cursor is not None and cursor.isdigit():
+            params["cursor"] = cursor
+        reply = self._call(
+            "GET",
+            self._vault_path("/changes"),
+            ok=(200,),
+            params=params,
+            read_timeout=wait + LONG_POLL_MARGIN,
+            budget=self.retry_budget + wait,
+        )
+        return str(reply.field("cursor"))
+
+    def info(self) -> dict[str, Any]:
+        """The hub's version and largest accepted object (``max_body``)."""
+        reply = self._call("GET", "/v1/info", ok=(200,), auth=False)
+        return {"version": str(reply.field("version")), "max_body": int(reply.field("max_body"))}
+
+    def create_vault(self, invite: str, vault_id: str, device_id: str, device_name: str) -> str:
+        body = {"invite": invite, "vault_id": vault_id, "device_id": device_id, "device_name": device_name}
+        reply = self._call("POST", "/v1/vaults", ok=(201,), json=body, auth=False)
+        return self._enrolled(reply, vault_id, device_id)
+
+    def join_vault(self, invite: str, vault_id: str, device_id: str, device_name: str) -> str:
+        body = {"invite": invite, "device_id": device_id, "device_name": device_name}
+        reply = self._call("POST", f"/v1/vaults/{_id(vault_id)}/devices", ok=(201,), json=body, auth=False)
+        return self._enrolled(reply, vault_id, device_id)
+
+    def create_invite(self) -> str:
+        return str(self._call("POST", self._vault_path("/invites"), ok=(201,)).field("invite"))
+
+    def revoke_device(self, device_id: str) -> None:
+        self._call("DELETE", self._vault_path(f"/devices/{_id(device_id)}"), ok=(204,))
+
+    def list_devices(self) -> builtins.list[HubDevice]:
+        devices = self._call("GET", self._vault_path("/devices"), ok=(200,)).field("devices")
+        try:
+            return [
+                HubDevice(
+                    device_id=str(d["device_id"]),
+                    name=str(d["name"]),
+                    masked_token=str(d["masked_token"]),
+                    last_seen=None if d.get("last_seen") is None else float(d["last_seen"]),
+                    revoked=bool(d["revoked"]),
+                )
+                for d in devices
+            ]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise _unreadable() from None
+
+    def _enrolled(self, reply: _Reply, vault_id: str, device_id: str) -> str:
+        token = str(reply.field("token"))
+        self.vault_id, self.device_id, self.token = vault_id, device_id, token
+        return token
+
+    def _vault_path(self, suffix: str) -> str:
+        if self.vault_id is None:
+            raise UsageError("This hub connection has no vault yet; create or join a vault first.")
+        return f"/v1/vaults/{_id(self.vault_id)}{suffix}"
+
+    def _object_path(self, key: str) -> str:
+        return self._vault_path(f"/objects/{key}")
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        ok: Collection[int],
+        auth: bool = True,
+        read_timeout: float = READ_TIMEOUT,
+        budget: float | None = None,
+        **kwargs: Any,
+    ) -> _Reply:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if auth:
+            if self.token is None:
+                raise HubAuthError(MESSAGES["no_token"])
+            headers["Authorization"] = f"Bearer {self.token}"
+        deadline = time.monotonic() + (self.retry_budget if budget is None else budget)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._session.request(
+                    method,
+                    self.url + path,
+                    headers=headers,
+                    timeout=(CONNECT_TIMEOUT, read_timeout),
+                    allow_redirects=False,
+                    **kwargs,
+                )
+            except requests.exceptions.SSLError:
+                raise HubUnreachableError(
+                    f"memtray could not verify the security certificate of the hub at {self.host}, so it did not "
+                    "connect; ask whoever runs the hub to fix its certificate."
+                ) from None
+            except requests.RequestException as exc:
+                failure: HubError = self._unreachable(exc)
+                delay = _backoff(attempt)
+            else:
+                if response.status_code in ok:
+                    return _Reply(response, attempt)
+                failure = _error_for(response)
+                if response.status_code not in RETRY_STATUSES:
+                    raise failure
+                wait = _retry_after(response)
+                delay = _backoff(attempt) if wait is None else wait
+            if attempt >= self.max_tries or time.monotonic() + delay > deadline:
+                raise failure
+            time.sleep(delay)
+
+    def _unreachable(self, exc: Exception) -> HubUnreachableError:
+        if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.exceptions.ConnectTimeout):
+            return HubUnreachableError(f"The hub at {self.host} did not answer in time; memtray will try again later.")
+        return HubUnreachableError(
+            f"memtray can't reach the hub at {self.host}; check this laptop's internet connection and that the hub "
+            "is running."
+        )
+
+
+def _unreadable() -> HubError:
+    return HubError("The hub sent an answer memtray could not read; the address may not be a memtray hub.")
+
+
+def _error_for(response: requests.Response) -> HubError:
+    status = response.status_code
+    code = _error_code(response)
+    if status == 429:
+        wait = _retry_after(response)
+        about = f" about {round(wait)} seconds" if wait else " a moment"
+        return HubRateLimitedError(
+            f"The hub is busy and asked memtray to wait{about} before trying again.", retry_after=wait
+        )
+    if status == 401:
+        code = code if code in ("no_token", "revoked") else "bad_token"
+    elif status == 413:
+        code = "too_large"
+    elif status == 507:
+        code = "hub_full"
+    elif status >= 500:
+        code = "server"
+    elif status in (400, 422):
+        code = "invalid"
+    elif 300 <= status < 400:
+        code = "redirect"
+    if code in MESSAGES:
+        return ERROR_CLASSES.get(code, HubError)(MESSAGES[code])
+    return HubError(f"The hub gave an unexpected answer (HTTP {status}); the address may not point to a memtray hub.")
+
+
+def _error_code(response: requests.Response) -> str | None:
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds < 24 * 3600 else None
+
+
+def _backoff(attempt: int) -> float:
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _id(value: str) -> str:
+    if len(value) != 32 or any(c not in "0123456789abcdef" for c in value):
+        raise UsageError("A vault or device id must be 32 lowercase hex digits.")
+    return value

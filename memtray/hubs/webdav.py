@@ -1,0 +1,348 @@
+"""A hub on a WebDAV server: Nextcloud, ownCloud, Apache mod_dav or any RFC 4918 server.
+
+URL: ``webdav://[user@]host[:port]/folder`` (plain HTTP) or ``webdavs://…`` (HTTPS). The password
+comes from the keychain as ``secret``; a password written into the URL is refused so it never
+lands in a config file. Each key is a file below the hub folder, which memtray creates if only
+its last level is missing.
+
+Create-only writes: where the server honours ``If-None-Match: *`` on PUT, that is all it takes.
+Where it ignores the header, the object is PUT under a hidden temporary name in the same folder
+and renamed with ``MOVE`` and ``Overwrite: F``, which a WebDAV server must refuse when the target
+exists, so a reader never sees a half-written object. Which of the two works is found out once per
+hub with a hidden probe object before the first write. A server honouring neither is refused.
+
+Requests follow redirects only within the same server (credentials never go elsewhere) and are
+retried a bounded number of times when the connection drops or the server answers 5xx.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import time
+import uuid
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator, Mapping
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+import requests
+
+from memtray.errors import (
+    HubAuthError,
+    HubError,
+    HubFullError,
+    HubPayloadTooLargeError,
+    HubRateLimitedError,
+    HubUnreachableError,
+    ObjectExistsError,
+    ObjectMissingError,
+    UsageError,
+)
+from memtray.hubs.base import is_valid_key
+
+TIMEOUT = (10.0, 60.0)
+ATTEMPTS = 3
+FIRST_BACKOFF = 0.25
+MAX_REDIRECTS = 5
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_COLLECTION_DEPTH = 3
+HIDDEN_PREFIX = ".memtray-"
+IF_NONE_MATCH = "if-none-match"
+MOVE_NO_OVERWRITE = "move"
+PROPFIND_BODY = b'<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>'
+DAV = "{DAV:}"
+
+
+def listed_key(key: str) -> bool:
+    """True for keys ``list`` returns: valid protocol keys, never hidden temp or probe files."""
+    return is_valid_key(key) and not any(part.startswith(".") for part in key.split("/"))
+
+
+class WebDavHub:
+    def __init__(self, url: str, secret: str | None = None) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("webdav", "webdavs"):
+            raise UsageError("A WebDAV hub address starts with webdav:// or webdavs://.")
+        if parts.password is not None:
+            raise UsageError("Take the password out of the WebDAV address; memtray keeps it in the keychain.")
+        if not parts.hostname:
+            raise UsageError("The WebDAV address needs a server name, like webdavs://name@example.com/memtray.")
+        self.url = url
+        self._hostname = parts.hostname
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        self._where = f"{host}:{parts.port}" if parts.port else host
+        self._scheme = "https" if parts.scheme == "webdavs" else "http"
+        self._origin = f"{self._scheme}://{self._where}"
+        self._base = unquote(parts.path).rstrip("/")
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = "memtray"
+        if parts.username:
+            self._session.auth = (unquote(parts.username), secret or "")
+        elif secret:
+            raise UsageError("Add your WebDAV user name to the address, like webdavs://name@example.com/memtray.")
+        self._made: set[str] = set()
+        self._create_mode: str | None = None
+        self._retries = 0
+
+    def __repr__(self) -> str:
+        return f"WebDavHub({self.url!r})"
+
+    def put_new(self, key: str, data: bytes) -> None:
+        _check_key(key)
+        if self._create_mode is None:
+            self._create_mode = self._probe_create_mode()
+        retries = self._retries
+        try:
+            if self._create_mode == IF_NONE_MATCH:
+                self._put(key, data, {"If-None-Match": "*"})
+            else:
+                self._put_by_move(key, data)
+        except ObjectExistsError:
+            # A retried write may have landed before its connection dropped: our own bytes there mean it did.
+            if self._retries == retries or self._existing(key) != data:
+                raise
+
+    def get(self, key: str) -> bytes:
+        _check_key(key)
+        response = self._send("GET", self._url(key))
+        if response.status_code == 200:
+            return response.content
+        if response.status_code in (404, 410):
+            raise ObjectMissingError(f"The hub is missing {key}.")
+        raise self._error(response, "read a file")
+
+    def list(self, prefix: str, after: str | None = None) -> builtins.list[str]:
+        start = prefix.rpartition("/")[0]
+        found = [
+            key
+            for key in self._walk(start, prefix, after)
+            if key.startswith(prefix) and (after is None or key > after) and listed_key(key)
+        ]
+        return sorted(found)
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``; a key that is already gone is not an error (so a retried delete succeeds)."""
+        _check_key(key)
+        self._remove(key)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _probe_create_mode(self) -> str:
+        probe = f"{HIDDEN_PREFIX}probe-{uuid.uuid4().hex}"
+        try:
+            try:
+                self._put(probe, b"probe", {"If-None-Match": "*"})
+                self._put(probe, b"probe", {"If-None-Match": "*"})
+            except ObjectExistsError:
+                return IF_NONE_MATCH
+            try:
+                self._put_by_move(probe, b"probe")
+            except ObjectExistsError:
+                return MOVE_NO_OVERWRITE
+            raise HubError(
+                f"The WebDAV server at {self._where} replaces files memtray asked it to keep, "
+                "so memtray cannot use it safely."
+            )
+        finally:
+            with contextlib.suppress(HubError):
+                self._remove(probe)
+
+    def _put(self, key: str, data: bytes, headers: Mapping[str, str]) -> None:
+        response = self._send("PUT", self._url(key), headers=headers, data=data)
+        if response.status_code in (404, 409):
+            self._made.difference_update(_ancestors(key))
+            self._make_collections(key)
+            response = self._send("PUT", self._url(key), headers=headers, data=data)
+        if response.status_code in (200, 201, 204):
+            return
+        if response.status_code == 412:
+            raise ObjectExistsError(f"The hub already has {key}.")
+        raise self._error(response, "save a file")
+
+    def _put_by_move(self, key: str, data: bytes) -> None:
+        parent = key.rpartition("/")[0]
+        temp = f"{parent}/{HIDDEN_PREFIX}{uuid.uuid4().hex}" if parent else f"{HIDDEN_PREFIX}{uuid.uuid4().hex}"
+        self._put(temp, data, {})
+        headers = {"Destination": self._url(key), "Overwrite": "F"}
+        retries = self._retries
+        response = self._send("MOVE", self._url(temp), headers=headers)
+        if response.status_code in (201, 204):
+            return
+        if response.status_code == 404 and self._retries != retries:
+            raise ObjectExistsError(f"The hub already has {key}.")
+        self._remove(temp)
+        if response.status_code == 412:
+            raise ObjectExistsError(f"The hub already has {key}.")
+        raise self._error(response, "save a file")
+
+    def _existing(self, key: str) -> bytes | None:
+        try:
+            return self.get(key)
+        except ObjectMissingError:
+            return None
+
+    def _remove(self, key: str) -> None:
+        response = self._send("DELETE", self._url(key))
+        if response.status_code not in (200, 202, 204, 404, 410):
+            raise self._error(response, "delete a file")
+
+    def _make_collections(self, key: str) -> None:
+        chain = ([""] if self._base else []) + _ancestors(key)
+        for collection in chain:
+            if collection in self._made:
+                continue
+            response = self._send("MKCOL", self._url(collection, folder=True))
+            if response.status_code in (404, 409) and collection == "":
+                raise HubError(
+                    f"The folder {self._base} cannot be created on the WebDAV server at {self._where} "
+                    "because the folder it should be in does not exist. Check the hub address."
+                )
+            if response.status_code not in (201, 405):
+                raise self._error(response, "create a folder")
+            self._made.add(collection)
+
+    def _walk(self, collection: str, prefix: str, after: str | None) -> Iterator[str]:
+        for name, is_collection in self._children(collection):
+            key = f"{collection}/{name}" if collection else name
+            if not is_collection:
+                yield key
+            elif key.count("/") < MAX_COLLECTION_DEPTH and _may_hold(key, prefix, after):
+                yield from self._walk(key, prefix, after)
+
+    def _children(self, collection: str) -> builtins.list[tuple[str, bool]]:
+        url = self._url(collection, folder=True)
+        headers = {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"}
+        response = self._send("PROPFIND", url, headers=headers, data=PROPFIND_BODY)
+        if response.status_code in (404, 410):
+            return []
+        if response.status_code != 207:
+            raise self._error(response, "list a folder")
+        return self._parse_listing(response.content, urlsplit(url).path)
+
+    def _parse_listing(self, body: bytes, own_path: str) -> builtins.list[tuple[str, bool]]:
+        if b"<!DOCTYPE" in body.upper():
+            raise HubError(f"The WebDAV server at {self._where} sent a folder listing memtray will not read.")
+        try:
+            root = ElementTree.fromstring(body)
+        except ElementTree.ParseError as exc:
+            raise HubError(f"The WebDAV server at {self._where} sent a folder listing memtray cannot read.") from exc
+        own = unquote(own_path).rstrip("/")
+        children = []
+        for entry in root.iter(f"{DAV}response"):
+            href = (entry.findtext(f"{DAV}href") or "").strip()
+            path = unquote(urlsplit(href).path).rstrip("/")
+            if not href or path == own:
+                continue
+            is_collection = entry.find(f".//{DAV}resourcetype/{DAV}collection") is not None
+            children.append((path.rpartition("/")[2], is_collection))
+        return children
+
+    def _url(self, key: str, *, folder: bool = False) -> str:
+        path = f"{self._base}/{key}" if key else self._base
+        return self._origin + quote(path + ("/" if folder or not path else ""))
+
+    def _send(
+        self, method: str, url: str, *, headers: Mapping[str, str] | None = None, data: bytes | None = None
+    ) -> requests.Response:
+        delay = FIRST_BACKOFF
+        failure: requests.RequestException | None = None
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                self._retries += 1
+                time.sleep(delay)
+                delay *= 2
+            try:
+                response = self._follow(method, url, headers, data)
+            except requests.exceptions.SSLError as exc:
+                raise HubError(
+                    f"memtray could not make a secure connection to {self._where}: the server's certificate "
+                    "was not accepted or it does not speak HTTPS. Check the address (webdavs:// or webdav://).",
+                    title="The hub's secure connection failed",
+                ) from exc
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                failure = exc
+                continue
+            if response.status_code not in RETRY_STATUSES or attempt == ATTEMPTS - 1:
+                return response
+        if isinstance(failure, requests.Timeout):
+            raise HubUnreachableError(f"The WebDAV server at {self._where} did not answer in time.") from failure
+        raise HubUnreachableError(
+            f"memtray could not reach the WebDAV server at {self._where}. "
+            "Check the address and the internet connection."
+        ) from failure
+
+    def _follow(
+        self, method: str, url: str, headers: Mapping[str, str] | None, data: bytes | None
+    ) -> requests.Response:
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._session.request(
+                method, url, headers=headers, data=data, timeout=TIMEOUT, allow_redirects=False
+            )
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return response
+            url = urljoin(url, location)
+            if not self._same_server(url):
+                raise HubError(
+                    f"The WebDAV server at {self._where} sent memtray to another address "
+                    f"({urlsplit(url).netloc}). Use that address for the hub if you trust it."
+                )
+        raise HubError(f"The WebDAV server at {self._where} keeps redirecting memtray in a loop.")
+
+    def _same_server(self, url: str) -> bool:
+        target = urlsplit(url)
+        return target.hostname == self._hostname and target.scheme in (self._scheme, "https")
+
+    def _error(self, response: requests.Response, action: str) -> HubError:
+        status = response.status_code
+        where = self._where
+        if status == 401:
+            return HubAuthError(
+                f"The WebDAV server at {where} did not accept the user name and password. "
+                "Check them in the hub settings."
+            )
+        if status == 403:
+            return HubAuthError(f"The WebDAV server at {where} does not allow this account to {action} there.")
+        if status == 413:
+            return HubPayloadTooLargeError(f"The WebDAV server at {where} refused a file as too large.")
+        if status == 429:
+            return HubRateLimitedError(
+                f"The WebDAV server at {where} asked memtray to slow down.",
+                retry_after=_retry_after(response),
+            )
+        if status == 507:
+            return HubFullError(
+                f"The WebDAV server at {where} is out of space or over its quota. Free some space or raise the quota."
+            )
+        if status in RETRY_STATUSES:
+            return HubUnreachableError(
+                f"The WebDAV server at {where} is not working right now (HTTP {status}). memtray will try again later."
+            )
+        return HubError(f"The WebDAV server at {where} could not {action} (HTTP {status}).")
+
+
+def _check_key(key: str) -> None:
+    if not is_valid_key(key):
+        raise UsageError(f"'{key}' is not a valid hub key.")
+
+
+def _ancestors(key: str) -> builtins.list[str]:
+    parts = key.split("/")[:-1]
+    return ["/".join(parts[: depth + 1]) for depth in range(len(parts))]
+
+
+def _may_hold(collection: str, prefix: str, after: str | None) -> bool:
+    """Whether keys under ``collection`` can start with ``prefix`` and sort after ``after``."""
+    inside = collection + "/"
+    if not (inside.startswith(prefix) or prefix.startswith(inside)):
+        return False
+    return after is None or after.startswith(inside) or inside > after
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None

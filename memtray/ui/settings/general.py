@@ -1,0 +1,115 @@
+"""General tab: built from memtray.settings.SETTINGS, one control per setting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout, QWidget
+
+from memtray.autostart import Autostart, get_autostart
+from memtray.errors import MemtrayError
+from memtray.service import Service
+from memtray.settings import SETTINGS, Setting
+from memtray.ui.widgets import StatusLine, explanation, heading
+
+START_AT_LOGIN = "start_at_login"
+
+
+def with_mnemonic(label: str, taken: set[str]) -> str:
+    """``label`` with an ``&`` before its first letter no other control on the page uses yet."""
+    for index, char in enumerate(label):
+        if char.isalpha() and char.lower() not in taken:
+            taken.add(char.lower())
+            return label[:index] + "&" + label[index:]
+    return label
+
+
+class GeneralTab(QWidget):
+    """Every user setting; a change is saved at once and announced with ``setting_changed``.
+
+    ``reserved`` holds mnemonic letters already used around the tab (the window's tab bar).
+    """
+
+    setting_changed = Signal(str)
+
+    def __init__(
+        self,
+        service: Service,
+        parent: QWidget | None = None,
+        autostart: Autostart | None = None,
+        reserved: frozenset[str] = frozenset(),
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._autostart = autostart or get_autostart()
+        self.controls: dict[str, QWidget] = {}
+        self.status = StatusLine()
+        taken = set(reserved)
+        column = QVBoxLayout(self)
+        column.addWidget(heading(self.tr("General")))
+        column.addWidget(explanation(self.tr("Changes are saved as soon as you make them.")))
+        sections = (
+            (self.tr("Syncing"), [s for s in SETTINGS if not s.key.startswith("notify_")]),
+            (self.tr("Notifications"), [s for s in SETTINGS if s.key.startswith("notify_")]),
+        )
+        for title, settings in sections:
+            box = QGroupBox(title)
+            form = QFormLayout(box)
+            for setting in settings:
+                self._add_row(form, setting, taken)
+            column.addWidget(box)
+        column.addWidget(self.status)
+        column.addStretch(1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        for setting in SETTINGS:
+            control = self.controls[setting.key]
+            value = self._service.get_setting(setting.key)
+            control.blockSignals(True)
+            if isinstance(control, QCheckBox):
+                control.setChecked(bool(value))
+            elif isinstance(control, QSpinBox):
+                control.setValue(int(value))
+            elif isinstance(control, QComboBox):
+                control.setCurrentIndex(max(0, control.findData(value)))
+            control.blockSignals(False)
+
+    def _add_row(self, form: QFormLayout, setting: Setting, taken: set[str]) -> None:
+        label = with_mnemonic(self.tr(setting.label), taken)
+        control: QWidget
+        if setting.kind is bool:
+            box = QCheckBox(label)
+            box.toggled.connect(lambda on, key=setting.key: self._save(key, on))
+            form.addRow(box)
+            control = box
+        elif setting.choices is not None:
+            combo = QComboBox()
+            for value, text in setting.choices.items():
+                combo.addItem(self.tr(text), value)
+            combo.activated.connect(lambda _i, key=setting.key, c=combo: self._save(key, c.currentData()))
+            form.addRow(label, combo)
+            control = combo
+        else:
+            spin = QSpinBox()
+            spin.setRange(setting.minimum or 0, setting.maximum or 1_000_000)
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(lambda value, key=setting.key: self._save(key, value))
+            form.addRow(label, spin)
+            control = spin
+        if setting.help:
+            form.addRow("", explanation(self.tr(setting.help)))
+        self.controls[setting.key] = control
+
+    def _save(self, key: str, value: Any) -> None:
+        try:
+            if key == START_AT_LOGIN:
+                self._autostart.set_enabled(bool(value))
+            self._service.set_setting(key, value)
+        except MemtrayError as error:
+            self.status.error(error)
+            self.refresh()
+            return
+        self.status.clear()
+        self.setting_changed.emit(key)

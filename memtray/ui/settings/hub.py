@@ -1,0 +1,167 @@
+"""Hub tab: where the laptops meet, its credential, and a Test connection button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from memtray.errors import MemtrayError
+from memtray.hubs import HUB_KINDS, hub_kind
+from memtray.service import Service
+from memtray.ui.tasks import TaskRunner
+from memtray.ui.widgets import StatusLine, explanation, heading, home_relative, password_line
+
+EXAMPLES = {
+    "folder": "~/Dropbox/memtray-hub",
+    "memtray": "https://hub.example.com",
+    "webdav": "webdavs://name@cloud.example.com/memtray",
+    "s3": "s3://bucket/memtray?endpoint=https://s3.example.com",
+}
+
+
+class HubTab(QWidget):
+    """Shows the hub; lets the person point memtray at a moved hub and test it."""
+
+    hub_changed = Signal()
+
+    def __init__(self, service: Service, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner
+        self.kind_label = QLabel()
+        self.url_edit = QLineEdit()
+        self.key_id_edit = QLineEdit()
+        self.secret_label = QLabel()
+        self.secret_edit = password_line()
+        self.secret_label.setBuddy(self.secret_edit)
+        self.insecure_box = QCheckBox(self.tr("Allow plain &http (only on my own network)"))
+        self.test_button = QPushButton(self.tr("&Test connection"))
+        self.save_button = QPushButton(self.tr("&Save hub"))
+        self.status = StatusLine()
+
+        form = QFormLayout()
+        form.addRow(self.tr("Kind:"), self.kind_label)
+        form.addRow(self.tr("Add&ress:"), self.url_edit)
+        form.addRow(self.tr("Access key &ID:"), self.key_id_edit)
+        form.addRow(self.secret_label, self.secret_edit)
+        form.addRow("", self.insecure_box)
+        self._form = form
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.test_button)
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+
+        column = QVBoxLayout(self)
+        column.addWidget(heading(self.tr("Hub")))
+        column.addWidget(
+            explanation(
+                self.tr(
+                    "The hub is where your laptops swap changes. It only ever stores scrambled data: "
+                    "without your passphrase nobody can read it, not even whoever runs the hub."
+                )
+            )
+        )
+        column.addLayout(form)
+        column.addLayout(buttons)
+        column.addWidget(self.status)
+        column.addSpacing(12)
+        column.addWidget(self._examples())
+        column.addStretch(1)
+
+        self.url_edit.textChanged.connect(self._url_changed)
+        self.test_button.clicked.connect(self.test_connection)
+        self.save_button.clicked.connect(self.save)
+        self.refresh()
+
+    def _examples(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Addresses memtray understands"))
+        form = QFormLayout(box)
+        form.addRow(
+            explanation(
+                self.tr("Change the address only if the hub moved. Each laptop keeps its own copy of this setting.")
+            )
+        )
+        for kind, text in HUB_KINDS.items():
+            example = QLabel(EXAMPLES[kind])
+            example.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(self.tr(text) + ":", example)
+        return box
+
+    def refresh(self) -> None:
+        kind, url = self._service.hub_info()
+        self.url_edit.setText(home_relative(QUrl(url).toLocalFile()) if kind == "folder" else url)
+        self.secret_edit.clear()
+        self.key_id_edit.clear()
+        self._url_changed(url)
+
+    def _kind(self) -> str:
+        try:
+            return hub_kind(self.url_edit.text().strip())
+        except MemtrayError:
+            return ""
+
+    def _url_changed(self, url: str) -> None:
+        kind = self._kind()
+        self.kind_label.setText(self.tr(HUB_KINDS[kind]) if kind else self.tr("Not a hub address memtray knows"))
+        secret_labels = {
+            "memtray": self.tr("Access to&ken:"),
+            "webdav": self.tr("Pass&word:"),
+            "s3": self.tr("Secret access ke&y:"),
+        }
+        self.secret_label.setText(secret_labels.get(kind, ""))
+        self.secret_edit.setPlaceholderText(self.tr("Leave empty to keep the one memtray remembers"))
+        self._form.setRowVisible(self.secret_edit, kind in secret_labels)
+        self._form.setRowVisible(self.key_id_edit, kind == "s3")
+        self._form.setRowVisible(self.insecure_box, url.strip().lower().startswith("http://"))
+        self.test_button.setEnabled(bool(kind))
+        self.save_button.setEnabled(bool(kind))
+
+    def _secret(self) -> str | None:
+        secret = self.secret_edit.text()
+        if not secret:
+            return None
+        if self._kind() == "s3":
+            return f"{self.key_id_edit.text().strip()}:{secret}"
+        return secret
+
+    def test_connection(self) -> None:
+        url, secret, insecure = self.url_edit.text().strip(), self._secret(), self.insecure_box.isChecked()
+        self._start(self.tr("Testing the connection…"))
+        self._runner.run(
+            lambda: self._service.test_hub(url, secret, insecure),
+            lambda sentence: self._finish_ok(str(sentence)),
+            self._finish_error,
+        )
+
+    def save(self) -> None:
+        url, secret = self.url_edit.text().strip(), self._secret()
+        self._start(self.tr("Saving…"))
+        self._runner.run(lambda: self._service.set_hub(url, secret), self._saved, self._finish_error)
+
+    def _start(self, text: str) -> None:
+        self.test_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self.status.busy(text)
+
+    def _finish_ok(self, sentence: str) -> None:
+        self._url_changed(self.url_edit.text())
+        self.status.success(sentence)
+
+    def _saved(self, _result: object) -> None:
+        self.refresh()
+        self.status.success(self.tr("Saved. memtray now syncs through this hub."))
+        self.hub_changed.emit()
+
+    def _finish_error(self, error: MemtrayError) -> None:
+        self._url_changed(self.url_edit.text())
+        self.status.error(error)

@@ -1,0 +1,265 @@
+"""Security tab: passphrase, recovery key, laptops in the vault, and the setup code for a new one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from memtray.errors import MemtrayError
+from memtray.model import DeviceInfo
+from memtray.service import Service
+from memtray.ui.settings.secretdialog import SecretDialog
+from memtray.ui.tasks import TaskRunner
+from memtray.ui.widgets import (
+    NewPassphraseBox,
+    StatusLine,
+    ask_confirmation,
+    explanation,
+    fit_columns,
+    password_line,
+    relative_time,
+)
+
+PLATFORM_NAMES = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}
+
+
+class SecurityTab(QWidget):
+    def __init__(self, service: Service, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner
+        self._devices: list[DeviceInfo] = []
+        self.secret_dialog: SecretDialog | None = None
+        column = QVBoxLayout(self)
+        column.addWidget(self._passphrase_group())
+        column.addWidget(self._recovery_group())
+        column.addWidget(self._devices_group())
+        column.addWidget(self._setup_code_group())
+        column.addStretch(1)
+
+    def _passphrase_group(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Passphrase"))
+        self.old_passphrase = password_line()
+        self.new_passphrase = NewPassphraseBox(self.tr("&New passphrase:"))
+        self.new_passphrase.insert_row(0, self.tr("&Current passphrase:"), self.old_passphrase)
+        self.change_button = QPushButton(self.tr("C&hange passphrase"))
+        self.change_button.setEnabled(False)
+        self.passphrase_status = StatusLine()
+        button_row = QHBoxLayout()
+        button_row.addStretch(1)
+        button_row.addWidget(self.change_button)
+        form = QVBoxLayout(box)
+        hint = self.tr("Your passphrase unlocks the vault on every laptop. Change it on one; the others follow.")
+        form.addWidget(explanation(hint))
+        form.addWidget(self.new_passphrase)
+        form.addLayout(button_row)
+        form.addWidget(self.passphrase_status)
+        self.new_passphrase.validity_changed.connect(self._passphrase_ready)
+        self.old_passphrase.textChanged.connect(self._passphrase_ready)
+        self.change_button.clicked.connect(self.change_passphrase)
+        return box
+
+    def _recovery_group(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Recovery key"))
+        self.recovery_passphrase = password_line(self.tr("Your passphrase"))
+        self.recovery_button = QPushButton(self.tr("Make a new &recovery key"))
+        self.recovery_button.setEnabled(False)
+        self.recovery_status = StatusLine()
+        row = QHBoxLayout()
+        row.addWidget(self.recovery_passphrase, 1)
+        row.addWidget(self.recovery_button)
+        column = QVBoxLayout(box)
+        column.addWidget(
+            explanation(
+                self.tr(
+                    "If you forget your passphrase, the recovery key lets you back in. "
+                    "Making a new one stops the old one from working."
+                )
+            )
+        )
+        column.addLayout(row)
+        column.addWidget(self.recovery_status)
+        self.recovery_passphrase.textChanged.connect(lambda t: self.recovery_button.setEnabled(bool(t)))
+        self.recovery_button.clicked.connect(self.make_recovery_key)
+        return box
+
+    def _devices_group(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Laptops in this vault"))
+        self.device_tree = QTreeWidget()
+        self.device_tree.setHeaderLabels([self.tr("Laptop"), self.tr("System"), self.tr("Last seen")])
+        self.device_tree.setRootIsDecorated(False)
+        fit_columns(self.device_tree)
+        self.device_tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.device_tree.setFixedHeight(self.device_tree.fontMetrics().lineSpacing() * 6 + 8)
+        self.revoke_button = QPushButton(self.tr("Re&move laptop…"))
+        self.revoke_button.setEnabled(False)
+        self.devices_status = StatusLine()
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.revoke_button)
+        column = QVBoxLayout(box)
+        column.addWidget(self.device_tree, 1)
+        column.addLayout(row)
+        column.addWidget(self.devices_status)
+        self.device_tree.currentItemChanged.connect(lambda *_: self._device_selected())
+        self.revoke_button.clicked.connect(self._confirm_revoke)
+        return box
+
+    def _setup_code_group(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Add another laptop"))
+        self.setup_button = QPushButton(self.tr("Show &setup code"))
+        self.setup_status = StatusLine()
+        row = QHBoxLayout()
+        row.addWidget(
+            explanation(self.tr("Install memtray on the other laptop, choose “Join”, and paste this code there.")), 1
+        )
+        row.addWidget(self.setup_button)
+        column = QVBoxLayout(box)
+        column.addLayout(row)
+        column.addWidget(self.setup_status)
+        self.setup_button.clicked.connect(self.show_setup_code)
+        return box
+
+    def refresh(self) -> None:
+        self._runner.run(self._service.devices, self._show_devices, self.devices_status.error)
+
+    def forget_secrets(self) -> None:
+        """Clear every passphrase typed on this tab (called when the window closes)."""
+        for field in (self.old_passphrase, self.recovery_passphrase):
+            field.clear()
+        self.new_passphrase.clear()
+
+    def _show_secret(self, title: str, text: str, secret: str, file_name: str, lines: int) -> None:
+        dialog = SecretDialog(title, text, secret, file_name, lines, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.secret_dialog = dialog
+        dialog.open()
+
+    def _passphrase_ready(self, *_: object) -> None:
+        self.change_button.setEnabled(bool(self.old_passphrase.text()) and self.new_passphrase.is_valid())
+
+    def change_passphrase(self) -> None:
+        old, new = self.old_passphrase.text(), self.new_passphrase.passphrase()
+        self.change_button.setEnabled(False)
+        self.passphrase_status.busy(self.tr("Changing the passphrase…"))
+        self._runner.run(
+            lambda: self._service.change_passphrase(old, new), self._passphrase_changed, self._passphrase_failed
+        )
+
+    def _passphrase_changed(self, _result: object) -> None:
+        self.old_passphrase.clear()
+        self.new_passphrase.clear()
+        self.passphrase_status.success(self.tr("Passphrase changed. Use the new one from now on, on every laptop."))
+
+    def _passphrase_failed(self, error: MemtrayError) -> None:
+        self._passphrase_ready()
+        self.passphrase_status.error(error)
+
+    def make_recovery_key(self) -> None:
+        passphrase = self.recovery_passphrase.text()
+        self.recovery_button.setEnabled(False)
+        self.recovery_status.busy(self.tr("Making a new recovery key…"))
+        self._runner.run(
+            lambda: self._service.new_recovery_key(passphrase), self._show_recovery_key, self._recovery_failed
+        )
+
+    def _show_recovery_key(self, key: object) -> None:
+        self.recovery_passphrase.clear()
+        self.recovery_status.success(self.tr("New recovery key made. The old one no longer works."))
+        self._show_secret(
+            self.tr("Your new recovery key"),
+            self.tr("Copy or save this key now and keep it somewhere safe. memtray will not show it again."),
+            str(key),
+            "memtray-recovery-key.txt",
+            2,
+        )
+
+    def _recovery_failed(self, error: MemtrayError) -> None:
+        self.recovery_button.setEnabled(bool(self.recovery_passphrase.text()))
+        self.recovery_status.error(error)
+
+    def _show_devices(self, devices: object) -> None:
+        assert isinstance(devices, list)
+        self._devices = devices
+        self.device_tree.clear()
+        for device in self._devices:
+            name = device.name + ("  " + self.tr("(this laptop)") if device.this_device else "")
+            seen = self.tr("now") if device.this_device else relative_time(device.last_seen)
+            if device.revoked:
+                seen = self.tr("removed")
+            item = QTreeWidgetItem([name, PLATFORM_NAMES.get(device.platform, device.platform), seen])
+            item.setData(0, Qt.ItemDataRole.UserRole, device.device_id)
+            self.device_tree.addTopLevelItem(item)
+        self._device_selected()
+
+    def selected_device(self) -> DeviceInfo | None:
+        item = self.device_tree.currentItem()
+        if item is None:
+            return None
+        device_id = item.data(0, Qt.ItemDataRole.UserRole)
+        return next((d for d in self._devices if d.device_id == device_id), None)
+
+    def _device_selected(self) -> None:
+        device = self.selected_device()
+        self.revoke_button.setEnabled(device is not None and not device.this_device and not device.revoked)
+
+    def _confirm_revoke(self) -> None:
+        device = self.selected_device()
+        if device is None:
+            return
+        ask_confirmation(
+            self,
+            self.tr("Remove “{name}” from the vault?").format(name=device.name),
+            self.tr(
+                "That laptop will stop syncing and cannot read new changes. "
+                "Its files stay on it. To be safe, change your passphrase afterwards."
+            ),
+            self.tr("Remove laptop"),
+            lambda: self._revoke(device),
+        )
+
+    def _revoke(self, device: DeviceInfo) -> None:
+        self.revoke_button.setEnabled(False)
+        self.devices_status.busy(self.tr("Removing “{name}”…").format(name=device.name))
+
+        def done(_result: object) -> None:
+            self.devices_status.success(self.tr("“{name}” was removed from the vault.").format(name=device.name))
+            self.refresh()
+
+        def failed(error: MemtrayError) -> None:
+            self._device_selected()
+            self.devices_status.error(error)
+
+        self._runner.run(lambda: self._service.revoke_device(device.device_id), done, failed)
+
+    def show_setup_code(self) -> None:
+        self.setup_button.setEnabled(False)
+        self.setup_status.busy(self.tr("Making a setup code…"))
+        self._runner.run(self._service.setup_code, self._show_setup_code, self._setup_code_failed)
+
+    def _show_setup_code(self, code: object) -> None:
+        self.setup_button.setEnabled(True)
+        self.setup_status.clear()
+        self._show_secret(
+            self.tr("Setup code for your new laptop"),
+            self.tr(
+                "On the new laptop, choose “Join from another laptop” and paste this code. "
+                "It does not contain your passphrase; you type that there."
+            ),
+            str(code),
+            "memtray-setup-code.txt",
+            4,
+        )
+
+    def _setup_code_failed(self, error: MemtrayError) -> None:
+        self.setup_button.setEnabled(True)
+        self.setup_status.error(error)

@@ -1,0 +1,104 @@
+"""The settings window: six tabs, each a small module, around one Service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
+
+from memtray.service import Service
+from memtray.ui.icons import app_icon
+from memtray.ui.settings.about import AboutTab
+from memtray.ui.settings.activity import ActivityTab
+from memtray.ui.settings.folders import FoldersTab
+from memtray.ui.settings.general import GeneralTab
+from memtray.ui.settings.hub import HubTab
+from memtray.ui.settings.security import SecurityTab
+from memtray.ui.tasks import TaskRunner
+
+TAB_NAMES = ("general", "folders", "hub", "security", "activity", "about")
+
+
+def mnemonic_letters(labels: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(label[label.index("&") + 1].lower() for label in labels if "&" in label)
+
+
+class SettingsWindow(QDialog):
+    """``settings_changed(area)`` says what changed: a setting key, or "folders", "hub", "conflicts"."""
+
+    settings_changed = Signal(str)
+
+    def __init__(
+        self, service: Service, runner: TaskRunner, parent: QWidget | None = None, *, user_home: Path | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("memtray settings"))
+        self.setWindowIcon(app_icon())
+        titles = (
+            self.tr("&General"),
+            self.tr("&Folders"),
+            self.tr("H&ub"),
+            self.tr("S&ecurity"),
+            self.tr("&Activity"),
+            self.tr("A&bout"),
+        )
+        self.general = GeneralTab(service, reserved=mnemonic_letters(titles))
+        self.folders = FoldersTab(service, runner, user_home)
+        self.hub = HubTab(service, runner)
+        self.security = SecurityTab(service, runner)
+        self.activity = ActivityTab(service, runner)
+        self.about = AboutTab(service)
+        self.tabs = QTabWidget()
+        self._pages: dict[str, QWidget] = {}
+        pages = (self.general, self.folders, self.hub, self.security, self.activity, self.about)
+        for name, title, page in zip(TAB_NAMES, titles, pages, strict=True):
+            self._pages[name] = page
+            self.tabs.addTab(page, title)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        column = QVBoxLayout(self)
+        column.addWidget(self.tabs, 1)
+        column.addWidget(buttons)
+        self.resize(840, 760)
+
+        self.general.setting_changed.connect(self.settings_changed)
+        self.folders.folders_changed.connect(lambda: self.settings_changed.emit("folders"))
+        self.hub.hub_changed.connect(lambda: self.settings_changed.emit("hub"))
+        self.activity.conflicts_changed.connect(lambda: self.settings_changed.emit("conflicts"))
+        self.tabs.currentChanged.connect(self._refresh_current)
+
+    def show_tab(self, name: str) -> None:
+        """Show the tab called ``name`` (one of general, folders, hub, security, activity, about)."""
+        page = self._pages[name]
+        if self.tabs.currentWidget() is page:
+            self._refresh_current()
+        else:
+            self.tabs.setCurrentWidget(page)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _refresh_current(self) -> None:
+        page = self.tabs.currentWidget()
+        if page is self._pages["general"]:
+            self.general.refresh()
+        elif page is self._pages["folders"]:
+            self.folders.refresh()
+        elif page is self._pages["hub"]:
+            self.hub.refresh()
+        elif page is self._pages["security"]:
+            self.security.refresh()
+        elif page is self._pages["activity"]:
+            self.activity.refresh()
+        elif page is self._pages["about"]:
+            self.about.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.security.forget_secrets()
+        super().closeEvent(event)
+
+    def reject(self) -> None:
+        self.security.forget_secrets()
+        super().reject()

@@ -1,0 +1,211 @@
+"""The tray icon: its state, tooltip and menu. Left click means "Sync now".
+
+The icon's state follows from a few facts, in this order: a sync running → syncing; paused →
+paused; no network, or the hub unreachable → offline; an error or an open conflict → attention;
+otherwise idle.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from memtray.errors import HubUnreachableError, MemtrayError
+from memtray.model import Status, SyncProgress
+from memtray.ui.icons import TrayState, tray_icon
+
+
+def _tr(text: str, count: int = -1) -> str:
+    return QCoreApplication.translate("Tray", text, None, count)
+
+
+def _count(one: str, many: str, count: int) -> str:
+    return _tr(one) if count == 1 else _tr(many, count)
+
+
+def derive_state(
+    *, syncing: bool, paused: bool, offline: bool, error: MemtrayError | None, open_conflicts: int
+) -> TrayState:
+    if syncing:
+        return TrayState.SYNCING
+    if paused:
+        return TrayState.PAUSED
+    if offline or isinstance(error, HubUnreachableError):
+        return TrayState.OFFLINE
+    if error is not None or open_conflicts:
+        return TrayState.ATTENTION
+    return TrayState.IDLE
+
+
+def ago(seconds: float) -> str:
+    """How long ago, in words: "just now", "2 min ago", "3 h ago", "5 days ago"."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return _tr("just now")
+    if minutes < 60:
+        return _tr("%n min ago", minutes)
+    hours = minutes // 60
+    if hours < 24:
+        return _tr("%n h ago", hours)
+    return _count("yesterday", "%n days ago", hours // 24)
+
+
+def summary_line(status: Status | None, now: float) -> str:
+    """ "Synced 2 min ago · 3 folders · 1 change waiting" """
+    if status is None:
+        return _tr("Starting…")
+    parts = [_tr("Synced %1").replace("%1", ago(now - status.last_sync)) if status.last_sync else _tr("Not synced yet")]
+    parts.append(_count("1 folder", "%n folders", len(status.folders)))
+    if status.pending_changes:
+        parts.append(_count("1 change waiting", "%n changes waiting", status.pending_changes))
+    if status.open_conflicts:
+        parts.append(_count("1 conflict", "%n conflicts", status.open_conflicts))
+    return " · ".join(parts)
+
+
+def headline(state: TrayState, error: MemtrayError | None, progress: SyncProgress | None) -> str:
+    if state is TrayState.SYNCING:
+        if progress is not None and progress.total:
+            return _tr("Syncing… %1 of %2").replace("%1", str(progress.done)).replace("%2", str(progress.total))
+        return _tr("Syncing…")
+    if state is TrayState.PAUSED:
+        return _tr("Automatic sync is paused · click to sync once")
+    if state is TrayState.OFFLINE:
+        return _tr("Offline · memtray syncs when the hub is back")
+    if error is not None:
+        return error.title
+    if state is TrayState.ATTENTION:
+        return _tr("A file needs a look")
+    return _tr("Up to date")
+
+
+class Tray(QObject):
+    """The icon, tooltip and menu; it asks for actions through signals and performs none itself."""
+
+    state_changed = Signal(TrayState)
+    sync_requested = Signal()
+    pause_requested = Signal(bool)
+    settings_requested = Signal(str)
+    quit_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._state = TrayState.IDLE
+        self._syncing = False
+        self._paused = False
+        self._offline = False
+        self._error: MemtrayError | None = None
+        self._status: Status | None = None
+        self._progress: SyncProgress | None = None
+        self.icon = QSystemTrayIcon(tray_icon(TrayState.IDLE), self)
+        self.menu = QMenu()
+        self._build_menu()
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self._refresh()
+
+    def _build_menu(self) -> None:
+        self._headline = self.menu.addAction("")
+        self._headline.setEnabled(False)
+        self._summary = self.menu.addAction("")
+        self._summary.setEnabled(False)
+        self.menu.addSeparator()
+        self.sync_action = self.menu.addAction(_tr("Sync now"))
+        self.sync_action.triggered.connect(self.sync_requested.emit)
+        self.menu.setDefaultAction(self.sync_action)
+        self.pause_action = self.menu.addAction("")
+        self.pause_action.triggered.connect(lambda: self.pause_requested.emit(not self._paused))
+        self.menu.addSeparator()
+        self.activity_action = self.menu.addAction(_tr("Recent activity…"))
+        self.activity_action.triggered.connect(lambda: self.settings_requested.emit("activity"))
+        self.folders_menu = self.menu.addMenu(_tr("Open folder"))
+        self.settings_action = self.menu.addAction(_tr("Settings…"))
+        self.settings_action.triggered.connect(lambda: self.settings_requested.emit("general"))
+        self.menu.addSeparator()
+        self.quit_action = self.menu.addAction(_tr("Quit memtray"))
+        self.quit_action.triggered.connect(self.quit_requested.emit)
+        self._fill_folders()
+
+    @property
+    def state(self) -> TrayState:
+        return self._state
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def set_syncing(self, syncing: bool) -> None:
+        self._syncing = syncing
+        if not syncing:
+            self._progress = None
+        self._refresh()
+
+    def set_progress(self, progress: SyncProgress) -> None:
+        self._progress = progress
+        self._refresh()
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        self._refresh()
+
+    def set_offline(self, offline: bool) -> None:
+        self._offline = offline
+        self._refresh()
+
+    def set_error(self, error: MemtrayError | None) -> None:
+        self._error = error
+        self._refresh()
+
+    def set_status(self, status: Status) -> None:
+        self._status = status
+        self._paused = status.paused
+        self._fill_folders()
+        self._refresh()
+
+    def refresh_times(self) -> None:
+        self._refresh()
+
+    def _fill_folders(self) -> None:
+        self.folders_menu.clear()
+        folders = [folder for folder in (self._status.folders if self._status else ()) if folder.path]
+        for folder in folders:
+            path = folder.path or ""
+            action: QAction = self.folders_menu.addAction(folder.name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_folder(p))
+        if not folders:
+            self.folders_menu.addAction(_tr("No folders yet")).setEnabled(False)
+
+    @staticmethod
+    def open_folder(path: str) -> bool:
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path))))
+
+    def _refresh(self) -> None:
+        state = derive_state(
+            syncing=self._syncing,
+            paused=self._paused,
+            offline=self._offline,
+            error=self._error,
+            open_conflicts=self._status.open_conflicts if self._status else 0,
+        )
+        top = headline(state, self._error, self._progress)
+        summary = summary_line(self._status, time.time())
+        self._headline.setText(top)
+        self._summary.setText(summary)
+        self.icon.setToolTip(f"memtray\n{top}\n{summary}")
+        self.pause_action.setText(_tr("Resume automatic sync") if self._paused else _tr("Pause automatic sync"))
+        self.sync_action.setText(_tr("Sync once now") if self._paused else _tr("Sync now"))
+        if state is not self._state:
+            self._state = state
+            self.icon.setIcon(tray_icon(state))
+            self.state_changed.emit(state)
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason is QSystemTrayIcon.ActivationReason.Trigger:
+            self.sync_requested.emit()

@@ -1,0 +1,282 @@
+"""The WebDAV adapter against real servers: Apache mod_dav, WsgiDAV and rclone (which ignores If-None-Match)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from memtray.errors import (
+    HubAuthError,
+    HubError,
+    HubFullError,
+    HubUnreachableError,
+    ObjectExistsError,
+    ObjectMissingError,
+    UsageError,
+)
+from memtray.hubs import open_hub
+from memtray.hubs import webdav as webdav_module
+from memtray.hubs.webdav import WebDavHub
+from tests.hubs.local_servers import answer_losing_proxy, dropping_server, scripted_http_server
+from tests.servers import FolderRawStore, HubEndpoint
+from tests.servers.webdav_apache import webdav_apache_endpoint
+from tests.servers.webdav_rclone import webdav_rclone_endpoint
+from tests.servers.webdav_wsgidav import webdav_wsgidav_endpoint
+
+SERVERS = {"apache": webdav_apache_endpoint, "wsgidav": webdav_wsgidav_endpoint, "rclone": webdav_rclone_endpoint}
+DEVICE_A = "a" * 32
+DEVICE_B = "b" * 32
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubEndpoint]:
+    with SERVERS[request.param](tmp_path_factory.mktemp(request.param)) as found:
+        yield found
+
+
+@pytest.fixture
+def hub(endpoint: HubEndpoint) -> Iterator[WebDavHub]:
+    opened = open_hub(endpoint.url, secret=endpoint.secret)
+    assert isinstance(opened, WebDavHub)
+    yield opened
+    opened.close()
+    for key in endpoint.raw.keys(""):
+        endpoint.raw.delete(key)
+
+
+def server_of(request: pytest.FixtureRequest) -> str:
+    return str(request.node.callspec.params["endpoint"])
+
+
+def raw_root(endpoint: HubEndpoint) -> Path:
+    assert isinstance(endpoint.raw, FolderRawStore)
+    return endpoint.raw.root
+
+
+def log(device: str, seq: int) -> str:
+    return f"log/{device}/{seq:016x}"
+
+
+def http_url(endpoint: HubEndpoint) -> str:
+    return "http://" + endpoint.url.split("@", 1)[1]
+
+
+def test_put_new_is_create_only(hub: WebDavHub, endpoint: HubEndpoint) -> None:
+    hub.put_new(log(DEVICE_A, 1), b"first")
+    with pytest.raises(ObjectExistsError):
+        hub.put_new(log(DEVICE_A, 1), b"second")
+    assert hub.get(log(DEVICE_A, 1)) == b"first"
+    assert endpoint.raw.read(log(DEVICE_A, 1)) == b"first"
+
+
+def test_create_only_leaves_no_temporary_files(hub: WebDavHub, endpoint: HubEndpoint) -> None:
+    hub.put_new("blob/one", b"1")
+    with pytest.raises(ObjectExistsError):
+        hub.put_new("blob/one", b"2")
+    leftovers = [path.name for path in raw_root(endpoint).rglob(".memtray-*")]
+    assert leftovers == []
+
+
+def test_rclone_ignores_if_none_match_yet_put_new_stays_create_only(
+    endpoint: HubEndpoint, request: pytest.FixtureRequest
+) -> None:
+    if server_of(request) != "rclone":
+        pytest.skip("only rclone ignores If-None-Match")
+    auth = ("memtray", endpoint.secret or "")
+    target = f"{http_url(endpoint)}/ignored"
+    first = requests.put(target, data=b"1", auth=auth, headers={"If-None-Match": "*"}, timeout=10)
+    second = requests.put(target, data=b"2", auth=auth, headers={"If-None-Match": "*"}, timeout=10)
+    assert (first.status_code, second.status_code) == (201, 201)
+    hub = WebDavHub(endpoint.url, secret=endpoint.secret)
+    hub.put_new("blob/kept", b"kept")
+    with pytest.raises(ObjectExistsError):
+        hub.put_new("blob/kept", b"replaced")
+    assert endpoint.raw.read("blob/kept") == b"kept"
+    hub.delete("blob/kept")
+    hub.close()
+
+
+def test_a_write_whose_answer_is_lost_is_retried_and_counts_as_done(
+    hub: WebDavHub, endpoint: HubEndpoint, request: pytest.FixtureRequest
+) -> None:
+    hub.put_new(log(DEVICE_A, 1), b"direct")
+    port = urlsplit(http_url(endpoint)).port
+    method = "MOVE" if server_of(request) == "rclone" else "PUT"
+    with answer_losing_proxy(port or 0, f"{method} /dav/hub/log/".encode()) as (proxy, seen):
+        flaky = WebDavHub(endpoint.url.replace(f":{port}/", f":{proxy}/"), secret=endpoint.secret)
+        flaky.put_new(log(DEVICE_A, 2), b"landed once")
+        assert flaky.list("log/") == [log(DEVICE_A, 1), log(DEVICE_A, 2)]
+        flaky.close()
+    assert [method for method, _, _ in seen.requests] == ["LOST"]
+    assert endpoint.raw.read(log(DEVICE_A, 2)) == b"landed once"
+
+
+def test_get_and_delete(hub: WebDavHub, endpoint: HubEndpoint) -> None:
+    payload = bytes(range(256)) * 40
+    hub.put_new("ckpt/" + DEVICE_A + "/0000000000000001", payload)
+    assert hub.get("ckpt/" + DEVICE_A + "/0000000000000001") == payload
+    hub.delete("ckpt/" + DEVICE_A + "/0000000000000001")
+    with pytest.raises(ObjectMissingError):
+        hub.get("ckpt/" + DEVICE_A + "/0000000000000001")
+    hub.delete("ckpt/" + DEVICE_A + "/0000000000000001")
+    assert endpoint.raw.keys("ckpt/") == []
+
+
+def test_missing_key_is_object_missing(hub: WebDavHub) -> None:
+    with pytest.raises(ObjectMissingError, match="missing"):
+        hub.get(log(DEVICE_B, 7))
+
+
+def test_list_sorts_filters_by_prefix_and_starts_after(hub: WebDavHub, endpoint: HubEndpoint) -> None:
+    for seq in (3, 1, 2, 17):
+        hub.put_new(log(DEVICE_B, seq), b"b")
+    for seq in (2, 1):
+        hub.put_new(log(DEVICE_A, seq), b"a")
+    hub.put_new("vault/keyfile/0000000000000001", b"k")
+    hub.put_new("blob/zz", b"z")
+    endpoint.raw.write("stray.txt", b"not a key")
+
+    assert hub.list(f"log/{DEVICE_B}/") == [log(DEVICE_B, seq) for seq in (1, 2, 3, 17)]
+    assert hub.list(f"log/{DEVICE_B}/", after=log(DEVICE_B, 2)) == [log(DEVICE_B, 3), log(DEVICE_B, 17)]
+    assert hub.list(f"log/{DEVICE_B}/", after=log(DEVICE_B, 17)) == []
+    assert hub.list("log/", after=log(DEVICE_A, 2)) == [log(DEVICE_B, seq) for seq in (1, 2, 3, 17)]
+    assert hub.list("log/a") == [log(DEVICE_A, 1), log(DEVICE_A, 2)]
+    every_log = [log(DEVICE_A, 1), log(DEVICE_A, 2)] + [log(DEVICE_B, seq) for seq in (1, 2, 3, 17)]
+    assert hub.list("") == ["blob/zz", *every_log, "vault/keyfile/0000000000000001"]
+    assert hub.list("ckpt/") == []
+
+
+def test_list_sees_many_objects_written_behind_its_back(hub: WebDavHub, endpoint: HubEndpoint) -> None:
+    """Apache sends a listing this long with chunked transfer encoding."""
+    keys = [log(DEVICE_A, seq) for seq in range(1, 301)]
+    for key in reversed(keys):
+        endpoint.raw.write(key, b"x")
+    assert hub.list(f"log/{DEVICE_A}/") == keys
+    assert hub.list(f"log/{DEVICE_A}/", after=keys[149]) == keys[150:]
+
+
+def test_wrong_password_is_auth_error_without_the_password(endpoint: HubEndpoint) -> None:
+    wrong = "Wr0ng-" + (endpoint.secret or "")[::-1]
+    hub = WebDavHub(endpoint.url, secret=wrong)
+    with pytest.raises(HubAuthError) as caught:
+        hub.list("log/")
+    assert "user name and password" in str(caught.value)
+    for text in (str(caught.value), repr(caught.value), repr(hub)):
+        assert wrong not in text
+        assert (endpoint.secret or "") not in text
+    with pytest.raises(HubAuthError):
+        hub.put_new("blob/denied", b"x")
+    assert endpoint.raw.keys("blob/") == []
+    hub.close()
+
+
+def test_missing_hub_folder_is_created_when_its_parent_exists(endpoint: HubEndpoint) -> None:
+    url = endpoint.url.rsplit("/", 1)[0] + "/fresh-folder"
+    hub = WebDavHub(url, secret=endpoint.secret)
+    assert hub.list("") == []
+    hub.put_new("vault/keyfile/0000000000000001", b"k")
+    assert (raw_root(endpoint).parent / "fresh-folder/vault/keyfile/0000000000000001").read_bytes() == b"k"
+    hub.delete("vault/keyfile/0000000000000001")
+    hub.close()
+
+
+def test_hub_folder_whose_parent_is_missing_is_a_clear_error(endpoint: HubEndpoint) -> None:
+    url = endpoint.url.rsplit("/", 1)[0] + "/no/such/place"
+    hub = WebDavHub(url, secret=endpoint.secret)
+    with pytest.raises(HubError, match="does not exist") as caught:
+        hub.put_new("blob/x", b"x")
+    assert "/dav/no/such/place" in str(caught.value)
+    assert not (raw_root(endpoint).parent / "no").exists()
+    hub.close()
+
+
+def test_https_to_a_plain_http_server_is_a_tls_error(endpoint: HubEndpoint) -> None:
+    hub = WebDavHub(endpoint.url.replace("webdav://", "webdavs://"), secret=endpoint.secret)
+    with pytest.raises(HubError, match="secure connection") as caught:
+        hub.list("log/")
+    assert not isinstance(caught.value, HubUnreachableError)
+    hub.close()
+
+
+def test_redirects_within_the_server_are_followed(endpoint: HubEndpoint, request: pytest.FixtureRequest) -> None:
+    if server_of(request) != "apache":
+        pytest.skip("the Apache fixture is the one that redirects /moved to /dav")
+    hub = WebDavHub(endpoint.url.replace("/dav/", "/moved/"), secret=endpoint.secret)
+    hub.put_new(log(DEVICE_A, 1), b"via redirect")
+    assert hub.list("log/") == [log(DEVICE_A, 1)]
+    assert hub.get(log(DEVICE_A, 1)) == b"via redirect"
+    assert endpoint.raw.read(log(DEVICE_A, 1)) == b"via redirect"
+    hub.delete(log(DEVICE_A, 1))
+    assert endpoint.raw.keys("log/") == []
+    hub.close()
+
+
+def test_redirect_to_another_host_is_refused_and_not_followed() -> None:
+    with scripted_http_server(lambda method, path: (404, {}, b"")) as (elsewhere, elsewhere_seen):
+        target = f"http://localhost:{elsewhere}/dav/"
+        with scripted_http_server(lambda method, path: (307, {"Location": target}, b"")) as (port, _seen):
+            hub = WebDavHub(f"webdav://memtray@127.0.0.1:{port}/dav", secret="s3cret-pw")
+            with pytest.raises(HubError, match="another address") as caught:
+                hub.list("log/")
+            hub.close()
+    assert "s3cret-pw" not in str(caught.value)
+    assert elsewhere_seen.requests == []
+
+
+def test_insufficient_storage_is_hub_full() -> None:
+    def answer(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        return (507, {}, b"") if method == "PUT" else (201, {}, b"")
+
+    with scripted_http_server(answer) as (port, seen):
+        hub = WebDavHub(f"webdav://memtray@127.0.0.1:{port}/dav", secret="pw")
+        with pytest.raises(HubFullError, match="quota"):
+            hub.put_new(log(DEVICE_A, 1), b"x")
+        hub.close()
+    assert [method for method, _, _ in seen.requests if method == "PUT"] == ["PUT"]
+
+
+def test_server_errors_are_retried_a_bounded_number_of_times() -> None:
+    with scripted_http_server(lambda method, path: (503, {}, b"")) as (port, seen):
+        hub = WebDavHub(f"webdav://memtray@127.0.0.1:{port}/dav", secret="pw")
+        with pytest.raises(HubUnreachableError, match="HTTP 503"):
+            hub.get(log(DEVICE_A, 1))
+        hub.close()
+    assert len(seen.requests) == webdav_module.ATTEMPTS
+
+
+def test_dropped_connections_are_unreachable_after_bounded_retries() -> None:
+    with dropping_server() as (port, seen):
+        hub = WebDavHub(f"webdav://memtray@127.0.0.1:{port}/dav", secret="dropped-secret")
+        with pytest.raises(HubUnreachableError, match="could not reach") as caught:
+            hub.list("log/")
+        hub.close()
+        connections = seen.connections
+    assert connections == webdav_module.ATTEMPTS
+    assert "dropped-secret" not in str(caught.value)
+
+
+def test_nothing_listening_is_unreachable() -> None:
+    with dropping_server() as (port, _seen):
+        pass
+    hub = WebDavHub(f"webdavs://memtray@127.0.0.1:{port}/dav", secret="pw")
+    with pytest.raises(HubUnreachableError):
+        hub.get("blob/x")
+    hub.close()
+
+
+def test_password_in_the_url_is_refused_without_repeating_it() -> None:
+    with pytest.raises(UsageError, match="keychain") as caught:
+        WebDavHub("webdavs://me:hunter2@example.com/memtray", secret=None)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_keys_outside_the_protocol_are_refused(hub: WebDavHub) -> None:
+    for key in ("../etc/passwd", "log/a/../../x", "other/x", "log/" + "a" * 200):
+        with pytest.raises(UsageError):
+            hub.put_new(key, b"x")
+    with pytest.raises(UsageError):
+        hub.get("log/a/../../x")
