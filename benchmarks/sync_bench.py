@@ -116,6 +116,7 @@ def bench_memtray(work: Path, source: Path) -> tuple[Figures, int]:
     figures["no-change sync, CLI process"], rss_cli = memtray(a_home, "sync")
     a, b = Service(resolve_home(a_home)), Service(resolve_home(b_home))
     a.sync()
+    b.sync()
     figures["no-change sync, in-process"] = statistics.median(timed(a.sync) for _ in range(5))
     edited = next(source.rglob("*.md"))
     edited.write_text(edited.read_text() + "one more line\n")

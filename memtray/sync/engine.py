@@ -43,7 +43,7 @@ from memtray.sync.pull import (
     initial_prev,
 )
 from memtray.sync.reconcile import Decision, Outcome, reconcile
-from memtray.sync.records import DiskStamp, FileRow, FileVersion, FolderDef
+from memtray.sync.records import RACY_NS, DiskStamp, FileRow, FileVersion, FolderDef
 from memtray.sync.scan import KnownVersion, read_file, scan_folder
 from memtray.sync.vectors import Order, VersionVector, compare, dominated_by_both
 from memtray.vault.keys import VaultKeys
@@ -74,6 +74,7 @@ class _Cycle:
     rows: dict[str, dict[str, FileRow]] = field(default_factory=dict)
     changed: set[Key] = field(default_factory=set)
     written: set[Key] = field(default_factory=set)
+    scan_started_ns: int = 0
     contents: dict[str, bytes] = field(default_factory=dict)
     history: list[FileVersion] = field(default_factory=list)
     copies: list[tuple[FileVersion, FileVersion]] = field(default_factory=list)
@@ -124,7 +125,7 @@ class SyncEngine:
         self._write_to_disk(cycle, result)
         self._record_writes(cycle, result)
         self._progress("uploading")
-        result.uploaded = self._publish()
+        result.uploaded = self._publish(cycle.contents)
         result.problems = [FileProblem(*problem) for problem in self.index.problems()]
         result.seconds = time.monotonic() - started
         return result
@@ -165,10 +166,14 @@ class SyncEngine:
             self.index.set_meta("hash", own[-1].sealed_hash)
 
     def _scan(self, cycle: _Cycle) -> None:
+        hash_after_ns = int(self.index.get_meta("scan_started_ns", "0") or 0) - RACY_NS
+        cycle.scan_started_ns = time.time_ns()
         for folder_id, (root, rules) in self._live_folders(cycle).items():
             self._progress("scanning")
             rows = self._folder_rows(cycle, folder_id)
-            scan = scan_folder(root, folder_id, rules, rows, self.me, self._known_version(folder_id))
+            scan = scan_folder(
+                root, folder_id, rules, rows, self.me, self._known_version(folder_id), hash_after_ns=hash_after_ns
+            )
             deletions = sum(1 for edit in scan.edits if edit.version.deleted)
             if not self.ctx.allow_mass_delete and _too_many(deletions, scan.live_before):
                 name = cycle.folder_defs[folder_id].name
@@ -423,6 +428,7 @@ class SyncEngine:
             self.index.put_content(
                 (sha, data) for sha, data in cycle.contents.items() if len(data) <= INLINE_MAX or sha not in on_hub
             )
+            self.index.set_meta("scan_started_ns", str(cycle.scan_started_ns))
             for device, (seq, sealed_hash) in cycle.cursors.items():
                 self.index.set_cursor(device, seq, sealed_hash)
             for device, (name, platform, seq, seen, acks) in cycle.devices.items():
@@ -440,14 +446,15 @@ class SyncEngine:
             for conflict in result.conflicts:
                 self.index.add_activity("conflict-copy", conflict.folder, conflict.path, conflict.copy_path or "")
 
-    def _publish(self) -> int:
+    def _publish(self, contents: dict[str, bytes]) -> int:
+        """Send every pending version; ``contents`` holds bytes this cycle already has, by SHA-256."""
         pending = self.index.pending_files()
         folders = self.index.pending_folder_defs()
         seq = int(self.index.get_meta("seq", "0") or 0)
         if not pending and not folders and seq > 0:
             return 0
         keys = self.keys()
-        changes = [change for change in (self._change_for(row, keys) for row in pending) if change is not None]
+        changes = [c for c in (self._change_for(row, keys, contents) for row in pending) if c is not None]
         prev = self.index.get_meta("hash", GENESIS) or GENESIS
         acks = {device: cursor[0] for device, cursor in self.index.cursors().items()}
         for batch_number, batch in enumerate(_batches(changes)):
@@ -473,12 +480,7 @@ class SyncEngine:
                 ) from exc
             prev = entry_hash(sealed)
             with self.index.transaction():
-                for change in batch:
-                    row = self.index.file(change.version.folder, change.version.path)
-                    if row is not None and row.version.vv == change.version.vv:
-                        row.pending = False
-                        row.version.blob = change.version.blob
-                        self.index.put_files([row])
+                self.index.mark_sent(change.version for change in batch)
                 if batch_number == 0:
                     self.index.clear_pending_folder_defs()
                 self.index.set_meta("seq", str(seq))
@@ -492,11 +494,13 @@ class SyncEngine:
                 self.index.add_activity(kind, change.version.folder, change.version.path, "")
         return len(changes)
 
-    def _change_for(self, row: FileRow, keys: VaultKeys) -> FileChange | None:
+    def _change_for(self, row: FileRow, keys: VaultKeys, contents: dict[str, bytes]) -> FileChange | None:
         version = row.version
         if version.deleted:
             return FileChange(version)
-        data = self.index.content(version.sha)
+        data = contents.get(version.sha)
+        if data is None:
+            data = self.index.content(version.sha)
         if data is not None and version.size <= INLINE_MAX:
             return FileChange(version, data)
         if version.blob is not None:

@@ -7,6 +7,7 @@ memtray's own temp files and the conflicts folder are never tracked, whatever th
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -48,8 +49,22 @@ def _any_of(patterns: Sequence[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{_compile(pattern).pattern})" for pattern in patterns))
 
 
+def _could_reach(pattern: str, directory: str) -> bool:
+    """Can files matching the include ``pattern`` lie below ``directory``? Unanchored patterns can be anywhere."""
+    if "/" not in pattern.rstrip("/"):
+        return True
+    wanted = pattern.strip("/").split("/")
+    for depth, part in enumerate(directory.split("/")):
+        if depth >= len(wanted) - 1 or wanted[depth] == "**":
+            return depth < len(wanted) - 1 or wanted[-1] == "**"
+        if not fnmatch.fnmatchcase(part, wanted[depth]):
+            return False
+    return True
+
+
 class GlobFilter:
     def __init__(self, include: Sequence[str], exclude: Sequence[str]) -> None:
+        self._include_patterns = tuple(include)
         self._include = _any_of(include) if include else None
         self._exclude = _any_of((*DEFAULT_EXCLUDES, *exclude))
 
@@ -63,6 +78,6 @@ class GlobFilter:
 
     def may_contain(self, directory: str) -> bool:
         """False when nothing below ``directory`` can be tracked (lets the scan skip whole trees)."""
-        if directory.split("/", 1)[0] == CONFLICTS_DIR:
+        if directory.split("/", 1)[0] == CONFLICTS_DIR or self._exclude.match(f"{directory}/\x00"):
             return False
-        return not self._exclude.match(directory)
+        return not self._include_patterns or any(_could_reach(p, directory) for p in self._include_patterns)

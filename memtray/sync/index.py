@@ -161,6 +161,13 @@ class Index:
             f"INSERT OR REPLACE INTO files ({FILE_COLUMNS}) VALUES ({placeholders})", (_file_params(r) for r in rows)
         )
 
+    def mark_sent(self, versions: Iterable[FileVersion]) -> None:
+        """These versions reached the hub: files still at exactly that version are no longer pending."""
+        self.db.executemany(
+            "UPDATE files SET pending = 0, blob = ? WHERE folder = ? AND path = ? AND vv = ?",
+            ((v.blob, v.folder, v.path, _dumps(v.vv)) for v in versions),
+        )
+
     def forget_disk(self, folder: str) -> None:
         """The folder moved: nothing is known about what its new place holds."""
         self.db.execute(

@@ -1,7 +1,9 @@
 """Find what changed in a folder since the last sync.
 
 The fast path compares size, mtime and inode with what the index saw last time; only files
-that differ are read and hashed. A file whose content is unchanged just gets a fresh stamp.
+that differ are read and hashed, and so are files modified too close to when the last scan
+started for their stamp to be trusted (see RACY_NS). A file whose content is unchanged just gets
+a fresh stamp.
 """
 
 from __future__ import annotations
@@ -83,9 +85,17 @@ KnownVersion = Callable[[str, str], VersionVector | None]
 
 
 def scan_folder(
-    root: Path, folder_id: str, rules: GlobFilter, rows: dict[str, FileRow], me: str, known_version: KnownVersion
+    root: Path,
+    folder_id: str,
+    rules: GlobFilter,
+    rows: dict[str, FileRow],
+    me: str,
+    known_version: KnownVersion,
+    *,
+    hash_after_ns: int,
 ) -> ScanResult:
-    """What changed under ``root``. ``known_version(path, sha)`` names an old version a file may still hold."""
+    """What changed under ``root``. ``known_version(path, sha)`` names an old version a file may still hold;
+    files modified after ``hash_after_ns`` are hashed even when their stamp matches."""
     if not root.is_dir():
         raise LocalFileError(
             f"The folder {root} is missing. Reconnect its drive, or choose where it lives in Settings."
@@ -95,7 +105,8 @@ def scan_folder(
     result.live_before = sum(1 for row in rows.values() if not row.version.deleted and row.disk is not None)
     for path, (size, mtime_ns, inode) in result.seen.items():
         row = rows.get(path)
-        if row is not None and row.disk is not None and row.disk.same_file(size, mtime_ns, inode):
+        stamp_holds = row is not None and row.disk is not None and row.disk.same_file(size, mtime_ns, inode)
+        if stamp_holds and mtime_ns <= hash_after_ns:
             continue
         try:
             data = read_file(root / path)

@@ -5,6 +5,10 @@ the tray icon, then builds a ``TrayApp``: the service, a ``ServiceRunner`` (jobs
 the sync controller, the scheduler and the notifier, wired to the icon with typed signals. Without
 a tray host the settings window stands in for the icon; before set-up the setup wizard opens.
 
+Whether there is a tray host is decided once, by ``Startup``. At sign-in the panel that hosts the
+tray often starts after the apps that start at login, so a missing tray host gets
+``TRAY_WAIT_MSECS`` to appear before the settings window opens in its place.
+
 The sync stack (keyring, cryptography, SQLite, watchdog) is imported only once the icon is up, so
 the icon appears within the start-up budget; hence the imports inside ``TrayApp.__init__``.
 """
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, Qt, QThread, QTimer
 from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
 NO_DESKTOP_MESSAGE = "memtray needs a desktop to show its tray icon. Without one, use `memtray sync --watch`."
 QUIT_WAIT_MSECS = 5000
 TRAY_WAIT_MSECS = 5000
+TRAY_POLL_MSECS = 200
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb", "eglfs", "vkkhrdisplay")
 
 
@@ -350,6 +355,61 @@ class TrayApp(QObject):
         return finished
 
 
+class Startup(QObject):
+    """From holding the single-instance lock to a running ``TrayApp``: decides once whether there is a tray host.
+
+    A tray host that is there shows the icon at once. One that is not gets ``TRAY_WAIT_MSECS`` to
+    appear (asked every ``TRAY_POLL_MSECS``); only then does the app run without a tray. A second
+    launch that asks for the window meanwhile is answered once the app is built.
+    """
+
+    def __init__(self, home: Home, instance: SingleInstance, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.home = home
+        self.tray = Tray()
+        self.tray_app: TrayApp | None = None
+        self._show_requested = False
+        self._deadline = QDeadlineTimer()
+        self._poll = QTimer(self)
+        self._poll.setInterval(TRAY_POLL_MSECS)
+        self._poll.timeout.connect(self._look_for_tray_host)
+        instance.show_requested.connect(self._on_show_requested)
+
+    def begin(self) -> None:
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray.show()
+            QTimer.singleShot(0, lambda: self._build(use_tray=True))
+            return
+        self._deadline = QDeadlineTimer(TRAY_WAIT_MSECS)
+        self._poll.start()
+
+    def _look_for_tray_host(self) -> None:
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self._poll.stop()
+            self.tray.show()
+            self._build(use_tray=True)
+        elif self._deadline.hasExpired():
+            self._poll.stop()
+            self._build(use_tray=False)
+
+    def _build(self, *, use_tray: bool) -> None:
+        tray_app = TrayApp(self.home, use_tray=use_tray, tray=self.tray)
+        self.tray_app = tray_app
+        tray_app.start()
+        if self._show_requested:
+            tray_app.show_window()
+
+    def _on_show_requested(self) -> None:
+        if self.tray_app is None:
+            self._show_requested = True
+        else:
+            self.tray_app.show_window()
+
+    def shutdown(self) -> bool:
+        self._poll.stop()
+        return self.tray_app is None or self.tray_app.shutdown()
+
+
 def run(home: Home) -> int:
     """Start the tray app for ``home``; returns the process exit code."""
     if not has_desktop():
@@ -371,20 +431,10 @@ def run(home: Home) -> int:
             QThread.msleep(200)
         return 0
     app.setQuitOnLastWindowClosed(False)
-    tray = Tray()
-    if QSystemTrayIcon.isSystemTrayAvailable():
-        tray.show()
-    running: list[TrayApp] = []
-
-    def build() -> None:
-        tray_app = TrayApp(home, tray=tray)
-        instance.show_requested.connect(tray_app.show_window)
-        running.append(tray_app)
-        tray_app.start()
-
-    QTimer.singleShot(0, build)
+    startup = Startup(home, instance)
+    startup.begin()
     code = app.exec()
-    clean = all(tray_app.shutdown() for tray_app in running)
+    clean = startup.shutdown()
     instance.release()
     if not clean:
         # A sync is blocked inside a hub call that cannot be interrupted. Leaving now is safe:

@@ -168,3 +168,22 @@ def test_setup_codes_round_trip_and_reject_damage():
     for bad in (damaged, "MT1-abc", "hello", code[:-1]):
         with pytest.raises(SetupCodeError):
             decode_setup_code(bad)
+
+
+@pytest.mark.parametrize(
+    ("include", "directory", "descend"),
+    [
+        (["/CLAUDE.md", "projects/*/memory/**"], "projects/x/memory/deep", True),
+        (["/CLAUDE.md", "projects/*/memory/**"], "projects/x", True),
+        (["/CLAUDE.md", "projects/*/memory/**"], "projects/x/transcripts", False),
+        (["/CLAUDE.md", "projects/*/memory/**"], "statsig", False),
+        (["memory/*.md"], "memory", True),
+        (["memory/*.md"], "memory/sub", False),
+        (["**/rules/*.mdc"], ".cursor/rules", True),
+        (["*.md"], "any/where", True),
+        ([], "any/where", True),
+        ([], ".git", False),
+    ],
+)
+def test_the_scan_skips_folders_no_include_can_reach(include, directory, descend):
+    assert GlobFilter(include, []).may_contain(directory) is descend

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import plistlib
 import re
 import shutil
@@ -260,8 +261,14 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 def test_make_icons_writes_ico_icns_and_pngs_qt_can_read(tmp_path) -> None:
     make_icons = _load_script("make_icons")
-    written = make_icons.make_icons(make_icons.DEFAULT_SOURCE, tmp_path)
-    names = {path.name for path in written}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_icons.py"), "--out", str(tmp_path)],
+        check=True,
+        env=env,
+        timeout=120,
+    )
+    names = {path.name for path in tmp_path.iterdir()}
     assert {"memtray.ico", "memtray.icns", "memtray.svg", "memtray-256.png"} <= names
     for size in make_icons.PNG_SIZES:
         assert _png_size((tmp_path / f"memtray-{size}.png").read_bytes()) == (size, size)
@@ -283,11 +290,22 @@ def test_make_icons_writes_ico_icns_and_pngs_qt_can_read(tmp_path) -> None:
         position += length
     assert seen == {kind: (size, size) for kind, size in make_icons.ICNS_TYPES}
 
-    from PySide6.QtGui import QImageReader
-
-    reader = QImageReader(str(tmp_path / "memtray.ico"))
-    assert reader.imageCount() == len(make_icons.ICO_SIZES)
-    assert not QImageReader(str(tmp_path / "memtray.icns")).read().isNull()
+    read_back = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from PySide6.QtGui import QImageReader as R; "
+            "print(R(sys.argv[1]).imageCount(), R(sys.argv[2]).read().isNull())",
+            str(tmp_path / "memtray.ico"),
+            str(tmp_path / "memtray.icns"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=60,
+    )
+    assert read_back.stdout.split() == [str(len(make_icons.ICO_SIZES)), "False"]
 
 
 def test_project_info_reads_version_and_build_requirements() -> None:

@@ -59,6 +59,7 @@ class Kill:
 class Report:
     phases: collections.Counter[str] = field(default_factory=collections.Counter)
     orphan_blobs: int = 0
+    hub_temp_files: int = 0
     trials: int = 0
 
     def lines(self) -> list[str]:
@@ -66,7 +67,8 @@ class Report:
         return [
             f"{self.trials} trials, {2 * self.trials} kills:",
             *rows,
-            f"orphan blobs left on the hub: {self.orphan_blobs}",
+            f"orphan blobs left on the hub (sent by a killed sync, sent again after): {self.orphan_blobs}",
+            f"temp files left in the hub folder by killed writes: {self.hub_temp_files}",
         ]
 
 
@@ -138,6 +140,11 @@ def _fd_phase(kill: Kill, folder: Path, hub_root: Path) -> str:
             if relative.startswith(("log/", "blob/")):
                 return "mid-pull (reading a hub object)"
     return ""
+
+
+def count_files(folder: Path) -> int:
+    """Files in ``folder`` other than memtray's temp files (safe while memtray writes there)."""
+    return sum(1 for path in folder.rglob("*") if not path.name.startswith(TEMP_PREFIX) and path.is_file())
 
 
 def _index(laptop: Laptop) -> sqlite3.Connection:
@@ -291,6 +298,7 @@ def run_trials(
         pull_at = pull_time * 1.1 * (rng.randrange(trials) + rng.random()) / trials
         trial_dir = workdir / f"trial-{number}"
         phases, orphans = run_trial(trial_dir, template, push_at, pull_at)
+        report.hub_temp_files += sum(1 for _ in (trial_dir / "hub").rglob(".tmp-*"))
         shutil.rmtree(trial_dir)
         report.trials += 1
         report.orphan_blobs += orphans

@@ -33,7 +33,7 @@ from tests.prove.schedule import Step, random_schedule, run_schedule, steps_stra
 from tests.servers import folder_endpoint
 from tests.support.laptops import Laptop, assert_synced, tree
 
-EXAMPLES = 25 * SCALE
+EXAMPLES = 50 * SCALE
 
 
 def check_schedule(count: int, policy: str, steps: list[Step]) -> None:
@@ -50,6 +50,7 @@ def check_schedule(count: int, policy: str, steps: list[Step]) -> None:
             close_fleet(fleet)
 
 
+@pytest.mark.timeout(300 * SCALE)
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -60,7 +61,7 @@ def check_schedule(count: int, policy: str, steps: list[Step]) -> None:
 @given(
     count=st.integers(2, 4),
     policy=st.sampled_from(POLICIES),
-    steps=st.lists(steps_strategy, min_size=1, max_size=40),
+    steps=st.lists(steps_strategy, min_size=10, max_size=60),
 )
 def test_random_schedules_converge_without_losing_edits(count: int, policy: str, steps: list[Step]):
     check_schedule(count, policy, steps)

@@ -171,8 +171,8 @@ def start_desktop(with_tray: bool = True) -> Desktop:
     return desktop
 
 
-def tray_icon_windows(display: str) -> list[str]:
-    """Window ids docked inside trayer's panel (one per tray icon)."""
+def tray_icon_windows(display: str, pid: int | None = None) -> list[str]:
+    """Window ids docked inside trayer's panel (one per tray icon; given ``pid``, only that process's)."""
     lines = _tree(display).splitlines()
     ids: list[str] = []
     inside_panel = False
@@ -189,7 +189,10 @@ def tray_icon_windows(display: str) -> list[str]:
                 continue
             if indent >= panel_indent + 6 and "(has no name)" not in text:
                 ids.append(text.split()[0])
-    return ids
+    if pid is None:
+        return ids
+    owned = {int(window) for window in _xdotool_search(display, "--pid", str(pid))}
+    return [window for window in ids if int(window, 16) in owned]
 
 
 def screenshot(name: str, display: str, crop: tuple[int, int, int, int] | None = None) -> Path:
@@ -216,10 +219,23 @@ def visible_windows(display: str, title: str, pid: int | None = None) -> list[st
     ``--all`` makes xdotool require every condition; its default ``--any`` would also list every window of
     ``pid`` whatever its title, such as the app's tray icon.
     """
-    command = ["xdotool", "search", "--all", "--onlyvisible"]
+    conditions = ["--onlyvisible"]
     if pid is not None:
-        command += ["--pid", str(pid)]
+        conditions += ["--pid", str(pid)]
+    return _xdotool_search(display, *conditions, "--name", title)
+
+
+def _xdotool_search(display: str, *conditions: str) -> list[str]:
+    """Decimal ids of the windows that meet every one of ``conditions``.
+
+    A title pattern goes last (``"--name", PATTERN``): it is xdotool's positional argument, and xdotool
+    reads no options after it.
+    """
     found = subprocess.run(
-        [*command, "--name", title], env={**os.environ, "DISPLAY": display}, capture_output=True, text=True, check=False
+        ["xdotool", "search", "--all", *conditions],
+        env={**os.environ, "DISPLAY": display},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return found.stdout.split()

@@ -89,6 +89,7 @@ def test_a_second_launch_raises_the_running_one_and_exits_0(qtbot, vault_home, p
     first = launch(home_root(vault_home))
     processes.append(first)
     qtbot.waitUntil(lambda: (vault_home.home.data_dir / "tray.lock").exists(), timeout=20000)
+    qtbot.waitUntil(lambda: bool(tray_icon_windows(display, first.pid)), timeout=20000)
     assert visible_windows(display, SETTINGS_TITLE, first.pid) == []
 
     second = subprocess.run(
@@ -121,7 +122,7 @@ def test_a_tray_host_that_starts_after_the_app_gets_the_icon_and_no_window_opens
 
     trayless_desktop.start_tray_host()
 
-    qtbot.waitUntil(lambda: bool(tray_icon_windows(trayless_desktop.display)), timeout=20000)
+    qtbot.waitUntil(lambda: bool(tray_icon_windows(trayless_desktop.display, first.pid)), timeout=20000)
     assert visible_windows(trayless_desktop.display, SETTINGS_TITLE, first.pid) == []
     assert first.poll() is None
 
