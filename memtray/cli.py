@@ -56,6 +56,10 @@ def _hub_secret(url: str) -> str | None:
     return getpass.getpass("Hub password (for S3: ACCESS_KEY_ID:SECRET): ")
 
 
+def _when(timestamp: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp)) if timestamp else "never"
+
+
 def _print_json(data: object) -> None:
     print(json.dumps(data, indent=2, default=str))
 
@@ -201,8 +205,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not status.set_up:
         print("memtray is not set up on this laptop yet. Run 'memtray init HUB' or 'memtray join CODE'.")
         return 0
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(status.last_sync)) if status.last_sync else "never"
-    print(f"Laptop: {status.device_name} · hub: {status.hub_url} · last sync: {when}")
+    print(f"Laptop: {status.device_name} · hub: {status.hub_url} · last sync: {_when(status.last_sync)}")
     for folder in status.folders:
         print(f"  {_folder_line(folder)}")
     print(f"Changes waiting to be sent: {status.pending_changes} · open conflicts: {status.open_conflicts}")
@@ -217,10 +220,9 @@ def cmd_devices(args: argparse.Namespace) -> int:
         _print_json([asdict(device) for device in devices])
         return 0
     for device in devices:
-        seen = time.strftime("%Y-%m-%d %H:%M", time.localtime(device.last_seen)) if device.last_seen else "never"
         marks = " (this laptop)" if device.this_device else ""
         marks += " (removed)" if device.revoked else ""
-        print(f"{device.name}{marks} · {device.platform} · last seen {seen}")
+        print(f"{device.name}{marks} · {device.platform} · last seen {_when(device.last_seen)}")
     return 0
 
 

@@ -165,8 +165,10 @@ def classify_push(kill: Kill, a: Laptop, hub: HubEndpoint, device: str) -> str:
         seq = int(db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0])
     if entries > seq:
         return "mid-push (entry on the hub, index not yet updated: adopted next time)"
+    if files == 0 and not any(name.endswith("index.sqlite3") for name in kill.open_files):
+        return "start-up (index not opened yet)"
     if files == 0:
-        return "start-up or mid-scan (nothing recorded, nothing sent)"
+        return "checking the hub or mid-scan (index open, nothing recorded, nothing sent)"
     if pending and blobs == 0 and entries == 1:
         return "after recording, before sending"
     if pending:
@@ -174,19 +176,21 @@ def classify_push(kill: Kill, a: Laptop, hub: HubEndpoint, device: str) -> str:
     return "after the push, before exit"
 
 
-def classify_pull(kill: Kill, b: Laptop, hub: HubEndpoint, total: int) -> str:
+def classify_pull(kill: Kill, b: Laptop, hub: HubEndpoint, total: int, a_device: str) -> str:
     if kill.finished_first:
         return "pull finished before the kill"
     seen = _fd_phase(kill, b.folder(FOLDER), Path(hub.raw.root))  # type: ignore[attr-defined]
     if seen:
         return seen
     with _index(b) as db:
-        cursors = db.execute("SELECT COUNT(*) FROM cursors").fetchone()[0]
+        cursor = db.execute("SELECT seq FROM cursors WHERE device = ?", (a_device,)).fetchone()
     written = len(tree(b.folder(FOLDER)))
-    if cursors:
-        return "after recording the pull, before exit"
+    if cursor and cursor[0] == len(hub.raw.keys(f"log/{a_device}/")):
+        return "after recording the pull (" + ("all" if written == total else "some") + " files written)"
+    if written == 0 and not any(name.endswith("index.sqlite3") for name in kill.open_files):
+        return "start-up (index not opened yet)"
     if written == 0:
-        return "start-up or mid-pull (nothing written)"
+        return "mid-pull: fetching, verifying, reconciling (index open, nothing written)"
     if written < total:
         return "mid-local-write (some files written)"
     return "after writing, before recording"
@@ -260,13 +264,14 @@ def run_trial(workdir: Path, template: Path, push_at: float | None, pull_at: flo
     shutil.copytree(template, a.folder(FOLDER), dirs_exist_ok=True)
     expected = tree(a.folder(FOLDER))
     phases = []
+    a_device = _device_id(a)
     if push_at is not None:
         kill = killed_sync(a, push_at)
-        phases.append("A: " + classify_push(kill, a, hub, _device_id(a)))
+        phases.append("A: " + classify_push(kill, a, hub, a_device))
     timed_sync(a)
     if pull_at is not None:
         kill = killed_sync(b, pull_at)
-        phases.append("B: " + classify_pull(kill, b, hub, len(expected)))
+        phases.append("B: " + classify_pull(kill, b, hub, len(expected), a_device))
     timed_sync(b)
     timed_sync(a)
     return phases, check_trial(a, b, hub, expected)

@@ -88,6 +88,8 @@ def coarse_clock_disk(mount_point: Path) -> Iterator[Path]:
     FAT, HFS+ or ext3): a file can change twice within a second and keep its size and mtime."""
     if os.geteuid() != 0:
         pytest.skip("mounting a file system image needs root (CI runs as root)")
+    if shutil.which("mkfs.ext2") is None:
+        pytest.skip("mkfs.ext2 is missing (apt-get install e2fsprogs)")
     image = mount_point.with_suffix(".img")
     mount_point.mkdir(parents=True)
     subprocess.run(["truncate", "-s", "8M", str(image)], check=True)
