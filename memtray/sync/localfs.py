@@ -4,8 +4,8 @@ Each write re-checks, just before it replaces the file, that the file is still e
 scan saw; if the person saved in between, the write is skipped and the next sync sees their
 edit as a concurrent change. New content goes to a temp file in the same folder and is moved
 into place with ``os.replace``; memtray's own temp files are ignored by the watcher and the scan.
-Many files are written by a few threads at once: each still goes temp file, fsync, re-check,
-replace, but the file system can flush them together instead of one after another.
+Many files are written by a few threads at once: each goes temp file, re-check, replace; a file
+that replaces another is flushed first, new files are flushed together at the end.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from memtray.sync.records import DiskStamp
 from memtray.sync.vectors import VersionVector
 
 CHANGED_MEANWHILE = "changed on this laptop while syncing; it will be synced next time"
-WRITERS = 16
+WRITERS = 4
 PlannedWrite = tuple[str, bytes, str, VersionVector, DiskStamp | None]
 
 
@@ -64,16 +64,27 @@ def write_checked(
 
 
 def write_many(root: Path, planned: list[PlannedWrite]) -> list[DiskStamp | str]:
-    """``write_checked`` (durable) for each ``(relative, data, sha, vv, expected)``, in order of ``planned``."""
+    """``write_checked`` for each ``(relative, data, sha, vv, expected)``, in order of ``planned``.
+
+    A file that replaces another is flushed before the replace, so a crash never leaves the old
+    content half-overwritten. A new file replaces nothing: new files are flushed together, once,
+    before this returns (and so before the index records them); where the OS has no such call,
+    each is flushed on its own.
+    """
+    batch_flush = hasattr(os, "sync")
 
     def write(item: PlannedWrite) -> DiskStamp | str:
         relative, data, sha, vv, expected = item
-        return write_checked(root, relative, data, sha, vv, expected, durable=True)
+        return write_checked(root, relative, data, sha, vv, expected, durable=expected is not None or not batch_flush)
 
     if len(planned) < 2:
-        return [write(item) for item in planned]
-    with ThreadPoolExecutor(max_workers=min(WRITERS, len(planned)), thread_name_prefix="memtray-write") as pool:
-        return list(pool.map(write, planned))
+        outcomes = [write(item) for item in planned]
+    else:
+        with ThreadPoolExecutor(max_workers=min(WRITERS, len(planned)), thread_name_prefix="memtray-write") as pool:
+            outcomes = list(pool.map(write, planned))
+    if batch_flush and any(expected is None for *_, expected in planned):
+        os.sync()
+    return outcomes
 
 
 def delete_checked(root: Path, relative: str, expected: DiskStamp | None) -> str | None:
