@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import random
 import statistics
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from benchmarks.common import PASSPHRASE, generate, timed
 from memtray.paths import resolve_home
 from memtray.service import Service
 from tests.servers import HubEndpoint, folder_endpoint
@@ -32,27 +31,6 @@ from tests.servers.webdav_apache import webdav_apache_endpoint
 from tests.servers.webdav_rclone import webdav_rclone_endpoint
 from tests.servers.webdav_wsgidav import webdav_wsgidav_endpoint
 from tests.support.desktop import start_keyring_session
-
-PASSPHRASE = "correct horse battery staple benchmark"
-WORDS = [
-    "memory",
-    "agent",
-    "prefers",
-    "tabs",
-    "tests",
-    "run",
-    "with",
-    "pytest",
-    "never",
-    "push",
-    "to",
-    "main",
-    "use",
-    "ruff",
-    "keep",
-    "modules",
-    "small",
-]
 
 
 @contextlib.contextmanager
@@ -73,24 +51,6 @@ def _kinds() -> dict[str, Callable[[Path], contextlib.AbstractContextManager[Hub
 
         kinds["memtray"] = http_hub_endpoint
     return kinds
-
-
-def make_files(root: Path, count: int, size: int) -> None:
-    """``count`` markdown files of about ``size`` bytes in 40 folders, the same on every run."""
-    chooser = random.Random(20260101)
-    for number in range(count):
-        path = root / f"project-{number % 40:02d}" / f"memory-{number:05d}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        words: list[str] = []
-        while sum(len(word) + 1 for word in words) < size:
-            words.append(chooser.choice(WORDS) + str(chooser.randrange(1000)))
-        path.write_text(f"# note {number}\n" + " ".join(words)[:size] + "\n")
-
-
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
 
 
 def median_of(repeat: int, action: Callable[[], object]) -> float:
@@ -148,7 +108,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="memtray-bench-") as scratch:
             source = Path(scratch) / "source"
-            make_files(source, args.files, args.size)
+            generate(source, args.files, args.size)
             for name in chosen:
                 workdir = Path(scratch) / name
                 workdir.mkdir()

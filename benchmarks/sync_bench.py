@@ -25,57 +25,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.common import PASSPHRASE, generate, timed  # noqa: E402
 from memtray.paths import resolve_home  # noqa: E402
 from memtray.service import Service  # noqa: E402
 from tests.support.desktop import start_keyring_session  # noqa: E402
 
-PASSPHRASE = "correct horse battery staple benchmark"
-WORDS = [
-    "memory",
-    "agent",
-    "prefers",
-    "tabs",
-    "tests",
-    "run",
-    "with",
-    "pytest",
-    "never",
-    "push",
-    "to",
-    "main",
-    "use",
-    "uv",
-    "ruff",
-    "docs",
-    "api",
-]
 BUDGET_NO_CHANGE = 0.150
 BUDGET_FIRST = 3.0
 Figures = dict[str, float]
-
-
-def generate(folder: Path, count: int, size: int = 2048, seed: int = 3) -> None:
-    rng = random.Random(seed)
-    for number in range(count):
-        target = folder / f"project-{number % 100:03d}" / "memory" / f"note-{number:05d}.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        text = f"# note {number}\n"
-        while len(text) < size:
-            text += " ".join(rng.choices(WORDS, k=10)) + "\n"
-        target.write_text(text[:size])
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
@@ -92,12 +60,6 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, i
 def memtray(home: Path, *args: str) -> tuple[float, int]:
     env = {**os.environ, "MEMTRAY_PASSPHRASE": PASSPHRASE, "PYTHONPATH": str(REPO)}
     return run([sys.executable, "-m", "memtray", "--home", str(home), *args], env)
-
-
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
 
 
 def bench_memtray(work: Path, source: Path) -> tuple[Figures, int]:
