@@ -20,12 +20,11 @@ from memtray.errors import (
 from memtray.hubs import open_hub
 from memtray.hubs import s3 as s3_module
 from memtray.hubs.s3 import S3Hub
+from tests.hubs.contract import DEVICE_A, check_listing, log
 from tests.hubs.local_servers import answer_losing_proxy, dropping_server, scripted_http_server
 from tests.servers import HubEndpoint
 from tests.servers.s3_moto import s3_moto_endpoint
 
-DEVICE_A = "a" * 32
-DEVICE_B = "b" * 32
 QUOTA_EXCEEDED = (
     b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>QuotaExceeded</Code>'
     b"<Message>The bucket is over its quota.</Message></Error>"
@@ -49,10 +48,6 @@ def hub(endpoint: HubEndpoint) -> Iterator[S3Hub]:
         if page.get("Contents"):
             objects = [{"Key": item["Key"]} for item in page["Contents"]]
             client.delete_objects(Bucket="memtray-hub", Delete={"Objects": objects})
-
-
-def log(device: str, seq: int) -> str:
-    return f"log/{device}/{seq:016x}"
 
 
 def local_url(port: int, scheme: str = "http") -> str:
@@ -111,21 +106,7 @@ def test_get_and_delete(hub: S3Hub, endpoint: HubEndpoint) -> None:
 
 
 def test_list_sorts_filters_by_prefix_and_starts_after(hub: S3Hub, endpoint: HubEndpoint) -> None:
-    for seq in (3, 1, 2, 17):
-        hub.put_new(log(DEVICE_B, seq), b"b")
-    for seq in (2, 1):
-        hub.put_new(log(DEVICE_A, seq), b"a")
-    hub.put_new("vault/keyfile/0000000000000001", b"k")
-    endpoint.raw.write("stray.txt", b"not a key")
-
-    assert hub.list(f"log/{DEVICE_B}/") == [log(DEVICE_B, seq) for seq in (1, 2, 3, 17)]
-    assert hub.list(f"log/{DEVICE_B}/", after=log(DEVICE_B, 2)) == [log(DEVICE_B, 3), log(DEVICE_B, 17)]
-    assert hub.list(f"log/{DEVICE_B}/", after=log(DEVICE_B, 17)) == []
-    assert hub.list("log/", after=log(DEVICE_A, 2)) == [log(DEVICE_B, seq) for seq in (1, 2, 3, 17)]
-    assert hub.list("log/a") == [log(DEVICE_A, 1), log(DEVICE_A, 2)]
-    assert hub.list("", after="log/") == [log(DEVICE_A, 1), log(DEVICE_A, 2)] + [
-        log(DEVICE_B, seq) for seq in (1, 2, 3, 17)
-    ] + ["vault/keyfile/0000000000000001"]
+    check_listing(hub, endpoint.raw)
 
 
 def test_list_pages_through_more_than_one_response(hub: S3Hub, endpoint: HubEndpoint) -> None:

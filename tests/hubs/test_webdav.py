@@ -21,6 +21,7 @@ from memtray.errors import (
 from memtray.hubs import open_hub
 from memtray.hubs import webdav as webdav_module
 from memtray.hubs.webdav import WebDavHub
+from tests.hubs.contract import DEVICE_A, DEVICE_B, check_listing, log
 from tests.hubs.local_servers import answer_losing_proxy, dropping_server, scripted_http_server
 from tests.servers import FolderRawStore, HubEndpoint
 from tests.servers.webdav_apache import webdav_apache_endpoint
@@ -28,8 +29,6 @@ from tests.servers.webdav_rclone import webdav_rclone_endpoint
 from tests.servers.webdav_wsgidav import webdav_wsgidav_endpoint
 
 SERVERS = {"apache": webdav_apache_endpoint, "wsgidav": webdav_wsgidav_endpoint, "rclone": webdav_rclone_endpoint}
-DEVICE_A = "a" * 32
-DEVICE_B = "b" * 32
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
@@ -55,10 +54,6 @@ def server_of(request: pytest.FixtureRequest) -> str:
 def raw_root(endpoint: HubEndpoint) -> Path:
     assert isinstance(endpoint.raw, FolderRawStore)
     return endpoint.raw.root
-
-
-def log(device: str, seq: int) -> str:
-    return f"log/{device}/{seq:016x}"
 
 
 def http_url(endpoint: HubEndpoint) -> str:
@@ -132,22 +127,7 @@ def test_missing_key_is_object_missing(hub: WebDavHub) -> None:
 
 
 def test_list_sorts_filters_by_prefix_and_starts_after(hub: WebDavHub, endpoint: HubEndpoint) -> None:
-    for seq in (3, 1, 2, 17):
-        hub.put_new(log(DEVICE_B, seq), b"b")
-    for seq in (2, 1):
-        hub.put_new(log(DEVICE_A, seq), b"a")
-    hub.put_new("vault/keyfile/0000000000000001", b"k")
-    hub.put_new("blob/zz", b"z")
-    endpoint.raw.write("stray.txt", b"not a key")
-
-    assert hub.list(f"log/{DEVICE_B}/") == [log(DEVICE_B, seq) for seq in (1, 2, 3, 17)]
-    assert hub.list(f"log/{DEVICE_B}/", after=log(DEVICE_B, 2)) == [log(DEVICE_B, 3), log(DEVICE_B, 17)]
-    assert hub.list(f"log/{DEVICE_B}/", after=log(DEVICE_B, 17)) == []
-    assert hub.list("log/", after=log(DEVICE_A, 2)) == [log(DEVICE_B, seq) for seq in (1, 2, 3, 17)]
-    assert hub.list("log/a") == [log(DEVICE_A, 1), log(DEVICE_A, 2)]
-    every_log = [log(DEVICE_A, 1), log(DEVICE_A, 2)] + [log(DEVICE_B, seq) for seq in (1, 2, 3, 17)]
-    assert hub.list("") == ["blob/zz", *every_log, "vault/keyfile/0000000000000001"]
-    assert hub.list("ckpt/") == []
+    check_listing(hub, endpoint.raw)
 
 
 def test_list_sees_many_objects_written_behind_its_back(hub: WebDavHub, endpoint: HubEndpoint) -> None:
