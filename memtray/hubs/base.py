@@ -26,6 +26,11 @@ def is_valid_key(key: str) -> bool:
     return bool(KEY_PATTERN.match(key)) and ".." not in key
 
 
+def is_listed_key(key: str) -> bool:
+    """True for keys ``list`` returns: valid protocol keys, never hidden temp or probe objects."""
+    return is_valid_key(key) and not any(part.startswith(".") for part in key.split("/"))
+
+
 def log_key(device_id: str, seq: int) -> str:
     return f"log/{device_id}/{seq:016x}"
 

@@ -32,7 +32,7 @@ from memtray.errors import (
     ObjectMissingError,
     UsageError,
 )
-from memtray.hubs.base import is_valid_key
+from memtray.hubs.base import is_listed_key, is_valid_key
 
 ATTEMPTS = 3
 URL_OPTIONS = frozenset({"endpoint", "region", "addressing"})
@@ -103,7 +103,7 @@ class S3Hub:
             for page in self._client.get_paginator("list_objects_v2").paginate(**request):
                 for item in page.get("Contents", []):
                     key = item["Key"][len(self._root) :]
-                    if _listed(key) and key.startswith(prefix) and (after is None or key > after):
+                    if is_listed_key(key) and key.startswith(prefix) and (after is None or key > after):
                         found.append(key)
         return sorted(found)
 
@@ -258,7 +258,3 @@ def _retried(exc: BaseException | None) -> bool:
 def _check_key(key: str) -> None:
     if not is_valid_key(key):
         raise UsageError(f"'{key}' is not a valid hub key.")
-
-
-def _listed(key: str) -> bool:
-    return is_valid_key(key) and not any(part.startswith(".") for part in key.split("/"))

@@ -38,7 +38,7 @@ from memtray.errors import (
     ObjectMissingError,
     UsageError,
 )
-from memtray.hubs.base import is_valid_key
+from memtray.hubs.base import is_listed_key, is_valid_key
 
 TIMEOUT = (10.0, 60.0)
 ATTEMPTS = 3
@@ -52,11 +52,6 @@ IF_NONE_MATCH = "if-none-match"
 MOVE_NO_OVERWRITE = "move"
 PROPFIND_BODY = b'<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>'
 DAV = "{DAV:}"
-
-
-def listed_key(key: str) -> bool:
-    """True for keys ``list`` returns: valid protocol keys, never hidden temp or probe files."""
-    return is_valid_key(key) and not any(part.startswith(".") for part in key.split("/"))
 
 
 class WebDavHub:
@@ -117,7 +112,7 @@ class WebDavHub:
         found = [
             key
             for key in self._walk(start, prefix, after)
-            if key.startswith(prefix) and (after is None or key > after) and listed_key(key)
+            if key.startswith(prefix) and (after is None or key > after) and is_listed_key(key)
         ]
         return sorted(found)
 

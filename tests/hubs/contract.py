@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from memtray.errors import ObjectMissingError
 from memtray.hubs.base import Hub, log_key
 from tests.servers import RawStore
 
@@ -33,3 +36,16 @@ def check_listing(hub: Hub, raw: RawStore) -> None:
     assert hub.list("") == ["blob/zz", *every_log, "vault/keyfile/0000000000000001"]
     assert hub.list("", after="log/") == [*every_log, "vault/keyfile/0000000000000001"]
     assert hub.list("ckpt/") == []
+
+
+def check_get_and_delete(hub: Hub, raw: RawStore) -> None:
+    """Bytes come back unchanged; a deleted key is missing; deleting it again is no error."""
+    payload = bytes(range(256)) * 40
+    key = f"ckpt/{DEVICE_A}/0000000000000001"
+    hub.put_new(key, payload)
+    assert hub.get(key) == payload
+    hub.delete(key)
+    with pytest.raises(ObjectMissingError, match="missing"):
+        hub.get(key)
+    hub.delete(key)
+    assert raw.keys("ckpt/") == []

@@ -14,13 +14,12 @@ from memtray.errors import (
     HubFullError,
     HubUnreachableError,
     ObjectExistsError,
-    ObjectMissingError,
     UsageError,
 )
 from memtray.hubs import open_hub
 from memtray.hubs import s3 as s3_module
 from memtray.hubs.s3 import S3Hub
-from tests.hubs.contract import DEVICE_A, check_listing, log
+from tests.hubs.contract import DEVICE_A, check_get_and_delete, check_listing, log
 from tests.hubs.local_servers import answer_losing_proxy, dropping_server, scripted_http_server
 from tests.servers import HubEndpoint
 from tests.servers.s3_moto import s3_moto_endpoint
@@ -94,15 +93,7 @@ def test_a_write_whose_answer_is_lost_is_retried_and_counts_as_done(hub: S3Hub, 
 
 
 def test_get_and_delete(hub: S3Hub, endpoint: HubEndpoint) -> None:
-    payload = bytes(range(256)) * 40
-    key = f"ckpt/{DEVICE_A}/0000000000000001"
-    hub.put_new(key, payload)
-    assert hub.get(key) == payload
-    hub.delete(key)
-    with pytest.raises(ObjectMissingError, match="missing"):
-        hub.get(key)
-    hub.delete(key)
-    assert endpoint.raw.keys("ckpt/") == []
+    check_get_and_delete(hub, endpoint.raw)
 
 
 def test_list_sorts_filters_by_prefix_and_starts_after(hub: S3Hub, endpoint: HubEndpoint) -> None:

@@ -21,7 +21,7 @@ from memtray.errors import (
 from memtray.hubs import open_hub
 from memtray.hubs import webdav as webdav_module
 from memtray.hubs.webdav import WebDavHub
-from tests.hubs.contract import DEVICE_A, DEVICE_B, check_listing, log
+from tests.hubs.contract import DEVICE_A, DEVICE_B, check_get_and_delete, check_listing, log
 from tests.hubs.local_servers import answer_losing_proxy, dropping_server, scripted_http_server
 from tests.servers import FolderRawStore, HubEndpoint
 from tests.servers.webdav_apache import webdav_apache_endpoint
@@ -111,14 +111,7 @@ def test_a_write_whose_answer_is_lost_is_retried_and_counts_as_done(
 
 
 def test_get_and_delete(hub: WebDavHub, endpoint: HubEndpoint) -> None:
-    payload = bytes(range(256)) * 40
-    hub.put_new("ckpt/" + DEVICE_A + "/0000000000000001", payload)
-    assert hub.get("ckpt/" + DEVICE_A + "/0000000000000001") == payload
-    hub.delete("ckpt/" + DEVICE_A + "/0000000000000001")
-    with pytest.raises(ObjectMissingError):
-        hub.get("ckpt/" + DEVICE_A + "/0000000000000001")
-    hub.delete("ckpt/" + DEVICE_A + "/0000000000000001")
-    assert endpoint.raw.keys("ckpt/") == []
+    check_get_and_delete(hub, endpoint.raw)
 
 
 def test_missing_key_is_object_missing(hub: WebDavHub) -> None:
