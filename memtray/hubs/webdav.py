@@ -162,15 +162,24 @@ class WebDavHub:
         self._put(temp, data, {})
         headers = {"Destination": self._url(key), "Overwrite": "F"}
         retries = self._retries
-        response = self._send("MOVE", self._url(temp), headers=headers)
-        if response.status_code in (201, 204):
-            return
-        if response.status_code == 404 and self._retries != retries:
-            raise ObjectExistsError(f"The hub already has {key}.")
+        for attempt in range(ATTEMPTS):
+            response = self._send("MOVE", self._url(temp), headers=headers)
+            if response.status_code in (201, 204):
+                return
+            if response.status_code == 404 and self._retries != retries:
+                raise ObjectExistsError(f"The hub already has {key}.")
+            # rclone can answer 412 for a target it has not finished noticing is absent; a 412 counts
+            # only once the target is really there.
+            if response.status_code != 412 or self._present(key) or attempt == ATTEMPTS - 1:
+                break
+            time.sleep(0.1 * (attempt + 1))
         self._remove(temp)
         if response.status_code == 412:
             raise ObjectExistsError(f"The hub already has {key}.")
         raise self._error(response, "save a file")
+
+    def _present(self, key: str) -> bool:
+        return self._send("HEAD", self._url(key)).status_code == 200
 
     def _existing(self, key: str) -> bytes | None:
         try:
