@@ -10,7 +10,7 @@ a thread that sleeps in poll()/futex and is woken by a timer, a signal or I/O sw
 wake-up, so the sum over an idle stretch is the number of times the app woke the CPU. Threads come
 and go (Qt's pool retires idle workers after 30 s), so the counters are sampled every half second
 and per-thread increases are summed.
-Budgets (DESIGN §10): ≈0 % CPU idle, ≤ 1 wake-up per 30 s, RSS ≤ 110 MB, start to tray icon ≤ 1 s.
+Budgets (docs/design.md §10): ≈0 % CPU idle, ≤ 1 wake-up per 30 s, RSS ≤ 110 MB, start to tray icon ≤ 1 s.
 """
 
 from __future__ import annotations

@@ -101,6 +101,12 @@ class ObjectMissingError(HubError):
     title = "The hub is missing an object"
 
 
+class ObjectTooLargeError(HubError):
+    """An object on the hub is larger than memtray reads for its kind (or expands past that when unpacked)."""
+
+    title = "An object on the hub is too large"
+
+
 class IntegrityError(MemtrayError):
     """Data from the hub failed authentication: it was altered, moved or damaged."""
 
@@ -119,6 +125,9 @@ class HostileKeyFileError(IntegrityError):
 
 
 class MassDeleteError(MemtrayError):
+    """Never raised by a sync, which returns a ``MassDeleteQuestion`` instead (memtray/model.py): this is how the
+    command line exits with code 6 on one, and how the tray shows one while it waits for the person's answer."""
+
     title = "Many files would be deleted"
     exit_code = 6
 
@@ -145,7 +154,7 @@ EXIT_CODES_HELP = """exit codes:
   1  unexpected failure
   2  usage error, or memtray not set up / already set up
   3  wrong passphrase or keychain problem
-  4  hub unreachable, refused access, full, or rate limited
+  4  hub unreachable, refused access, full or rate limited, or an object on it too large to read
   5  hub data failed an integrity check or the hub lost data (nothing local was changed)
   6  a sync would delete more than half of a folder; re-run with --allow-mass-delete
   7  a local file or folder could not be read or written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -70,8 +71,47 @@ class VersionInfo:
     current: bool
 
 
+class DeletedBy(enum.Enum):
+    THIS_LAPTOP = "this laptop"
+    ANOTHER_LAPTOP = "another laptop"
+
+
+@dataclass(frozen=True)
+class MassDeleteQuestion:
+    """A sync stopped before deleting most of a folder (at least 3 files and more than half of them); nothing
+    was sent and nothing was deleted. The caller asks the person, and a yes is a sync that passes this question
+    back: it allows deletions in this folder, by the same side, of at most this many files."""
+
+    folder_id: str
+    folder: str
+    deleted: int
+    files: int
+    deleted_by: DeletedBy
+
+    def message(self, how_to_agree: str = "choose Sync anyway (or run 'memtray sync --allow-mass-delete')") -> str:
+        if self.deleted_by is DeletedBy.THIS_LAPTOP:
+            return (
+                f"{self.deleted} of {self.files} files in '{self.folder}' are missing on this laptop. If you deleted "
+                f"them on purpose, {how_to_agree}; otherwise put them back. Nothing was sent."
+            )
+        return (
+            f"Another laptop deleted {self.deleted} of the {self.files} files in '{self.folder}'. memtray paused "
+            f"before deleting them here. If that is what you want, {how_to_agree}. Nothing was changed on this laptop."
+        )
+
+    def allowed_by(self, yes: MassDeleteQuestion | None) -> bool:
+        return (
+            yes is not None
+            and yes.folder_id == self.folder_id
+            and yes.deleted_by is self.deleted_by
+            and self.deleted <= yes.deleted
+        )
+
+
 @dataclass
 class SyncResult:
+    """What one sync did; or, when ``mass_delete`` is set, that it stopped before changing anything."""
+
     uploaded: int = 0
     downloaded: int = 0
     deleted_here: int = 0
@@ -80,9 +120,13 @@ class SyncResult:
     problems: list[FileProblem] = field(default_factory=list)
     new_devices: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    mass_delete: MassDeleteQuestion | None = None
 
     def summary(self) -> str:
         """One line a person can read, e.g. 'Synced: 2 sent, 1 received, 1 conflict.'"""
+        held = self.mass_delete
+        if held is not None:
+            return f"Nothing was synced: {held.deleted} of {held.files} files in '{held.folder}' would be deleted."
         parts = []
         if self.uploaded:
             parts.append(f"{self.uploaded} sent")

@@ -20,8 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from memtray.config import write_json_atomic
-from memtray.paths import Home
+from memtray.paths import Home, write_json_atomic
 
 REQUIRED = ("qt", "keychain", "crypto", "svg_icons", "sqlite", "platform")
 

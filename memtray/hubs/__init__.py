@@ -15,6 +15,19 @@ HUB_KINDS = {
     "s3": "S3-compatible storage (AWS, MinIO, R2, B2)",
 }
 
+# Kinds whose laptops keep a credential in the keychain. A memtray hub hands each laptop a token when it
+# enrolls; for the others the person gives a password or an access key.
+SECRET_KINDS = ("memtray", "webdav", "s3")
+
+
+def needs_secret(kind: str) -> bool:
+    return kind in SECRET_KINDS
+
+
+def person_gives_secret(kind: str) -> bool:
+    """Whether the person types this kind's credential (a memtray hub issues its own when a laptop enrolls)."""
+    return needs_secret(kind) and kind != "memtray"
+
 
 def hub_kind(url: str) -> str:
     """One of the keys of ``HUB_KINDS`` for ``url``."""
@@ -48,9 +61,15 @@ def open_hub(
     device_id: str | None = None,
     secret: str | None = None,
     allow_insecure_http: bool = False,
+    tls_fingerprint: str | None = None,
 ) -> Hub:
-    """Open the hub at ``url``. ``secret`` is the credential kept in the keychain, if the kind needs one."""
+    """Open the hub at ``url``. ``secret`` is the credential kept in the keychain, if the kind needs one.
+
+    ``tls_fingerprint`` pins a memtray hub's certificate (see ``memtray.hubs.pinning``).
+    """
     kind = hub_kind(url)
+    if tls_fingerprint is not None and kind != "memtray":
+        raise UsageError("A certificate fingerprint only applies to a memtray hub at an https:// address.")
     if kind == "folder":
         from memtray.hubs.folder import FolderHub
 
@@ -59,7 +78,12 @@ def open_hub(
         from memtray.hubs.http import HttpHub
 
         return HttpHub(
-            url, vault_id=vault_id, device_id=device_id, token=secret, allow_insecure_http=allow_insecure_http
+            url,
+            vault_id=vault_id,
+            device_id=device_id,
+            token=secret,
+            allow_insecure_http=allow_insecure_http,
+            tls_fingerprint=tls_fingerprint,
         )
     if kind == "webdav":
         from memtray.hubs.webdav import WebDavHub

@@ -1,7 +1,7 @@
 """The small contract every hub kind implements.
 
-Keys are ``/``-separated ASCII strings such as ``log/<device>/<seq:016x>``. A hub stores
-opaque bytes (always ciphertext) and never needs to understand them.
+Keys are ``/``-separated ASCII strings of the shapes in ``memtray.hubs.keys``, such as
+``log/<device>/<seq:016x>``. A hub stores opaque bytes (always ciphertext) and never needs to understand them.
 
 Rules every adapter follows:
 - ``put_new`` is create-only: if the key exists it raises ``ObjectExistsError`` and the
@@ -9,45 +9,67 @@ Rules every adapter follows:
 - ``get`` raises ``ObjectMissingError`` for an absent key.
 - ``list`` returns every key that starts with ``prefix`` and sorts after ``after``
   (plain string order), sorted ascending.
+- ``get`` never reads more than ``max_object_size(key)`` bytes: an adapter checks the size it is
+  told before reading, then reads with a running bound (a hub may lie about the size), and raises
+  ``ObjectTooLargeError`` naming the object. The caps are far above what memtray itself writes:
+  key files are a few KiB, log entries and checkpoints carry about 4 MiB of content, and a blob is one
+  whole file (which a laptop holds in memory to hash, seal and write it).
 - Every other failure is raised as a ``memtray.errors.HubError`` subclass with a plain sentence.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-KEY_PATTERN = re.compile(r"^(vault|log|blob|ckpt)(/[A-Za-z0-9._-]{1,128}){1,3}$")
+from memtray.errors import ObjectTooLargeError
+
+KIB = 1024
+MIB = 1024 * KIB
+OBJECT_CAPS = {"vault": 64 * KIB, "log": 64 * MIB, "ckpt": 64 * MIB, "blob": 256 * MIB}
+READ_CHUNK = 1 * MIB
 
 
-def is_valid_key(key: str) -> bool:
-    """True for keys of the shapes the sync protocol writes; adapters refuse anything else."""
-    return bool(KEY_PATTERN.match(key)) and ".." not in key
+def max_object_size(key: str) -> int:
+    """The most bytes memtray reads from the hub at ``key``; the smallest cap for a kind it does not know."""
+    return OBJECT_CAPS.get(key.split("/", 1)[0], OBJECT_CAPS["vault"])
 
 
-def is_listed_key(key: str) -> bool:
-    """True for keys ``list`` returns: valid protocol keys, never hidden temp or probe objects."""
-    return is_valid_key(key) and not any(part.startswith(".") for part in key.split("/"))
+def describe_size(size: int) -> str:
+    """``size`` in words a person reads at a glance: "64 MB", "64 KB"."""
+    return f"{size // MIB} MB" if size >= MIB else f"{max(1, size // KIB)} KB"
 
 
-def log_key(device_id: str, seq: int) -> str:
-    return f"log/{device_id}/{seq:016x}"
+def object_too_large(key: str) -> ObjectTooLargeError:
+    """The error for an object at ``key`` bigger than ``max_object_size(key)``."""
+    return ObjectTooLargeError(
+        f"The hub's object {key} is larger than memtray accepts ({describe_size(max_object_size(key))}); "
+        "memtray did not read it."
+    )
 
 
-def log_prefix(device_id: str) -> str:
-    return f"log/{device_id}/"
+def check_declared_size(key: str, size: int | None) -> None:
+    """Refuse before downloading when the size the hub announced for ``key`` is over its cap."""
+    if size is not None and size > max_object_size(key):
+        raise object_too_large(key)
 
 
-def blob_key(blob_id: str) -> str:
-    return f"blob/{blob_id}"
+def read_bounded(chunks: Iterable[bytes], limit: int, too_large: Exception) -> bytes:
+    """The chunks joined, raising ``too_large`` as soon as they pass ``limit`` bytes."""
+    parts: list[bytes] = []
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > limit:
+            raise too_large
+        parts.append(chunk)
+    return b"".join(parts)
 
 
-def keyfile_key(generation: int) -> str:
-    return f"vault/keyfile/{generation:016x}"
-
-
-KEYFILE_PREFIX = "vault/keyfile/"
+def read_capped(chunks: Iterable[bytes], key: str) -> bytes:
+    """The chunks of the object at ``key`` joined, stopping as soon as they pass ``max_object_size(key)``."""
+    return read_bounded(chunks, max_object_size(key), object_too_large(key))
 
 
 @runtime_checkable

@@ -5,6 +5,11 @@ is flushed, and is then hard-linked into place, which fails if the name exists: 
 a half-written object and a create never replaces one. Where the file system has no hard links,
 Windows' rename (which refuses to replace) or a checked rename takes over; the latter is safe
 because every laptop writes only its own keys under a per-home lock.
+
+Reads and writes stay inside the hub folder: an object is read only if it is a regular file (never
+a FIFO, device or symlink: it is opened without following a final symlink and without blocking, then
+checked on the open handle), no bigger than ``max_object_size`` for its key, and reached through no
+symlinked or junctioned folder; writes and deletes refuse such folders too.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 import builtins
 import errno
 import os
+import stat
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -25,9 +32,12 @@ from memtray.errors import (
     ObjectMissingError,
     UsageError,
 )
-from memtray.hubs.base import is_valid_key
+from memtray.hubs.base import READ_CHUNK, check_declared_size, read_capped
+from memtray.hubs.keys import is_valid_key
 
 TEMP_PREFIX = ".tmp-"
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+READ_FLAGS = os.O_RDONLY | NO_FOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _path_from_url(url: str) -> Path:
@@ -63,11 +73,21 @@ class FolderHub:
             raise UsageError(f"'{key}' is not a valid hub key.")
         return self.root.joinpath(*key.split("/"))
 
+    def _require_inside(self, path: Path, key: str) -> None:
+        """Refuse ``path`` when a symlink or junction in its folders leads out of the hub folder."""
+        real_root = os.path.realpath(self.root)
+        if os.path.realpath(path.parent) != os.path.join(real_root, *key.split("/")[:-1]):
+            raise HubError(
+                f"The hub's object {key} is reached through a link to another folder, which memtray does not follow. "
+                f"Replace the link in {self.root} with a real folder."
+            )
+
     def put_new(self, key: str, data: bytes) -> None:
         self._require_root()
         target = self._path(key)
         temp = target.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
         try:
+            self._require_inside(target, key)
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(temp, "xb") as stream:
                 stream.write(data)
@@ -100,12 +120,26 @@ class FolderHub:
 
     def get(self, key: str) -> bytes:
         self._require_root()
+        path = self._path(key)
         try:
-            return self._path(key).read_bytes()
+            self._require_inside(path, key)
+            handle = os.open(path, READ_FLAGS)
         except FileNotFoundError as exc:
             raise ObjectMissingError(f"The hub is missing {key}.") from exc
         except OSError as exc:
+            if os.path.islink(path):
+                raise _not_a_file(key) from exc
             raise self._error(exc, "read the hub folder") from exc
+        try:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode) or (not NO_FOLLOW and os.path.islink(path)):
+                raise _not_a_file(key)
+            check_declared_size(key, info.st_size)
+            return read_capped(_chunks(handle), key)
+        except OSError as exc:
+            raise self._error(exc, "read the hub folder") from exc
+        finally:
+            os.close(handle)
 
     def list(self, prefix: str, after: str | None = None) -> builtins.list[str]:
         self._require_root()
@@ -136,8 +170,10 @@ class FolderHub:
 
     def delete(self, key: str) -> None:
         self._require_root()
+        path = self._path(key)
         try:
-            self._path(key).unlink()
+            self._require_inside(path, key)
+            path.unlink()
         except FileNotFoundError:
             return
         except OSError as exc:
@@ -154,6 +190,18 @@ class FolderHub:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENODEV, errno.EIO, errno.ESTALE):
             return HubUnreachableError(f"memtray could not {doing} at {self.root}. Is the drive connected?")
         return HubError(f"memtray could not {doing} at {self.root} ({exc.strerror or type(exc).__name__}).")
+
+
+def _not_a_file(key: str) -> HubError:
+    return HubError(
+        f"The hub's object {key} is not an ordinary file (it is a link, a pipe or a device), "
+        "so memtray did not read it."
+    )
+
+
+def _chunks(handle: int) -> Iterator[bytes]:
+    while chunk := os.read(handle, READ_CHUNK):
+        yield chunk
 
 
 def _fsync_dir(folder: Path) -> None:

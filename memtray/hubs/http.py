@@ -4,6 +4,10 @@ Requests are retried with exponential backoff and jitter on connection errors, 4
 honouring Retry-After, at most ``max_tries`` times and within ``retry_budget`` seconds. Every
 failure becomes a ``memtray.errors`` exception with a plain sentence. The token travels only
 in the Authorization header and never appears in a message or ``repr``.
+
+Every answer is read as a stream with a running bound (see ``memtray.hubs.http_answers``): an
+object at most ``max_object_size(key)``, refused on its Content-Length first. With a
+``tls_fingerprint`` the hub's certificate is pinned (see ``memtray.hubs.pinning``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import ipaddress
 import random
 import time
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,16 +26,16 @@ from memtray import __version__
 from memtray.errors import (
     HubAuthError,
     HubError,
-    HubFullError,
-    HubPayloadTooLargeError,
-    HubRateLimitedError,
-    HubRevokedError,
     HubUnreachableError,
     ObjectExistsError,
     ObjectMissingError,
     UsageError,
 )
 from memtray.hubs.base import HubDevice
+from memtray.hubs.http_answers import MESSAGES, Reply, error_for, read_answer, unreadable
+from memtray.hubs.keys import is_listed_key, is_valid_key
+from memtray.hubs.pinning import PinnedAdapter, normalise_fingerprint, tls_failure
+from memtray.hubs.retrying import retry_after_seconds
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
@@ -42,52 +45,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 PAGE_LIMIT = 1000
-
-MESSAGES = {
-    "no_token": "This laptop has no access token for the hub yet; join the vault with a setup code first.",
-    "bad_token": "The hub did not accept this laptop's access token; join the vault again with a new setup code.",
-    "revoked": "This laptop was removed from the vault on another laptop, so it can no longer sync; "
-    "join again with a new setup code if that was a mistake.",
-    "forbidden": "The hub refused to let this laptop change data that belongs to another laptop.",
-    "bad_invite": "The hub did not accept this invite code: it may be mistyped, expired or already used, "
-    "so ask for a new one.",
-    "vault_not_found": "The hub has no vault with this id; it may have been reset, or the address points to a "
-    "different hub.",
-    "not_found": "The hub is missing data that should be there; it may have lost or withheld it.",
-    "exists": "The hub already has an object under this name, so it was left unchanged.",
-    "vault_exists": "This hub already has a vault with this id.",
-    "device_exists": "This laptop is already enrolled in the vault.",
-    "device_not_found": "The vault has no device with this id.",
-    "too_large": "A change is larger than this hub accepts; ask whoever runs the hub to raise its size limit.",
-    "hub_full": "The hub has run out of storage space; ask whoever runs it to free some room.",
-    "invalid": "The hub did not understand memtray's request; it may run a different version of memtray.",
-    "server": "The hub had an internal problem and could not finish; memtray will try again later.",
-    "redirect": "The hub's address sends memtray somewhere else; use the address it points to (often https://…).",
-}
-ERROR_CLASSES: dict[str, type[HubError]] = {
-    "no_token": HubAuthError,
-    "bad_token": HubAuthError,
-    "revoked": HubRevokedError,
-    "forbidden": HubAuthError,
-    "bad_invite": HubAuthError,
-    "not_found": ObjectMissingError,
-    "exists": ObjectExistsError,
-    "too_large": HubPayloadTooLargeError,
-    "hub_full": HubFullError,
-}
-
-
-@dataclass
-class _Reply:
-    response: requests.Response
-    attempts: int
-
-    def field(self, name: str) -> Any:
-        """One field of the JSON answer; a missing field or non-JSON answer is a HubError."""
-        try:
-            return self.response.json()[name]
-        except (ValueError, KeyError, TypeError):
-            raise _unreadable() from None
 
 
 class HttpHub:
@@ -101,6 +58,7 @@ class HttpHub:
         device_id: str | None = None,
         token: str | None = None,
         allow_insecure_http: bool = False,
+        tls_fingerprint: str | None = None,
         max_tries: int = 4,
         retry_budget: float = 30.0,
     ) -> None:
@@ -116,7 +74,11 @@ class HttpHub:
                 "or change the traffic; use an https:// address, or allow insecure http for this hub "
                 "(--allow-insecure-http) if you trust the network."
             )
+        if tls_fingerprint is not None and parts.scheme != "https":
+            raise UsageError("A certificate fingerprint only applies to a hub at an https:// address.")
         self.url = url.rstrip("/")
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.tls_fingerprint = None if tls_fingerprint is None else normalise_fingerprint(tls_fingerprint)
         self.vault_id = vault_id
         self.device_id = device_id
         self.token = token
@@ -124,6 +86,8 @@ class HttpHub:
         self.retry_budget = retry_budget
         self._session = requests.Session()
         self._session.headers["User-Agent"] = f"memtray/{__version__}"
+        if self.tls_fingerprint is not None:
+            self._session.mount("https://", PinnedAdapter(self.tls_fingerprint))
 
     def __repr__(self) -> str:
         return f"HttpHub({self.url!r}, vault_id={self.vault_id!r}, device_id={self.device_id!r})"
@@ -141,11 +105,11 @@ class HttpHub:
         headers = {"Content-Type": "application/octet-stream"}
         reply = self._call("PUT", self._object_path(key), ok=(201, 409), data=data, headers=headers)
         # A retried PUT may find its own first attempt stored; identical bytes mean it succeeded.
-        if reply.response.status_code == 409 and (reply.attempts == 1 or self.get(key) != data):
+        if reply.status == 409 and (reply.attempts == 1 or self.get(key) != data):
             raise ObjectExistsError(MESSAGES["exists"])
 
     def get(self, key: str) -> bytes:
-        return self._call("GET", self._object_path(key), ok=(200,)).response.content
+        return self._call("GET", self._object_path(key), ok=(200,), object_key=key).body
 
     def list(self, prefix: str, after: str | None = None) -> list[str]:
         keys: list[str] = []
@@ -155,7 +119,7 @@ class HttpHub:
             if cursor is not None:
                 params["after"] = cursor
             page = self._call("GET", self._vault_path("/objects"), ok=(200,), params=params)
-            keys.extend(str(key) for key in page.field("keys"))
+            keys.extend(key for key in map(str, page.field("keys")) if is_listed_key(key))
             following = page.field("next_after")
             if following is None:
                 return keys
@@ -220,9 +184,9 @@ class HttpHub:
                 for d in devices
             ]
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise _unreadable() from None
+            raise unreadable() from None
 
-    def _enrolled(self, reply: _Reply, vault_id: str, device_id: str) -> str:
+    def _enrolled(self, reply: Reply, vault_id: str, device_id: str) -> str:
         token = str(reply.field("token"))
         self.vault_id, self.device_id, self.token = vault_id, device_id, token
         return token
@@ -233,6 +197,8 @@ class HttpHub:
         return f"/v1/vaults/{_id(self.vault_id)}{suffix}"
 
     def _object_path(self, key: str) -> str:
+        if not is_valid_key(key):
+            raise UsageError(f"'{key}' is not a valid hub key.")
         return self._vault_path(f"/objects/{key}")
 
     def _call(
@@ -244,8 +210,9 @@ class HttpHub:
         auth: bool = True,
         read_timeout: float = READ_TIMEOUT,
         budget: float | None = None,
+        object_key: str | None = None,
         **kwargs: Any,
-    ) -> _Reply:
+    ) -> Reply:
         headers = dict(kwargs.pop("headers", None) or {})
         if auth:
             if self.token is None:
@@ -256,29 +223,29 @@ class HttpHub:
         while True:
             attempt += 1
             try:
-                response = self._session.request(
+                with self._session.request(
                     method,
                     self.url + path,
                     headers=headers,
                     timeout=(CONNECT_TIMEOUT, read_timeout),
                     allow_redirects=False,
+                    stream=True,
                     **kwargs,
-                )
+                ) as response:
+                    body = read_answer(response, response.status_code in ok, object_key)
             except requests.exceptions.SSLError:
-                raise HubUnreachableError(
-                    f"memtray could not verify the security certificate of the hub at {self.host}, so it did not "
-                    "connect; ask whoever runs the hub to fix its certificate."
-                ) from None
+                raise tls_failure(self.host, self.port, self.tls_fingerprint, CONNECT_TIMEOUT) from None
             except requests.RequestException as exc:
                 failure: HubError = self._unreachable(exc)
                 delay = _backoff(attempt)
             else:
-                if response.status_code in ok:
-                    return _Reply(response, attempt)
-                failure = _error_for(response)
-                if response.status_code not in RETRY_STATUSES:
+                reply = Reply(response.status_code, response.headers, body, attempt)
+                if reply.status in ok:
+                    return reply
+                failure = error_for(reply)
+                if reply.status not in RETRY_STATUSES:
                     raise failure
-                wait = _retry_after(response)
+                wait = retry_after_seconds(reply.headers)
                 delay = _backoff(attempt) if wait is None else wait
             if attempt >= self.max_tries or time.monotonic() + delay > deadline:
                 raise failure
@@ -291,54 +258,6 @@ class HttpHub:
             f"memtray can't reach the hub at {self.host}; check this laptop's internet connection and that the hub "
             "is running."
         )
-
-
-def _unreadable() -> HubError:
-    return HubError("The hub sent an answer memtray could not read; the address may not be a memtray hub.")
-
-
-def _error_for(response: requests.Response) -> HubError:
-    status = response.status_code
-    code = _error_code(response)
-    if status == 429:
-        wait = _retry_after(response)
-        about = f" about {round(wait)} seconds" if wait else " a moment"
-        return HubRateLimitedError(
-            f"The hub is busy and asked memtray to wait{about} before trying again.", retry_after=wait
-        )
-    if status == 401:
-        code = code if code in ("no_token", "revoked") else "bad_token"
-    elif status == 413:
-        code = "too_large"
-    elif status == 507:
-        code = "hub_full"
-    elif status >= 500:
-        code = "server"
-    elif status in (400, 422):
-        code = "invalid"
-    elif 300 <= status < 400:
-        code = "redirect"
-    if code in MESSAGES:
-        return ERROR_CLASSES.get(code, HubError)(MESSAGES[code])
-    return HubError(f"The hub gave an unexpected answer (HTTP {status}); the address may not point to a memtray hub.")
-
-
-def _error_code(response: requests.Response) -> str | None:
-    try:
-        error = response.json().get("error")
-    except (ValueError, AttributeError):
-        return None
-    code = error.get("code") if isinstance(error, dict) else None
-    return code if isinstance(code, str) else None
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return seconds if 0 <= seconds < 24 * 3600 else None
 
 
 def _backoff(attempt: int) -> float:

@@ -10,6 +10,9 @@ that ignores the header is found out once per hub with a hidden probe object; th
 with HeadObject and then writes. That leaves a gap between check and write, which is acceptable
 because every laptop writes only its own keys (its own log and checkpoints, blobs under fresh random
 names), so nobody else races it for the same key.
+
+An object is refused before download when its ContentLength is over ``max_object_size``, and its
+body is read in chunks with a running cap, so a store that lies about the length is bounded too.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from memtray.errors import (
     ObjectMissingError,
     UsageError,
 )
-from memtray.hubs.base import is_listed_key, is_valid_key
+from memtray.hubs.base import READ_CHUNK, check_declared_size, read_capped
+from memtray.hubs.keys import is_listed_key, is_valid_key
 
 ATTEMPTS = 3
 URL_OPTIONS = frozenset({"endpoint", "region", "addressing"})
@@ -91,8 +95,10 @@ class S3Hub:
     def get(self, key: str) -> bytes:
         _check_key(key)
         with self._calling("read a file", key):
-            body: bytes = self._client.get_object(Bucket=self._bucket, Key=self._root + key)["Body"].read()
-            return body
+            answer = self._client.get_object(Bucket=self._bucket, Key=self._root + key)
+            with contextlib.closing(answer["Body"]) as body:
+                check_declared_size(key, answer.get("ContentLength"))
+                return read_capped(iter(lambda: body.read(READ_CHUNK), b""), key)
 
     def list(self, prefix: str, after: str | None = None) -> builtins.list[str]:
         request = {"Bucket": self._bucket, "Prefix": self._root + prefix}

@@ -13,6 +13,11 @@ hub with a hidden probe object before the first write. A server honouring neithe
 
 Requests follow redirects only within the same server (credentials never go elsewhere) and are
 retried a bounded number of times when the connection drops or the server answers 5xx.
+
+Every answer is read with a bound, whatever the server claims: an object is refused before download
+when its Content-Length is over ``max_object_size`` and streamed with a running cap otherwise, a
+folder listing is capped at ``LISTING_MAX``, and any other answer's body is read up to ``ANSWER_MAX``
+and dropped. A compressed answer counts at its unpacked size (urllib3 unpacks a chunk at a time).
 """
 
 from __future__ import annotations
@@ -38,7 +43,16 @@ from memtray.errors import (
     ObjectMissingError,
     UsageError,
 )
-from memtray.hubs.base import is_listed_key, is_valid_key
+from memtray.hubs.base import (
+    MIB,
+    READ_CHUNK,
+    check_declared_size,
+    describe_size,
+    read_bounded,
+    read_capped,
+)
+from memtray.hubs.keys import is_listed_key, is_valid_key
+from memtray.hubs.retrying import retry_after_seconds
 
 TIMEOUT = (10.0, 60.0)
 ATTEMPTS = 3
@@ -52,6 +66,8 @@ IF_NONE_MATCH = "if-none-match"
 MOVE_NO_OVERWRITE = "move"
 PROPFIND_BODY = b'<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>'
 DAV = "{DAV:}"
+LISTING_MAX = 64 * MIB
+ANSWER_MAX = 1 * MIB
 
 
 class WebDavHub:
@@ -100,12 +116,14 @@ class WebDavHub:
 
     def get(self, key: str) -> bytes:
         _check_key(key)
-        response = self._send("GET", self._url(key))
-        if response.status_code == 200:
-            return response.content
-        if response.status_code in (404, 410):
-            raise ObjectMissingError(f"The hub is missing {key}.")
-        raise self._error(response, "read a file")
+        with self._send("GET", self._url(key), keep_body=True) as response:
+            if response.status_code == 200:
+                check_declared_size(key, _declared_length(response))
+                with self._reading(key):
+                    return read_capped(response.iter_content(READ_CHUNK), key)
+            if response.status_code in (404, 410):
+                raise ObjectMissingError(f"The hub is missing {key}.")
+            raise self._error(response, "read a file")
 
     def list(self, prefix: str, after: str | None = None) -> builtins.list[str]:
         start = prefix.rpartition("/")[0]
@@ -218,12 +236,28 @@ class WebDavHub:
     def _children(self, collection: str) -> builtins.list[tuple[str, bool]]:
         url = self._url(collection, folder=True)
         headers = {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"}
-        response = self._send("PROPFIND", url, headers=headers, data=PROPFIND_BODY)
-        if response.status_code in (404, 410):
-            return []
-        if response.status_code != 207:
-            raise self._error(response, "list a folder")
-        return self._parse_listing(response.content, urlsplit(url).path)
+        with self._send("PROPFIND", url, headers=headers, data=PROPFIND_BODY, keep_body=True) as response:
+            if response.status_code in (404, 410):
+                return []
+            if response.status_code != 207:
+                raise self._error(response, "list a folder")
+            too_large = HubError(
+                f"The WebDAV server at {self._where} sent a folder listing larger than memtray reads "
+                f"({describe_size(LISTING_MAX)}), so memtray stopped reading it."
+            )
+            with self._reading(collection or "the hub folder"):
+                body = read_bounded(response.iter_content(READ_CHUNK), LISTING_MAX, too_large)
+        return self._parse_listing(body, urlsplit(url).path)
+
+    @contextlib.contextmanager
+    def _reading(self, what: str) -> Iterator[None]:
+        """Turn a connection lost while a body streams in into a plain error."""
+        try:
+            yield
+        except requests.RequestException as exc:
+            raise HubUnreachableError(
+                f"The WebDAV server at {self._where} stopped sending {what} part-way. memtray will try again later."
+            ) from exc
 
     def _parse_listing(self, body: bytes, own_path: str) -> builtins.list[tuple[str, bool]]:
         if b"<!DOCTYPE" in body.upper():
@@ -248,8 +282,15 @@ class WebDavHub:
         return self._origin + quote(path + ("/" if folder or not path else ""))
 
     def _send(
-        self, method: str, url: str, *, headers: Mapping[str, str] | None = None, data: bytes | None = None
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+        keep_body: bool = False,
     ) -> requests.Response:
+        """The server's answer; its body is left to stream (the caller closes it) only with ``keep_body``."""
         delay = FIRST_BACKOFF
         failure: requests.RequestException | None = None
         for attempt in range(ATTEMPTS):
@@ -269,7 +310,10 @@ class WebDavHub:
                 failure = exc
                 continue
             if response.status_code not in RETRY_STATUSES or attempt == ATTEMPTS - 1:
+                if not keep_body:
+                    _drop_body(response)
                 return response
+            _drop_body(response)
         if isinstance(failure, requests.Timeout):
             raise HubUnreachableError(f"The WebDAV server at {self._where} did not answer in time.") from failure
         raise HubUnreachableError(
@@ -282,11 +326,12 @@ class WebDavHub:
     ) -> requests.Response:
         for _ in range(MAX_REDIRECTS + 1):
             response = self._session.request(
-                method, url, headers=headers, data=data, timeout=TIMEOUT, allow_redirects=False
+                method, url, headers=headers, data=data, timeout=TIMEOUT, allow_redirects=False, stream=True
             )
             location = response.headers.get("Location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response
+            _drop_body(response)
             url = urljoin(url, location)
             if not self._same_server(url):
                 raise HubError(
@@ -314,7 +359,7 @@ class WebDavHub:
         if status == 429:
             return HubRateLimitedError(
                 f"The WebDAV server at {where} asked memtray to slow down.",
-                retry_after=_retry_after(response),
+                retry_after=retry_after_seconds(response.headers),
             )
         if status == 507:
             return HubFullError(
@@ -345,8 +390,16 @@ def _may_hold(collection: str, prefix: str, after: str | None) -> bool:
     return after is None or after.startswith(inside) or inside > after
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    try:
-        return float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
+def _declared_length(response: requests.Response) -> int | None:
+    length = response.headers.get("Content-Length", "")
+    return int(length) if length.isdigit() else None
+
+
+def _drop_body(response: requests.Response) -> None:
+    """Read and forget a body memtray does not use (so the connection can be reused), but never much of it."""
+    with contextlib.suppress(requests.RequestException), response:
+        read = 0
+        for chunk in response.iter_content(READ_CHUNK):
+            read += len(chunk)
+            if read > ANSWER_MAX:
+                break

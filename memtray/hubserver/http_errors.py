@@ -1,6 +1,7 @@
 """Every failure leaves the hub as JSON ``{"error": {"code", "message"}}``, never as a stack trace.
 
-Log lines name the failure and the route only: no headers, bodies, tokens or invites.
+Log lines name the failure and the route only: no headers, bodies, tokens or invites. A client that
+hangs up mid-request is not an error of the hub and is not logged as one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from memtray.hubserver.storage import StorageBusyError, StorageFullError
@@ -34,7 +36,13 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 def too_large(max_body: int) -> ApiError:
-    return ApiError(413, "too_large", f"The request body is larger than this hub accepts ({max_body} bytes).")
+    message = f"The request body is larger than this hub accepts ({max_body} bytes)."
+    return ApiError(413, "too_large", message, headers={"Connection": "close"})
+
+
+def too_slow() -> ApiError:
+    message = "The request body arrived too slowly; the hub stopped waiting for it."
+    return ApiError(408, "too_slow", message, headers={"Connection": "close"})
 
 
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
@@ -68,37 +76,6 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
 
-class BodyLimitMiddleware:
-    """Answer 413 for bodies above ``max_body``, whether declared up front or streamed."""
-
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
-        self.app = app
-        self.max_body = max_body
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            status, code = (413, "too_large") if declared.isdigit() else (400, "bad_request")
-            message = too_large(self.max_body).message if status == 413 else "Content-Length is not a number."
-            await _send_json(send, status, error_body(code, message))
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise too_large(self.max_body)
-            return message
-
-        await self.app(scope, limited, send)
-
-
 class CatchAllMiddleware:
     """The last line of defence: an unexpected exception becomes a JSON 500 and one generic log line."""
 
@@ -119,10 +96,12 @@ class CatchAllMiddleware:
 
         try:
             await self.app(scope, receive, tracking)
+        except ClientDisconnect:
+            log.debug("client went away during %s %s", scope.get("method"), _route(scope))
         except Exception as exc:
             log.error("internal error %s on %s %s", type(exc).__name__, scope.get("method"), _route(scope))
             if not started:
-                await _send_json(send, 500, error_body("internal", "The hub hit an internal problem."))
+                await send_json(send, 500, error_body("internal", "The hub hit an internal problem."))
 
 
 def _route(scope: Scope) -> str:
@@ -130,8 +109,9 @@ def _route(scope: Scope) -> str:
     return str(getattr(route, "path", "?"))
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+async def send_json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
     payload = json.dumps(body).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    extra = [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
+    headers_out = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers_out})
     await send({"type": "http.response.body", "body": payload})

@@ -79,7 +79,8 @@ class ErrorOut(BaseModel):
 ERROR_DESCRIPTIONS = {
     400: "Malformed request",
     401: "Missing, unknown or revoked token (error code `revoked` for a revoked device)",
-    403: "Not allowed for this device, or the invite was not accepted",
+    403: "Not allowed for this device (`forbidden`, `revoke_refused`, `invite_limit`), or the invite was not accepted",
+    408: "The request body arrived too slowly; the connection is closed",
     404: "No such vault (also for another vault's token), object or device",
     409: "The object, vault or device already exists",
     413: "Body larger than the hub accepts",
@@ -92,5 +93,5 @@ ERROR_DESCRIPTIONS = {
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the error statuses a route can answer with."""
-    always = (400, 413, 422, 429, 503, 507)
+    always = (400, 408, 413, 422, 429, 503, 507)
     return {code: {"model": ErrorOut, "description": ERROR_DESCRIPTIONS[code]} for code in sorted({*codes, *always})}

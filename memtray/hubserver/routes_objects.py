@@ -7,14 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from memtray.hubs.base import is_valid_key
+from memtray.hubs.keys import is_valid_key
 from memtray.hubserver import auth
+from memtray.hubserver.changes import TooManyWaitsError, WaitEndedError
 from memtray.hubserver.http_errors import ApiError
 from memtray.hubserver.models import ChangesOut, KeysOut, PutOut, error_responses
-from memtray.hubserver.state import Device, State
+from memtray.hubserver.state import Device, State, revoked_error
 from memtray.hubserver.storage import StorageConflictError
 
 MAX_WAIT_SECONDS = 60.0
+WAITS_FULL_RETRY_SECONDS = 10
 MAX_PAGE = 1000
 PREFIX_PATTERN = r"^[A-Za-z0-9._/-]{0,600}$"
 BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
@@ -110,7 +112,8 @@ async def wait_for_change(
 ) -> ChangesOut:
     """Long-poll: answers as soon as the vault's change counter differs from ``cursor``.
 
-    Without ``cursor`` it answers at once with the current one. ``timeout`` is capped at 60 s.
+    Without ``cursor`` it answers at once with the current one. ``timeout`` is capped at 60 s. Past the
+    hub's cap on open long-polls (in total, and four per device) it answers 429 at once.
     """
 
     async def current() -> int:
@@ -118,5 +121,17 @@ async def wait_for_change(
 
     if cursor is None:
         return ChangesOut(cursor=str(await current()))
-    counter = await state.notifier.wait(device.vault_id, current, cursor, min(timeout, MAX_WAIT_SECONDS))
+    try:
+        counter = await state.notifier.wait(
+            device.vault_id, device.device_id, current, cursor, min(timeout, MAX_WAIT_SECONDS)
+        )
+    except TooManyWaitsError:
+        raise ApiError(
+            429,
+            "too_many_waits",
+            "The hub has as many open change feeds as it allows; try again later.",
+            headers={"Retry-After": str(WAITS_FULL_RETRY_SECONDS)},
+        ) from None
+    except WaitEndedError:
+        raise revoked_error() from None
     return ChangesOut(cursor=str(counter))

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from memtray.hubserver.storage import (
     DeviceRecord,
+    InviteLimitError,
     InviteRejectedError,
     Page,
+    RevokeRefusedError,
     StorageBusyError,
     StorageConflictError,
     StorageFullError,
+    VaultRecord,
 )
 
 DB_NAME = "hub.sqlite3"
@@ -82,18 +85,34 @@ class SQLiteStorage:
             self._db.execute("COMMIT")
 
     def add_invite(
-        self, invite_hash: str, vault_id: str | None, created_by: str | None, now: float, expires: float | None
+        self,
+        invite_hash: str,
+        vault_id: str | None,
+        created_by: str | None,
+        now: float,
+        expires: float,
+        max_open: int | None = None,
     ) -> None:
         with self._write() as db:
+            if max_open is not None:
+                (open_invites,) = db.execute(
+                    "SELECT count(*) FROM invites WHERE vault_id IS ? AND created_by IS ? AND used IS NULL"
+                    " AND expires > ?",
+                    (vault_id, created_by, now),
+                ).fetchone()
+                if open_invites >= max_open:
+                    raise InviteLimitError("too many open invites")
             db.execute(
                 "INSERT INTO invites (hash, vault_id, created_by, created, expires) VALUES (?, ?, ?, ?, ?)",
                 (invite_hash, vault_id, created_by, now, expires),
             )
 
-    def has_minted_vault_invite(self) -> bool:
+    def needs_vault_invite(self, now: float) -> bool:
         with self._read() as db:
             row = db.execute(
-                "SELECT EXISTS (SELECT 1 FROM invites WHERE vault_id IS NULL) OR EXISTS (SELECT 1 FROM vaults)"
+                "SELECT NOT EXISTS (SELECT 1 FROM vaults) AND NOT EXISTS (SELECT 1 FROM invites"
+                " WHERE vault_id IS NULL AND used IS NULL AND expires > ?)",
+                (now,),
             ).fetchone()
         return bool(row[0])
 
@@ -125,22 +144,42 @@ class SQLiteStorage:
                 "UPDATE devices SET last_seen = ? WHERE vault_id = ? AND device_id = ?", (now, vault_id, device_id)
             )
 
+    def list_vaults(self) -> list[VaultRecord]:
+        with self._read() as db:
+            rows = db.execute("SELECT vault_id, created FROM vaults ORDER BY created, vault_id").fetchall()
+        return [VaultRecord(vault_id=str(row[0]), created=float(row[1])) for row in rows]
+
     def list_devices(self, vault_id: str) -> list[DeviceRecord]:
         with self._read() as db:
             rows = db.execute(
                 "SELECT vault_id, device_id, name, token_prefix, created, last_seen, revoked IS NOT NULL"
-                " FROM devices WHERE vault_id = ? ORDER BY created, device_id",
+                " FROM devices WHERE vault_id = ? ORDER BY rowid",
                 (vault_id,),
             ).fetchall()
         return [_device(row) for row in rows]
 
-    def revoke_device(self, vault_id: str, device_id: str, now: float) -> bool:
+    def revoke_device(self, vault_id: str, device_id: str, now: float, by: str | None) -> bool:
         with self._write() as db:
-            found = db.execute(
-                "UPDATE devices SET revoked = coalesce(revoked, ?) WHERE vault_id = ? AND device_id = ?",
-                (now, vault_id, device_id),
-            ).rowcount
-        return found > 0
+            # Devices are never deleted, so rowid order is enrollment order.
+            rows = db.execute(
+                "SELECT device_id, rowid, revoked IS NOT NULL FROM devices WHERE vault_id = ?", (vault_id,)
+            ).fetchall()
+            enrolled = {str(device): (int(order), bool(revoked)) for device, order, revoked in rows}
+            if device_id not in enrolled:
+                return False
+            if enrolled[device_id][1]:
+                return True
+            if by is not None:
+                if by == device_id:
+                    raise RevokeRefusedError("self")
+                if enrolled[by][0] > enrolled[device_id][0]:
+                    raise RevokeRefusedError("earlier")
+            if sum(1 for _, revoked in enrolled.values() if not revoked) <= 1:
+                raise RevokeRefusedError("last")
+            db.execute(
+                "UPDATE devices SET revoked = ? WHERE vault_id = ? AND device_id = ?", (now, vault_id, device_id)
+            )
+        return True
 
     def vault_exists(self, vault_id: str) -> bool:
         with self._read() as db:
@@ -192,8 +231,9 @@ class SQLiteStorage:
 
 def _redeem(db: sqlite3.Connection, invite_hash: str, vault_id: str | None, now: float) -> None:
     used = db.execute(
-        "UPDATE invites SET used = ? WHERE hash = ? AND vault_id IS ? AND used IS NULL"
-        " AND (expires IS NULL OR expires > ?)",
+        "UPDATE invites SET used = ? WHERE hash = ? AND vault_id IS ? AND used IS NULL AND expires > ?"
+        " AND (created_by IS NULL OR EXISTS (SELECT 1 FROM devices WHERE devices.vault_id = invites.vault_id"
+        " AND devices.device_id = invites.created_by AND devices.revoked IS NULL))",
         (now, invite_hash, vault_id, now),
     ).rowcount
     if not used:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from memtray.hubserver import auth
 from memtray.hubserver.changes import ChangeNotifier
 from memtray.hubserver.http_errors import ApiError
-from memtray.hubserver.ratelimit import RateLimiter, retry_after_header
+from memtray.hubserver.ratelimit import RateLimiter, RedemptionLimits, retry_after_header
 from memtray.hubserver.storage import DeviceRecord, Storage
 
 LAST_SEEN_RESOLUTION = 60.0
@@ -25,6 +25,7 @@ class HubState:
     storage: Storage
     limiter: RateLimiter
     notifier: ChangeNotifier = field(default_factory=ChangeNotifier)
+    redemptions: RedemptionLimits = field(default_factory=RedemptionLimits)
     clock: Callable[[], float] = time.time
 
 
@@ -47,6 +48,10 @@ def throttle(state: HubState, client: str) -> None:
         )
 
 
+def revoked_error() -> ApiError:
+    return ApiError(401, "revoked", "This device was removed from the vault.")
+
+
 def client_address(request: Request) -> str:
     return "ip:" + (request.client.host if request.client else "unknown")
 
@@ -65,7 +70,7 @@ async def current_device(request: Request, state: State, vault_id: Annotated[str
     device = found[0]
     throttle(state, f"device:{device.vault_id}/{device.device_id}")
     if device.revoked:
-        raise ApiError(401, "revoked", "This device was removed from the vault.")
+        raise revoked_error()
     if device.vault_id != vault_id:
         raise ApiError(404, "vault_not_found", "The hub has no such vault.")
     now = state.clock()

@@ -18,6 +18,18 @@ class InviteRejectedError(Exception):
     """An invite is unknown, already used, expired or belongs to another vault."""
 
 
+class InviteLimitError(Exception):
+    """The device already has as many unused, unexpired invites as the hub allows."""
+
+
+class RevokeRefusedError(Exception):
+    """The revocation breaks the revoke rule; ``reason`` is ``self``, ``earlier`` or ``last``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class StorageFullError(Exception):
     """The database could not grow (disk or quota full)."""
 
@@ -38,6 +50,12 @@ class DeviceRecord:
 
 
 @dataclass(frozen=True)
+class VaultRecord:
+    vault_id: str
+    created: float
+
+
+@dataclass(frozen=True)
 class Page:
     keys: list[str]
     more: bool
@@ -47,19 +65,34 @@ class Storage(Protocol):
     def close(self) -> None: ...
 
     def add_invite(
-        self, invite_hash: str, vault_id: str | None, created_by: str | None, now: float, expires: float | None
+        self,
+        invite_hash: str,
+        vault_id: str | None,
+        created_by: str | None,
+        now: float,
+        expires: float,
+        max_open: int | None = None,
     ) -> None:
-        """Store a one-time invite. ``vault_id=None`` makes a vault-creation invite."""
+        """Store a one-time invite. ``vault_id=None`` makes a vault-creation invite.
+
+        With ``max_open``, raises InviteLimitError when ``created_by`` already has that many unused,
+        unexpired invites.
+        """
         ...
 
-    def has_minted_vault_invite(self) -> bool: ...
+    def needs_vault_invite(self, now: float) -> bool:
+        """True while the hub has no vault and no usable vault-creation invite."""
+        ...
 
     def create_vault(self, invite_hash: str, vault_id: str, device: DeviceRecord, token_hash: str, now: float) -> None:
         """Redeem a vault-creation invite, create the vault and its first device in one transaction."""
         ...
 
     def join_vault(self, invite_hash: str, device: DeviceRecord, token_hash: str, now: float) -> None:
-        """Redeem a device invite of ``device.vault_id`` and enroll the device in one transaction."""
+        """Redeem a device invite of ``device.vault_id`` and enroll the device in one transaction.
+
+        An invite is void once the device that made it is revoked.
+        """
         ...
 
     def device_for_token(self, token_hash: str) -> tuple[DeviceRecord, str] | None:
@@ -68,10 +101,18 @@ class Storage(Protocol):
 
     def touch_device(self, vault_id: str, device_id: str, now: float) -> None: ...
 
-    def list_devices(self, vault_id: str) -> list[DeviceRecord]: ...
+    def list_vaults(self) -> list[VaultRecord]: ...
 
-    def revoke_device(self, vault_id: str, device_id: str, now: float) -> bool:
-        """Mark the device revoked; False when the vault has no such device."""
+    def list_devices(self, vault_id: str) -> list[DeviceRecord]:
+        """The vault's devices in the order they enrolled."""
+        ...
+
+    def revoke_device(self, vault_id: str, device_id: str, now: float, by: str | None) -> bool:
+        """Mark the device revoked; False when the vault has no such device.
+
+        ``by`` is the revoking device, or None for the hub's operator. Raises RevokeRefusedError when a
+        device revokes itself or one enrolled before it, or when the target is the last unrevoked device.
+        """
         ...
 
     def vault_exists(self, vault_id: str) -> bool: ...

@@ -5,24 +5,86 @@ then the inline contents back to back; each change in the header says where its 
 The envelope's associated data binds vault, ``log``, device and sequence number, so the hub
 cannot move an entry to another slot; ``prev`` (the SHA-256 of the previous sealed entry)
 chains the entries, so it cannot drop or reorder one unnoticed either.
+
+Unpacking is bounded: an entry or blob may expand to at most ``RATIO`` times its packed size (but
+always ``RATIO_FLOOR``) and never past ``PLAIN_CAPS`` for its kind, so a compression bomb, even one
+sealed with the real vault key, stops with an error naming the object. Packing keeps to the same
+rule: data that would compress beyond the ratio is stored uncompressed instead.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
 import zlib
 from dataclasses import dataclass, field
 
-from memtray.errors import IntegrityError
+from memtray.errors import HubPayloadTooLargeError, IntegrityError, ObjectTooLargeError
+from memtray.hubs.base import MIB, describe_size
+from memtray.hubs.keys import blob_key, log_key
 from memtray.sync.records import FileVersion, FolderDef
 from memtray.vault.envelope import object_aad, open_sealed, seal
 from memtray.vault.keys import VaultKeys
 
 FORMAT = 1
 GENESIS = "0" * 64
-MALFORMED = "A log entry on the hub could not be read: it is damaged or was written by a newer memtray."
+DEVICE_ID = re.compile(r"^[0-9a-f]{32}$")
+RATIO = 32
+RATIO_FLOOR = 16 * MIB
+# A blob's plaintext cap leaves room for zlib framing and padding under the hub's 256 MiB cap for blobs.
+PLAIN_CAPS = {"log": 256 * MIB, "blob": 240 * MIB}
+INFLATE_CHUNK = 1 * MIB
+
+
+def _malformed(key: str) -> IntegrityError:
+    return IntegrityError(
+        f"The hub's object {key} could not be read: it is damaged or was written by a newer memtray. "
+        "memtray did not use it."
+    )
+
+
+def _tampered(key: str) -> IntegrityError:
+    return IntegrityError(
+        f"The hub's object {key} failed its integrity check: it was changed, moved or damaged, or it belongs "
+        "to another vault. memtray did not use it."
+    )
+
+
+def _ratio_limit(packed_size: int) -> int:
+    return max(RATIO_FLOOR, RATIO * packed_size)
+
+
+def _pack(raw: bytes) -> bytes:
+    """zlib-compress ``raw``, falling back to stored blocks where it would pass the unpacking ratio."""
+    packed = zlib.compress(raw, 1)
+    return packed if len(raw) <= _ratio_limit(len(packed)) else zlib.compress(raw, 0)
+
+
+def _unpack(packed: bytes, kind: str, key: str) -> bytes:
+    """Inflate ``packed`` a chunk at a time, stopping as soon as it passes its bound."""
+    limit = min(PLAIN_CAPS[kind], _ratio_limit(len(packed)))
+    inflater = zlib.decompressobj()
+    parts: list[bytes] = []
+    total = 0
+    pending = packed
+    try:
+        while not inflater.eof:
+            chunk = inflater.decompress(pending, min(INFLATE_CHUNK, limit + 1 - total))
+            total += len(chunk)
+            if total > limit:
+                raise ObjectTooLargeError(
+                    f"The hub's object {key} unpacks to more than memtray accepts ({describe_size(limit)}); "
+                    "memtray did not use it."
+                )
+            parts.append(chunk)
+            pending = inflater.unconsumed_tail
+            if not (chunk or pending or inflater.eof):
+                raise _malformed(key)
+    except zlib.error as exc:
+        raise _malformed(key) from exc
+    return b"".join(parts)
 
 
 @dataclass
@@ -42,6 +104,8 @@ class LogEntry:
     acks: dict[str, int] = field(default_factory=dict)
     folders: list[FolderDef] = field(default_factory=list)
     changes: list[FileChange] = field(default_factory=list)
+    retires: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
 
 
 def _change_header(change: FileChange, offset: int) -> dict[str, object]:
@@ -79,15 +143,18 @@ def encode(entry: LogEntry) -> bytes:
         "acks": entry.acks,
         "folders": [folder.to_json() for folder in entry.folders],
         "changes": headers,
+        **({"retires": entry.retires} if entry.retires else {}),
+        **({"damaged": entry.damaged} if entry.damaged else {}),
     }
     header_bytes = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     body = b"".join(change.data or b"" for change in entry.changes)
-    return zlib.compress(struct.pack(">I", len(header_bytes)) + header_bytes + body, 1)
+    return _pack(struct.pack(">I", len(header_bytes)) + header_bytes + body)
 
 
-def decode(packed: bytes) -> LogEntry:
+def decode(packed: bytes, key: str) -> LogEntry:
+    """The entry packed by ``encode``; errors name ``key``, the hub object it came from."""
+    raw = _unpack(packed, "log", key)
     try:
-        raw = zlib.decompress(packed)
         (length,) = struct.unpack(">I", raw[:4])
         header = json.loads(raw[4 : 4 + length].decode("utf-8"))
         body = memoryview(raw)[4 + length :]
@@ -122,9 +189,17 @@ def decode(packed: bytes) -> LogEntry:
             acks={str(k): int(n) for k, n in header["acks"].items()},
             folders=[FolderDef.from_json(folder) for folder in header["folders"]],
             changes=changes,
+            retires=_device_ids(header.get("retires", [])),
+            damaged=_device_ids(header.get("damaged", [])),
         )
-    except (ValueError, KeyError, TypeError, AttributeError, AssertionError, struct.error, zlib.error) as exc:
-        raise IntegrityError(MALFORMED) from exc
+    except (ValueError, KeyError, TypeError, AttributeError, AssertionError, struct.error) as exc:
+        raise _malformed(key) from exc
+
+
+def _device_ids(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and DEVICE_ID.match(item) for item in value):
+        raise ValueError("device ids")
+    return list(value)
 
 
 def seal_entry(keys: VaultKeys, entry: LogEntry) -> bytes:
@@ -132,9 +207,14 @@ def seal_entry(keys: VaultKeys, entry: LogEntry) -> bytes:
 
 
 def open_entry(keys: VaultKeys, sealed: bytes, device_id: str, seq: int) -> LogEntry:
-    entry = decode(open_sealed(keys.log_key, sealed, object_aad(keys.vault_id, "log", device_id, seq)))
+    key = log_key(device_id, seq)
+    try:
+        packed = open_sealed(keys.log_key, sealed, object_aad(keys.vault_id, "log", device_id, seq))
+    except IntegrityError as exc:
+        raise _tampered(key) from exc
+    entry = decode(packed, key)
     if entry.device_id != device_id or entry.seq != seq:
-        raise IntegrityError(MALFORMED)
+        raise _malformed(key)
     return entry
 
 
@@ -143,16 +223,23 @@ def entry_hash(sealed: bytes) -> str:
 
 
 def seal_blob(keys: VaultKeys, blob_id: str, data: bytes) -> bytes:
-    return seal(keys.blob_key, zlib.compress(data, 1), object_aad(keys.vault_id, "blob", blob_id))
+    """The sealed blob for one whole file; refused when other laptops could not unpack it."""
+    if len(data) > PLAIN_CAPS["blob"]:
+        raise HubPayloadTooLargeError(
+            f"A file of {describe_size(len(data))} is larger than memtray syncs ({describe_size(PLAIN_CAPS['blob'])})."
+        )
+    return seal(keys.blob_key, _pack(data), object_aad(keys.vault_id, "blob", blob_id))
 
 
 def open_blob(keys: VaultKeys, blob_id: str, sealed: bytes, expected_sha: str) -> bytes:
+    key = blob_key(blob_id)
     try:
-        data = zlib.decompress(open_sealed(keys.blob_key, sealed, object_aad(keys.vault_id, "blob", blob_id)))
-    except zlib.error as exc:
-        raise IntegrityError(MALFORMED) from exc
+        packed = open_sealed(keys.blob_key, sealed, object_aad(keys.vault_id, "blob", blob_id))
+    except IntegrityError as exc:
+        raise _tampered(key) from exc
+    data = _unpack(packed, "blob", key)
     if hashlib.sha256(data).hexdigest() != expected_sha:
         raise IntegrityError(
-            "A file's content on the hub does not match its recorded fingerprint. memtray did not use it."
+            f"The hub's object {key} does not match the fingerprint recorded for its file. memtray did not use it."
         )
     return data

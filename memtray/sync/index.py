@@ -18,7 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from memtray.errors import LocalFileError
-from memtray.sync.records import DiskStamp, FileRow, FileVersion, FolderDef
+from memtray.paths import create_private_file
+from memtray.sync.records import (
+    ActivityRecord,
+    ConflictRecord,
+    DeviceRecord,
+    DiskStamp,
+    FileRow,
+    FileVersion,
+    FolderDef,
+    ProblemRecord,
+    StoredVersion,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -114,18 +125,31 @@ def _file_params(row: FileRow) -> tuple[Any, ...]:
     )
 
 
+def remove_index_files(path: Path) -> None:
+    """Delete the index at ``path`` with its write-ahead log and shared-memory files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
 class Index:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # It holds plaintext: created 0600 first, and SQLite gives its -wal and -shm files the same mode.
+            create_private_file(path)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise LocalFileError(f"memtray could not open its index at {path} ({exc}).") from exc
 
     def close(self) -> None:
+        self.db.close()
+
+    def close_as_single_file(self) -> None:
+        """Close with the write-ahead log folded into the database file, so that one file can be moved."""
+        self.db.execute("PRAGMA journal_mode=DELETE")
         self.db.close()
 
     @contextmanager
@@ -205,14 +229,15 @@ class Index:
             ),
         )
 
-    def versions(self, folder: str, path: str) -> list[tuple[int, FileVersion, float]]:
+    def versions(self, folder: str, path: str) -> list[StoredVersion]:
+        """The history of one file, newest first."""
         rows = self.db.execute(
             "SELECT id, vv, deleted, sha, size, mtime, origin, blob, recorded FROM versions"
             " WHERE folder = ? AND path = ? ORDER BY id DESC",
             (folder, path),
         )
         return [
-            (
+            StoredVersion(
                 row[0],
                 FileVersion(
                     folder, path, json.loads(row[1]), bool(row[2]), row[3], row[4], row[5], row[6], False, row[7]
@@ -268,9 +293,13 @@ class Index:
             (device_id, name, platform, seq, seen, _dumps(acks)),
         )
 
-    def devices(self) -> list[tuple[str, str, str, int, float | None, dict[str, int]]]:
+    def devices(self) -> list[DeviceRecord]:
         rows = self.db.execute("SELECT id, name, platform, last_seq, last_seen, acks FROM devices ORDER BY name")
-        return [(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+        return [DeviceRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def device_names(self) -> dict[str, str]:
+        """Each known laptop's name by its id."""
+        return {device_id: name for device_id, name in self.db.execute("SELECT id, name FROM devices")}
 
     def folder_defs(self) -> dict[str, FolderDef]:
         rows = self.db.execute("SELECT id, name, include, exclude, removed, stamp_time, stamp_device FROM folders")
@@ -305,11 +334,12 @@ class Index:
             (time.time(), kind, folder, path, detail),
         )
 
-    def activity(self, limit: int) -> list[tuple[float, str, str, str, str]]:
+    def activity(self, limit: int) -> list[ActivityRecord]:
+        """The ``limit`` most recent things sync did, newest first."""
         rows = self.db.execute(
             "SELECT time, kind, folder, path, detail FROM activity ORDER BY id DESC LIMIT ?", (limit,)
         )
-        return [tuple(row) for row in rows]
+        return [ActivityRecord(*row) for row in rows]
 
     def add_conflict(
         self, folder: str, path: str, copy_path: str | None, current_sha: str, other_sha: str, other_device: str
@@ -321,12 +351,13 @@ class Index:
         )
         return int(cursor.lastrowid or 0)
 
-    def conflicts(self) -> list[tuple[int, float, str, str, str | None, str, str, str, bool]]:
+    def conflicts(self) -> list[ConflictRecord]:
+        """Every conflict, newest first, resolved ones included."""
         rows = self.db.execute(
             "SELECT id, time, folder, path, copy_path, current_sha, other_sha, other_device, resolved FROM conflicts"
             " ORDER BY id DESC"
         )
-        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8])) for r in rows]
+        return [ConflictRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8])) for r in rows]
 
     def mark_conflict_resolved(self, conflict_id: int) -> None:
         self.db.execute("UPDATE conflicts SET resolved = 1 WHERE id = ?", (conflict_id,))
@@ -338,5 +369,16 @@ class Index:
             ((folder, path, message) for path, message in problems.items()),
         )
 
-    def problems(self) -> list[tuple[str, str, str]]:
-        return [tuple(r) for r in self.db.execute("SELECT folder, path, message FROM problems ORDER BY folder, path")]
+    def problems(self) -> list[ProblemRecord]:
+        rows = self.db.execute("SELECT folder, path, message FROM problems ORDER BY folder, path")
+        return [ProblemRecord(*row) for row in rows]
+
+    def forget_device(self, device_id: str) -> None:
+        """Stop tracking a laptop identity: its cursor and its entry in the list of laptops go."""
+        self.db.execute("DELETE FROM cursors WHERE device = ?", (device_id,))
+        self.db.execute("DELETE FROM devices WHERE id = ?", (device_id,))
+
+    def republish_all(self) -> None:
+        """Every file and folder definition is to be sent again, content included (no blob reused)."""
+        self.db.execute("UPDATE files SET pending = 1, blob = NULL")
+        self.db.execute("UPDATE folders SET pending = 1")

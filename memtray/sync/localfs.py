@@ -6,6 +6,10 @@ edit as a concurrent change. New content goes to a temp file in the same folder 
 into place with ``os.replace``; memtray's own temp files are ignored by the watcher and the scan.
 Many files are written by a few threads at once: each goes temp file, re-check, replace; a file
 that replaces another is flushed first, new files are flushed together at the end.
+
+Nothing here leaves the folder: every path is opened one folder at a time from the root and a link
+on the way (or at the file itself) refuses the write, delete or conflict copy with a per-file
+message; see containment.py.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
+from memtray.sync import containment
+from memtray.sync.containment import Folder, LinkInTheWay
 from memtray.sync.globs import CONFLICTS_DIR, TEMP_PREFIX
 from memtray.sync.records import DiskStamp
 from memtray.sync.vectors import VersionVector
@@ -26,41 +33,47 @@ WRITERS = 4
 PlannedWrite = tuple[str, bytes, str, VersionVector, DiskStamp | None]
 
 
-def _matches(path: Path, expected: DiskStamp | None) -> bool:
-    try:
-        stat = os.stat(path, follow_symlinks=False)
-    except FileNotFoundError:
+def _matches(current: os.stat_result | None, expected: DiskStamp | None) -> bool:
+    if current is None:
         return expected is None
-    return expected is not None and expected.same_file(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return expected is not None and expected.same_file(current.st_size, current.st_mtime_ns, current.st_ino)
 
 
 def write_checked(
     root: Path, relative: str, data: bytes, sha: str, vv: VersionVector, expected: DiskStamp | None, durable: bool
 ) -> DiskStamp | str:
     """Write ``data`` at ``relative`` if the file is still as ``expected``; the new stamp, or why not."""
-    target = root.joinpath(*relative.split("/"))
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        with containment.parent_of(root, relative, create=True) as (folder, name):
+            return _write_in(folder, name, data, sha, vv, expected, durable)
+    except LinkInTheWay as exc:
+        return exc.problem_for(relative)
     except (FileExistsError, NotADirectoryError):
         return "a file stands where its folder should be"
     except OSError as exc:
         return f"could not be written ({exc.strerror or type(exc).__name__})"
-    temp = target.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+
+
+def _write_in(
+    folder: Folder, name: str, data: bytes, sha: str, vv: VersionVector, expected: DiskStamp | None, durable: bool
+) -> DiskStamp | str:
+    temp = f"{TEMP_PREFIX}{uuid.uuid4().hex}"
     try:
-        with open(temp, "xb") as stream:
+        with os.fdopen(folder.open_file(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as stream:
             stream.write(data)
             if durable:
                 stream.flush()
                 os.fsync(stream.fileno())
-        if not _matches(target, expected):
+        if not _matches(folder.refuse_link(name), expected):
             return CHANGED_MEANWHILE
-        os.replace(temp, target)
-        stat = os.stat(target)
-    except OSError as exc:
-        return f"could not be written ({exc.strerror or type(exc).__name__})"
+        folder.replace(temp, name)
+        written = folder.lstat(name)
     finally:
-        temp.unlink(missing_ok=True)
-    return DiskStamp(sha, len(data), stat.st_mtime_ns, stat.st_ino, vv)
+        with suppress(FileNotFoundError):
+            folder.unlink(temp)
+    if written is None:
+        return CHANGED_MEANWHILE
+    return DiskStamp(sha, len(data), written.st_mtime_ns, written.st_ino, vv)
 
 
 def write_many(root: Path, planned: list[PlannedWrite]) -> list[DiskStamp | str]:
@@ -89,24 +102,31 @@ def write_many(root: Path, planned: list[PlannedWrite]) -> list[DiskStamp | str]
 
 def delete_checked(root: Path, relative: str, expected: DiskStamp | None) -> str | None:
     """Delete ``relative`` if it is still as ``expected``; None when done, else why not."""
-    target = root.joinpath(*relative.split("/"))
-    if not _matches(target, expected):
-        return CHANGED_MEANWHILE
+    directory, _, name = relative.rpartition("/")
     try:
-        target.unlink(missing_ok=True)
+        with containment.folders_to(root, directory) as chain:
+            current = chain[-1].refuse_link(name)
+            if not _matches(current, expected):
+                return CHANGED_MEANWHILE
+            if current is not None:
+                chain[-1].unlink(name)
+            _prune_empty_parents(chain)
+    except LinkInTheWay as exc:
+        return exc.problem_for(relative)
+    except (FileNotFoundError, NotADirectoryError):
+        return None if expected is None else CHANGED_MEANWHILE
     except OSError as exc:
         return f"could not be deleted ({exc.strerror or type(exc).__name__})"
-    _prune_empty_parents(root, target.parent)
     return None
 
 
-def _prune_empty_parents(root: Path, folder: Path) -> None:
-    while folder != root and root in folder.parents:
+def _prune_empty_parents(chain: list[Folder]) -> None:
+    """Remove the now empty folders of ``chain`` (root first), deepest first, never the root itself."""
+    for parent, folder in zip(reversed(chain[:-1]), reversed(chain[1:]), strict=True):
         try:
-            folder.rmdir()
+            parent.rmdir(folder.relative.rpartition("/")[2])
         except OSError:
             return
-        folder = folder.parent
 
 
 def _safe_label(name: str) -> str:
@@ -123,15 +143,15 @@ def save_conflict_copy(root: Path, relative: str, data: bytes, device_name: str,
     label = _safe_label(device_name)
     base = f"{stem}.sync-conflict-{stamp}-{label}"
     parts = [CONFLICTS_DIR, *([folder] if folder else [])]
-    directory = root.joinpath(*"/".join(parts).split("/"))
-    directory.mkdir(parents=True, exist_ok=True)
-    candidate = f"{base}{dot}{ext}"
-    counter = 2
-    while (directory / candidate).exists():
-        candidate = f"{base}-{counter}{dot}{ext}"
-        counter += 1
-    with open(directory / candidate, "xb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
+    with containment.folders_to(root, "/".join(parts), create=True) as chain:
+        directory = chain[-1]
+        candidate = f"{base}{dot}{ext}"
+        counter = 2
+        while directory.lstat(candidate) is not None:
+            candidate = f"{base}-{counter}{dot}{ext}"
+            counter += 1
+        with os.fdopen(directory.open_file(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
     return "/".join([*parts, candidate])

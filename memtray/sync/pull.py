@@ -6,21 +6,26 @@ Checks, all made before anything is applied:
 - the last entry this laptop applied from each laptop is still on the hub, and so is this
   laptop's own last entry (otherwise the hub rolled back or withheld data),
 - no entry acknowledges a sequence number the hub does not have.
-Missing data is never taken as a deletion.
+Missing data is never taken as a deletion. Every refusal names the hub object at fault, and says
+how to carry on if the hub really lost it (see repair.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from memtray.errors import IntegrityError, ObjectMissingError, RollbackError
-from memtray.hubs.base import Hub, log_key
-from memtray.sync.entry import GENESIS, LogEntry, entry_hash, open_entry
+from memtray.hubs.base import Hub
+from memtray.hubs.keys import LOG_PREFIX, log_key, parse_log_key
+from memtray.sync.entry import LogEntry, entry_hash, open_entry
 from memtray.vault.keys import VaultKeys
 
-LOG_KEY = re.compile(r"^log/([0-9a-f]{32})/([0-9a-f]{16})$")
+NOTHING_CHANGED = "memtray stopped syncing with it to protect your files. Nothing on this laptop was changed."
+REPAIR_HINT = (
+    "If the hub really lost it, choose Repair in Settings → Hub (or run 'memtray repair') to carry on without it."
+)
 
 
 @dataclass
@@ -29,22 +34,23 @@ class Fetched:
     sealed_hash: str
 
 
-def hub_logs(hub: Hub) -> dict[str, list[int]]:
-    """Sequence numbers on the hub, per device, ascending."""
+def hub_logs(hub: Hub, *, skip: Iterable[str] = ()) -> dict[str, list[int]]:
+    """Sequence numbers on the hub, per device, ascending; devices in ``skip`` left out."""
+    skipped = set(skip)
     logs: dict[str, list[int]] = defaultdict(list)
-    for key in hub.list("log/"):
-        match = LOG_KEY.match(key)
-        if match:
-            logs[match.group(1)].append(int(match.group(2), 16))
+    for key in hub.list(LOG_PREFIX):
+        parsed = parse_log_key(key)
+        if parsed and parsed[0] not in skipped:
+            logs[parsed[0]].append(parsed[1])
     for seqs in logs.values():
         seqs.sort()
     return dict(logs)
 
 
-def lost_data(name: str) -> RollbackError:
+def lost_data(name: str, key: str) -> RollbackError:
     return RollbackError(
-        f"The hub no longer has data from '{name}' that this laptop already received. The hub lost or altered "
-        "data, so memtray stopped syncing with it to protect your files. Nothing on this laptop was changed."
+        f"The hub no longer has {key}, data from '{name}' that this laptop already received. The hub lost or "
+        f"altered data, so {NOTHING_CHANGED} {REPAIR_HINT}"
     )
 
 
@@ -52,7 +58,10 @@ def check_own_log(logs: dict[str, list[int]], me: str, my_seq: int) -> list[int]
     """Own entries on the hub past ``my_seq`` (left by a sync that stopped before saving its index)."""
     mine = logs.get(me, [])
     if my_seq > 0 and my_seq not in mine:
-        raise lost_data("this laptop")
+        raise RollbackError(
+            f"The hub no longer has {log_key(me, my_seq)}, which this laptop sent earlier. The hub lost or altered "
+            f"data, so {NOTHING_CHANGED} {REPAIR_HINT}"
+        )
     return [seq for seq in mine if seq > my_seq]
 
 
@@ -63,20 +72,23 @@ def fetch_chain(
     fetched: list[Fetched] = []
     expected = after + 1
     for seq in (s for s in seqs if s > after):
+        key = log_key(device, expected)
         if seq != expected:
             raise RollbackError(
-                f"The hub is missing part of the history of '{name}'. memtray stopped syncing with it to protect "
-                "your files. Nothing on this laptop was changed."
+                f"The hub is missing {key}, part of the history of '{name}'. {NOTHING_CHANGED} {REPAIR_HINT}"
             )
         try:
-            sealed = hub.get(log_key(device, seq))
+            sealed = hub.get(key)
         except ObjectMissingError as exc:
-            raise lost_data(name) from exc
-        entry = open_entry(keys, sealed, device, seq)
+            raise lost_data(name, key) from exc
+        try:
+            entry = open_entry(keys, sealed, device, seq)
+        except IntegrityError as exc:
+            raise _naming(exc, key) from exc
         if entry.prev != prev:
             raise IntegrityError(
-                f"The history of '{name}' on the hub does not fit together: an entry was replaced or reordered. "
-                "memtray did not use it. Nothing on this laptop was changed."
+                f"The history of '{name}' on the hub does not fit together at {key}: an entry was replaced or "
+                f"reordered. memtray did not use it. Nothing on this laptop was changed. {REPAIR_HINT}"
             )
         prev = entry_hash(sealed)
         fetched.append(Fetched(entry, prev))
@@ -84,22 +96,35 @@ def fetch_chain(
     return fetched
 
 
-def check_known_devices(
-    logs: dict[str, list[int]], cursors: dict[str, tuple[int, str]], names: dict[str, str], me: str
+def _naming(exc: IntegrityError, key: str) -> IntegrityError:
+    """``exc`` with the hub object named, if its message does not name it already."""
+    if key in exc.message:
+        return exc
+    return type(exc)(f"{exc.message} (hub object {key}) {REPAIR_HINT}", title=exc.title)
+
+
+def read_log(
+    hub: Hub, keys: Callable[[], VaultKeys], device: str, seqs: list[int], cursor: tuple[int, str], name: str
+) -> list[Fetched]:
+    """What ``device`` wrote since ``cursor``; refused if the entry the cursor names is gone.
+    ``keys`` is called only when there is something to open (deriving them may ask for the passphrase)."""
+    seq, prev = cursor
+    if seq > 0 and seq not in seqs:
+        raise lost_data(name, log_key(device, seq))
+    if not seqs or seqs[-1] <= seq:
+        return []
+    return fetch_chain(hub, keys(), device, seqs, seq, prev, name)
+
+
+def check_acks(
+    batches: list[list[Fetched]], logs: dict[str, list[int]], names: dict[str, str], *, skip: Iterable[str] = ()
 ) -> None:
-    for device, (seq, _) in cursors.items():
-        if device != me and seq > 0 and seq not in logs.get(device, []):
-            raise lost_data(names.get(device, "another laptop"))
-
-
-def check_acks(batches: list[list[Fetched]], logs: dict[str, list[int]], names: dict[str, str]) -> None:
+    skipped = set(skip)
     for batch in batches:
         for item in batch:
             for device, acked in item.entry.acks.items():
-                highest = logs.get(device, [0])[-1] if logs.get(device) else 0
+                if device in skipped:
+                    continue
+                highest = logs[device][-1] if logs.get(device) else 0
                 if acked > highest:
-                    raise lost_data(names.get(device, "another laptop"))
-
-
-def initial_prev(cursors: dict[str, tuple[int, str]], device: str) -> tuple[int, str]:
-    return cursors.get(device, (0, GENESIS))
+                    raise lost_data(names.get(device, "another laptop"), log_key(device, acked))

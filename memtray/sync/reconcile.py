@@ -23,13 +23,29 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 
+from memtray.errors import UsageError
 from memtray.sync.merge import merge_text
 from memtray.sync.records import FileVersion
 from memtray.sync.vectors import Order, bumped, compare, merged
 
-POLICIES = ("keep_both", "prefer_recent", "prefer_local", "prefer_remote")
+
+class ConflictPolicy(StrEnum):
+    """Which content rule 3d keeps. The values are what config files hold."""
+
+    KEEP_BOTH = "keep_both"
+    PREFER_RECENT = "prefer_recent"
+    PREFER_LOCAL = "prefer_local"
+    PREFER_REMOTE = "prefer_remote"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ConflictPolicy:
+        raise UsageError(
+            f"'{value}' is not a conflict policy memtray knows. Choose one in Settings → General, or with "
+            f"'memtray settings conflict_policy' and one of: {', '.join(cls)}.",
+            title="A setting is not one memtray knows",
+        )
 
 
 class Outcome(Enum):
@@ -71,10 +87,10 @@ def _successor(
     )
 
 
-def pick_winner(local: FileVersion, remote: FileVersion, policy: str) -> FileVersion:
-    if (local.resolved and remote.resolved) or policy in ("keep_both", "prefer_recent"):
+def pick_winner(local: FileVersion, remote: FileVersion, policy: ConflictPolicy) -> FileVersion:
+    if (local.resolved and remote.resolved) or policy in (ConflictPolicy.KEEP_BOTH, ConflictPolicy.PREFER_RECENT):
         return max(local, remote, key=FileVersion.winner_key)
-    return local if policy == "prefer_local" else remote
+    return local if policy == ConflictPolicy.PREFER_LOCAL else remote
 
 
 def reconcile(
@@ -82,7 +98,7 @@ def reconcile(
     remote: FileVersion,
     *,
     me: str,
-    policy: str,
+    policy: ConflictPolicy,
     now: float,
     content_of: ContentOf,
     base_of: Callable[[FileVersion, FileVersion], bytes | None],
@@ -111,7 +127,7 @@ def reconcile(
     winner = pick_winner(local, remote, policy)
     loser = remote if winner is local else local
     version = _successor(local, remote, me, now, winner.sha, winner.size, False, winner.blob, winner.mtime)
-    keep_copy = policy == "keep_both"
+    keep_copy = policy == ConflictPolicy.KEEP_BOTH
     content = local_data if winner is local else remote_data
     return Decision(
         Outcome.RESOLVED,

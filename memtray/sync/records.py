@@ -1,4 +1,4 @@
-"""The records sync works with: file versions, what is on disk, folder definitions."""
+"""The records sync works with: file versions, what is on disk, folder definitions, and the rows of the index."""
 
 from __future__ import annotations
 
@@ -95,3 +95,59 @@ class FolderDef:
             removed=bool(data.get("removed", False)),
             stamp=(float(stamp[0]), str(stamp[1])),
         )
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A version in this laptop's history of a file, with when it was recorded here."""
+
+    version_id: int
+    version: FileVersion
+    recorded: float
+
+
+@dataclass(frozen=True)
+class DeviceRecord:
+    """A laptop of the vault as its log describes it: how far it wrote, and what it has applied from others."""
+
+    device_id: str
+    name: str
+    platform: str
+    last_seq: int
+    last_seen: float | None
+    acks: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    """One thing sync did to a file (``folder`` is the folder's id)."""
+
+    time: float
+    kind: str
+    folder: str
+    path: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    """Two laptops edited a file at once; ``current_sha`` is the text kept in place, ``other_sha`` the other one."""
+
+    conflict_id: int
+    time: float
+    folder: str
+    path: str
+    copy_path: str | None
+    current_sha: str
+    other_sha: str
+    other_device: str
+    resolved: bool
+
+
+@dataclass(frozen=True)
+class ProblemRecord:
+    """A file the last sync of its folder had to skip, and why."""
+
+    folder: str
+    path: str
+    message: str

@@ -1,102 +1,290 @@
-"""Keep syncing while running: on file changes (debounced), on hub changes, and on an interval.
+"""What wakes memtray while it keeps running, without polling; and ``memtray sync --watch`` itself.
 
-Used by ``memtray sync --watch``; the tray app has its own Qt scheduler with the same triggers.
+- ``FolderObserver`` watches the placed folders with watchdog (inotify, FSEvents,
+  ReadDirectoryChangesW) and calls back for every event that may change what a sync sends. Left
+  out: opening and reading files, attribute changes, a folder's own "modified" events; memtray's
+  own writes (its temp files, a temp file renamed into place, ``.memtray-conflicts``); and paths
+  outside the placed folders or that a folder's include and exclude rules leave out (``.git``,
+  editor swap files). The observer thread blocks on the kernel and on its queue: it does not
+  wake up while nothing happens.
+- ``ChangeFeedFollower`` long-polls the hub's change feed on its own thread and calls back when
+  another laptop wrote. A failed poll waits as a failed sync would.
+- ``WatchLoop`` is ``memtray sync --watch``: the rules of ``memtray/sync/watch_policy.py`` on
+  threads. Its thread sleeps on one condition until the next deadline (the end of a burst of
+  file events, a retry, the next heartbeat), so an idle watcher wakes about once a minute.
+
+The tray app (``memtray/ui/scheduler.py``) uses the same observer, feed follower and policy, with
+Qt timers in place of the loop.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from pathlib import PurePath
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from memtray.errors import MemtrayError
 from memtray.hubs.base import ChangeFeed
-from memtray.sync.globs import CONFLICTS_DIR, TEMP_PREFIX
+from memtray.model import FolderInfo, MassDeleteQuestion, SyncResult
+from memtray.sync.globs import TEMP_PREFIX, GlobFilter
+from memtray.sync.watch_policy import (
+    FEED_TIMEOUT_SECONDS,
+    HEARTBEAT_SECONDS,
+    Trigger,
+    WatchPolicy,
+    backoff_seconds,
+    retry_after,
+)
 
-QUIET_SECONDS = 0.3
-LONGEST_WAIT_SECONDS = 2.0
+log = logging.getLogger(__name__)
 
-
-class Trigger:
-    """A wake-up flag several threads can set; ``wait`` debounces bursts of file events."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self._last = 0.0
-        self._first = 0.0
-
-    def fire(self, debounce: bool = False) -> None:
-        now = time.monotonic()
-        if not self._event.is_set():
-            self._first = now
-        self._last = now if debounce else 0.0
-        self._event.set()
-
-    def wait(self, timeout: float) -> bool:
-        if not self._event.wait(timeout):
-            return False
-        while self._last:
-            now = time.monotonic()
-            quiet_left = self._last + QUIET_SECONDS - now
-            if quiet_left <= 0 or now - self._first >= LONGEST_WAIT_SECONDS:
-                break
-            time.sleep(min(quiet_left, 0.05))
-        self._event.clear()
-        self._last = 0.0
-        return True
+# Asked of the OS where it can filter (inotify): opening, reading and attribute changes never reach memtray.
+EVENT_KINDS = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
+# How long watchdog's dispatcher blocks on its queue between checks for a stop (older watchdog releases
+# wake up this often even when nothing happens; a stop is signalled through the queue anyway).
+OBSERVER_TIMEOUT_SECONDS = 3600.0
 
 
-def is_own_file(path: str) -> bool:
-    parts = Path(path).parts
-    return CONFLICTS_DIR in parts or Path(path).name.startswith(TEMP_PREFIX)
+class _WatchedFolder:
+    def __init__(self, folder: FolderInfo) -> None:
+        root = str(folder.path)
+        self.bases = tuple({os.path.normcase(os.path.normpath(base)) for base in (root, os.path.realpath(root))})
+        self.rules = GlobFilter(folder.include, folder.exclude)
+
+    def relative(self, path: str) -> str | None:
+        """``path`` relative to this folder ("" for the folder itself, "/"-separated), or None when outside."""
+        path = os.path.normcase(path)
+        for base in self.bases:
+            if path == base:
+                return ""
+            if path.startswith(base.rstrip(os.sep) + os.sep):
+                return path[len(base.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
+        return None
 
 
-class _Handler(FileSystemEventHandler):
-    def __init__(self, trigger: Trigger) -> None:
-        self.trigger = trigger
+class FileEventFilter(FileSystemEventHandler):
+    """Runs on the observer thread; calls ``notify`` for the events that may change what a sync sends."""
+
+    def __init__(self, folders: Sequence[FolderInfo], notify: Callable[[], None]) -> None:
+        super().__init__()
+        self._folders = [_WatchedFolder(folder) for folder in folders if folder.path]
+        self._notify = notify
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
+        if self.matters(event):
+            self._notify()
+
+    def matters(self, event: FileSystemEvent) -> bool:
+        if not isinstance(event, tuple(EVENT_KINDS)):
+            return False
+        source = os.fsdecode(event.src_path)
+        if isinstance(event, FileMovedEvent) and PurePath(source).name.startswith(TEMP_PREFIX):
+            return False
+        paths = [source, *([os.fsdecode(event.dest_path)] if event.dest_path else [])]
+        return any(self._tracked(path, event.is_directory) for path in paths)
+
+    def _tracked(self, path: str, is_directory: bool) -> bool:
+        for folder in self._folders:
+            relative = folder.relative(path)
+            if relative is None:
+                continue
+            rules = folder.rules
+            if relative == "" or (rules.may_contain(relative) if is_directory else rules.tracks(relative)):
+                return True
+        return False
+
+
+class FolderObserver:
+    """Watches the placed folders; ``notify`` is called on the observer thread (see the module rules)."""
+
+    def __init__(self, notify: Callable[[], None]) -> None:
+        self._notify = notify
+        self._observer: BaseObserver | None = None
+        self._folders: tuple[FolderInfo, ...] = ()
+
+    def watched(self) -> tuple[str, ...]:
+        return tuple(str(folder.path) for folder in self._folders)
+
+    def watch(self, folders: Sequence[FolderInfo]) -> None:
+        """Watch exactly the placed folders among ``folders`` (a folder that does not exist yet is skipped)."""
+        wanted = tuple(sorted((f for f in folders if f.path and PurePath(f.path).is_absolute()), key=_watch_key))
+        if [_watch_key(f) for f in wanted] == [_watch_key(f) for f in self._folders] and self._observer is not None:
             return
-        if is_own_file(str(event.src_path)) and is_own_file(str(getattr(event, "dest_path", "") or event.src_path)):
+        self.stop()
+        self._folders = wanted
+        if not wanted:
             return
-        self.trigger.fire(debounce=True)
+        handler = FileEventFilter(wanted, self._notify)
+        observer = Observer(timeout=OBSERVER_TIMEOUT_SECONDS)
+        for folder in wanted:
+            try:
+                observer.schedule(handler, str(folder.path), recursive=True, event_filter=EVENT_KINDS)
+            except OSError:
+                continue
+        observer.daemon = True
+        observer.start()
+        self._observer = observer
+
+    def stop(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
 
 
-def watch_folders(folders: Iterable[Path], trigger: Trigger) -> BaseObserver:
-    observer = Observer()
-    handler = _Handler(trigger)
-    for folder in folders:
-        if folder.is_dir():
-            observer.schedule(handler, str(folder), recursive=True)
-    observer.daemon = True
-    observer.start()
-    return observer
+def _watch_key(folder: FolderInfo) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    return (str(folder.path), tuple(folder.include), tuple(folder.exclude))
 
 
-def follow_hub(
-    feed: ChangeFeed, trigger: Trigger, stop: threading.Event, on_error: Callable[[Exception], None]
-) -> threading.Thread:
-    def loop() -> None:
+class ChangeFeedFollower:
+    """Long-polls ``feed`` on a thread of its own; ``notify`` (on that thread) when the hub changed."""
+
+    def __init__(self, feed: ChangeFeed, notify: Callable[[], None]) -> None:
+        self._feed = feed
+        self._notify = notify
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, name="memtray-change-feed", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Returns at once; a poll under way ends within its time-out and is then ignored."""
+        self._stop.set()
+
+    def _follow(self) -> None:
         cursor: str | None = None
         failures = 0
-        while not stop.is_set():
+        while not self._stop.is_set():
             try:
-                latest = feed.wait_for_change(cursor, 25.0)
-                failures = 0
-            except Exception as exc:  # keep following; report, then back off
+                new_cursor = self._feed.wait_for_change(cursor, FEED_TIMEOUT_SECONDS)
+            except Exception as error:  # the hub being away is told by the syncs; the feed waits and tries again
                 failures += 1
-                on_error(exc)
-                stop.wait(min(60.0, 2.0**failures))
+                wait = backoff_seconds(failures, retry_after(error))
+                log.info("change feed: %s, next poll in %.0f s", type(error).__name__, wait)
+                self._stop.wait(wait)
                 continue
-            if cursor is not None and latest != cursor:
-                trigger.fire()
-            cursor = latest
+            failures = 0
+            if cursor is not None and new_cursor is not None and new_cursor != cursor and not self._stop.is_set():
+                self._notify()
+            cursor = new_cursor
 
-    thread = threading.Thread(target=loop, name="memtray-hub-feed", daemon=True)
-    thread.start()
-    return thread
+
+class WatchLoop:
+    """``memtray sync --watch``: syncs when the policy says so, until stopped or the person is needed."""
+
+    def __init__(
+        self,
+        sync: Callable[[], SyncResult],
+        folders: Callable[[], Sequence[FolderInfo]],
+        feed: ChangeFeed | None,
+        policy: WatchPolicy,
+        *,
+        on_synced: Callable[[SyncResult], None],
+        on_failed: Callable[[MemtrayError, float | None], None],
+    ) -> None:
+        self._sync = sync
+        self._folders = folders
+        self._policy = policy
+        self._on_synced = on_synced
+        self._on_failed = on_failed
+        self._wake = threading.Condition()
+        self._pending: Trigger | None = None
+        self._stopped = False
+        self._next_beat = time.monotonic() + HEARTBEAT_SECONDS
+        self._observer = FolderObserver(self._file_event)
+        self._feed = ChangeFeedFollower(feed, self._hub_changed) if feed is not None else None
+
+    def run(self) -> MemtrayError | MassDeleteQuestion | None:
+        """Sync until ``stop()``; returns what needs the person when one ends the loop: a failure, or the
+        question of a sync that stopped before a mass delete."""
+        self._observer.watch(self._folders())
+        if self._feed is not None:
+            self._feed.start()
+        with self._wake:
+            self._pending = self._policy.start()
+        try:
+            while (trigger := self._next_trigger()) is not None:
+                log.info("sync --watch: %s", trigger.value)
+                needs_the_person = self._sync_once()
+                if needs_the_person is not None:
+                    return needs_the_person
+            return None
+        finally:
+            self._observer.stop()
+            if self._feed is not None:
+                self._feed.stop()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify_all()
+
+    def _next_trigger(self) -> Trigger | None:
+        """Blocks until the policy names a trigger (None once stopped); wakes only at real deadlines."""
+        with self._wake:
+            while not self._stopped:
+                trigger, self._pending = self._pending or self._policy.due(), None
+                if trigger is None and time.monotonic() >= self._next_beat:
+                    self._next_beat = time.monotonic() + HEARTBEAT_SECONDS
+                    trigger = self._policy.heartbeat()
+                if trigger is not None:
+                    return trigger
+                deadline = min(self._next_beat, self._policy.next_deadline() or self._next_beat)
+                self._wake.wait(max(deadline - time.monotonic(), 0.0))
+        return None
+
+    def _sync_once(self) -> MemtrayError | MassDeleteQuestion | None:
+        """One sync; returns its failure, or its question, only when automatic syncs must wait for the person."""
+        try:
+            result = self._sync()
+            self._observer.watch(self._folders())
+        except MemtrayError as error:
+            with self._wake:
+                retry_in = self._policy.failed(error)
+            self._on_failed(error, retry_in)
+            return error if retry_in is None else None
+        with self._wake:
+            self._policy.synced(result)
+        if result.mass_delete is not None:
+            return result.mass_delete
+        self._on_synced(result)
+        return None
+
+    def _file_event(self) -> None:
+        with self._wake:
+            before = self._policy.next_deadline()
+            self._policy.file_event()
+            after = self._policy.next_deadline()
+            if before is None or (after is not None and after < before):
+                self._wake.notify_all()
+
+    def _hub_changed(self) -> None:
+        with self._wake:
+            self._pending = self._pending or self._policy.hub_changed()
+            self._wake.notify_all()

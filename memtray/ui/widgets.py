@@ -331,6 +331,7 @@ class SecretBox(QWidget):
     def save_to(self, path: str) -> None:
         """Write the secret to ``path``; errors are shown next to the buttons."""
         try:
+            Path(path).touch(mode=0o600)  # a new file holding a secret is readable by its owner only
             Path(path).write_text(self.secret() + "\n", encoding="utf-8")
         except OSError as exc:
             self.note.setText(self.tr("Could not save: {reason}").format(reason=exc.strerror or exc))

@@ -1,7 +1,11 @@
 """Passphrase → key with Argon2id, and the bounds that keep a hostile hub from stalling a laptop.
 
 Every ``KdfParams`` is checked when it is built, so no derivation can ever start with
-settings a hub made up to exhaust memory or time.
+settings a hub made up to exhaust memory or time. Settings read from a key file must also
+reach a floor: nothing weaker than what ``calibrate`` itself picks on the slowest laptop
+(64 MiB, one pass), so a key file that would make offline passphrase guessing cheap is refused
+as tampered with. ``MEMTRAY_KDF_PROFILE=test``, read from this laptop's environment (a hub
+cannot set it), makes ``calibrate`` tiny and lowers the floor to match, for the test suite.
 """
 
 from __future__ import annotations
@@ -27,10 +31,17 @@ KEY_BYTES = 32
 
 CALIBRATED_MEMORY_KIB = 64 * 1024
 CALIBRATED_MAX_LANES = 4
+# calibrate() always asks for 64 MiB and at least one pass (one where a pass takes 0.75 s or more), and
+# every KdfParams already has at least one pass, so the floor is on memory.
+FLOOR_MEMORY_KIB = CALIBRATED_MEMORY_KIB
 TEST_PROFILE_MEMORY_KIB = 64
 
 UNSAFE_SETTINGS = (
     "The vault's key file asks for unsafe settings, so memtray refused it. The hub may have been tampered with."
+)
+WEAK_SETTINGS = (
+    "The vault's key file asks for weaker passphrase protection than memtray ever uses, so memtray refused it. "
+    "The key file was tampered with."
 )
 _JSON_FIELDS = frozenset({"name", "salt", "memory_kib", "iterations", "lanes"})
 
@@ -81,7 +92,18 @@ class KdfParams:
             salt = base64.b64decode(salt_text, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise HostileKeyFileError(UNSAFE_SETTINGS) from exc
-        return cls(salt=salt, memory_kib=data["memory_kib"], iterations=data["iterations"], lanes=data["lanes"])
+        params = cls(salt=salt, memory_kib=data["memory_kib"], iterations=data["iterations"], lanes=data["lanes"])
+        if params.memory_kib < _floor_memory_kib():
+            raise HostileKeyFileError(WEAK_SETTINGS)
+        return params
+
+
+def _is_test_profile() -> bool:
+    return os.environ.get("MEMTRAY_KDF_PROFILE") == "test"
+
+
+def _floor_memory_kib() -> int:
+    return TEST_PROFILE_MEMORY_KIB if _is_test_profile() else FLOOR_MEMORY_KIB
 
 
 def derive_key(passphrase: str, params: KdfParams) -> bytes:
@@ -99,7 +121,7 @@ def derive_key(passphrase: str, params: KdfParams) -> bytes:
 def calibrate(target_seconds: float = 0.5) -> KdfParams:
     """Fresh-salted settings that take about ``target_seconds`` on this machine (tiny under the test profile)."""
     salt = os.urandom(MIN_SALT_BYTES)
-    if os.environ.get("MEMTRAY_KDF_PROFILE") == "test":
+    if _is_test_profile():
         return KdfParams(salt=salt, memory_kib=TEST_PROFILE_MEMORY_KIB, iterations=1, lanes=1)
     lanes = max(1, min(CALIBRATED_MAX_LANES, os.cpu_count() or 1))
     probe = KdfParams(salt=salt, memory_kib=CALIBRATED_MEMORY_KIB, iterations=1, lanes=lanes)

@@ -48,8 +48,13 @@ NEWER_FORMAT = (
 OTHER_VAULT = (
     "The hub's key file belongs to a different vault, so memtray refused it. The hub may have been tampered with."
 )
-WRONG_PASSPHRASE = "That passphrase does not unlock this vault. Check it and try again."
-WRONG_RECOVERY_KEY = "That recovery key does not unlock this vault. Check it and try again."
+WRONG_PASSPHRASE = (
+    "The passphrase is wrong, or the vault's key file on the hub was changed. Check the passphrase and try again; "
+    "if it is surely right, the hub may have been tampered with."
+)
+WRONG_RECOVERY_KEY = (
+    "The recovery key is not this vault's, or the vault's key file was changed. Check the recovery key and try again."
+)
 EMPTY_PASSPHRASE = "The passphrase cannot be empty. Choose one you will remember."
 
 _VAULT_ID = re.compile(r"[0-9a-f]{32}")

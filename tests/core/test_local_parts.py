@@ -103,5 +103,56 @@ def test_old_versions_are_pruned_after_the_retention_window(tmp_path: Path):
         index.put_content([("old-sha", b"old"), ("new-sha", b"new")])
         index.put_files([FileRow(current, None)])
     index.prune_versions(older_than=time.time() + 1)
-    assert [v.sha for _, v, _ in index.versions("f", "a.md")] == ["new-sha"]
+    assert [stored.version.sha for stored in index.versions("f", "a.md")] == ["new-sha"]
     assert index.content("old-sha") is None and index.content("new-sha") == b"new"
+
+
+def test_index_rows_come_back_as_records_with_every_field_in_place(tmp_path: Path):
+    from memtray.sync.index import Index
+    from memtray.sync.records import (
+        ActivityRecord,
+        ConflictRecord,
+        DeviceRecord,
+        FileVersion,
+        ProblemRecord,
+        StoredVersion,
+    )
+
+    index = Index(tmp_path / "index.sqlite3")
+    index.put_device("b" * 32, "Work laptop", "linux", 7, 123.5, {"a" * 32: 3})
+    index.put_device("c" * 32, "Home laptop", "darwin", 2, None, {})
+    assert index.devices() == [
+        DeviceRecord("c" * 32, "Home laptop", "darwin", 2, None, {}),
+        DeviceRecord("b" * 32, "Work laptop", "linux", 7, 123.5, {"a" * 32: 3}),
+    ]
+    assert index.device_names() == {"b" * 32: "Work laptop", "c" * 32: "Home laptop"}
+
+    first = index.add_conflict("f", "a.md", None, "ours", "theirs", "Work laptop")
+    second = index.add_conflict("f", "b.md", ".memtray-conflicts/b.copy.md", "mine", "other", "Home laptop")
+    index.mark_conflict_resolved(first)
+    conflicts = index.conflicts()
+    assert [(c.conflict_id, c.resolved) for c in conflicts] == [(second, False), (first, True)]
+    newest = conflicts[0]
+    assert newest == ConflictRecord(
+        second, newest.time, "f", "b.md", ".memtray-conflicts/b.copy.md", "mine", "other", "Home laptop", False
+    )
+
+    index.add_activity("sent", "f", "a.md", "first")
+    index.add_activity("received", "g", "b.md")
+    activity = index.activity(10)
+    assert activity == [
+        ActivityRecord(activity[0].time, "received", "g", "b.md", ""),
+        ActivityRecord(activity[1].time, "sent", "f", "a.md", "first"),
+    ]
+
+    index.set_problems("f", {"z.md": "too long", "c.md": "locked"})
+    assert index.problems() == [ProblemRecord("f", "c.md", "locked"), ProblemRecord("f", "z.md", "too long")]
+
+    version = FileVersion("f", "a.md", {"x": 1}, False, "sha-1", 3, 1.0, "x", False, "blob-1")
+    before = time.time()
+    index.add_versions([version])
+    (stored,) = index.versions("f", "a.md")
+    assert stored == StoredVersion(stored.version_id, version, stored.recorded)
+    assert before <= stored.recorded <= time.time()
+    assert index.version(stored.version_id) == version
+    index.close()

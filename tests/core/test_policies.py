@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -49,3 +50,17 @@ def test_keep_both_is_the_default_and_keeps_the_other_text(make_laptop, folder_h
     assert_synced([a, b], folder_hub)
     conflicts = b.status()["open_conflicts"]
     assert conflicts == 1
+
+
+def test_a_policy_memtray_does_not_know_stops_the_sync_with_a_plain_sentence(make_laptop, folder_hub: HubEndpoint):
+    laptop = make_laptop("Laptop-A", folder_hub)
+    laptop.init()
+    config_file = laptop.home / "config" / "config.json"
+    config = json.loads(config_file.read_text())
+    config["settings"]["conflict_policy"] = "newest"
+    config_file.write_text(json.dumps(config))
+    refused = laptop.run("sync", check=False)
+    assert refused.returncode != 0
+    assert "'newest' is not a conflict policy memtray knows" in refused.stderr
+    assert "keep_both, prefer_recent, prefer_local, prefer_remote" in refused.stderr
+    assert "Traceback" not in refused.stderr

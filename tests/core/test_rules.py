@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from memtray.errors import SetupCodeError
-from memtray.osrules import MacRules, PosixRules, WindowsRules
-from memtray.setupcode import SetupCode, decode_setup_code
+from memtray.service.setupcode import SetupCode, decode_setup_code
 from memtray.sync.globs import GlobFilter
 from memtray.sync.merge import merge_text
+from memtray.sync.osrules import MacRules, PosixRules, WindowsRules
 from memtray.sync.pathsafety import UnsafePath, check_relative
 from memtray.sync.reconcile import Outcome, reconcile
 from memtray.sync.records import FileVersion

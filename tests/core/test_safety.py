@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from memtray.hubs.base import log_key
 from memtray.hubs.folder import FolderHub
+from memtray.hubs.keys import log_key
+from memtray.model import DeletedBy, MassDeleteQuestion
 from memtray.paths import resolve_home
 from memtray.service import Service
 from memtray.sync.entry import FileChange, LogEntry, entry_hash, seal_entry
@@ -28,7 +29,9 @@ def test_wrong_passphrase_is_refused_and_nothing_local_is_touched(make_laptop, f
     before = tree(b.folder())
     done = b.run("sync", check=False, extra_env={"MEMTRAY_PASSPHRASE": "not the passphrase"})
     assert done.returncode == 3
-    assert done.stderr.strip() == "memtray: That passphrase does not unlock this vault. Check it and try again."
+    assert done.stderr.strip().startswith(
+        "memtray: The passphrase is wrong, or the vault's key file on the hub was changed."
+    )
     assert tree(b.folder()) == before
 
     c = make_laptop("Laptop-C", folder_hub)
@@ -81,7 +84,7 @@ def test_key_file_of_another_vault_is_refused(make_laptop, folder_hub: HubEndpoi
     shutil.rmtree(tmp_path / "Laptop-B")
     code, message, b = _hostile_join(make_laptop, folder_hub, swap_wrapped_key)
     assert code in (3, 5)
-    assert "does not unlock" in message or "refused" in message
+    assert "passphrase is wrong" in message or "refused" in message
     assert b.status()["set_up"] is False
 
 
@@ -131,6 +134,45 @@ def test_mass_delete_stops_and_asks(make_laptop, folder_hub: HubEndpoint):
     assert tree(a.folder()) == before
     a.sync("--allow-mass-delete")
     assert sorted(tree(a.folder())) == ["f8.md", "f9.md"]
+    assert_synced([a, b], folder_hub)
+
+
+def test_a_mass_delete_is_a_question_and_a_yes_covers_only_what_was_asked(make_laptop, folder_hub: HubEndpoint):
+    a, b = paired(make_laptop, folder_hub, {f"f{i}.md": f"{i}\n" for i in range(10)})
+    laptop_a, laptop_b = Service(resolve_home(a.home)), Service(resolve_home(b.home))
+    try:
+        folder_id = laptop_b.folders()[0].folder_id
+        sent = folder_hub.raw.keys("log/")
+        for i in range(8):
+            (b.folder() / f"f{i}.md").unlink()
+        held = laptop_b.sync()
+        asked = MassDeleteQuestion(folder_id, "memory", 8, 10, DeletedBy.THIS_LAPTOP)
+        assert held.mass_delete == asked
+        assert (held.uploaded, held.downloaded, held.deleted_here) == (0, 0, 0)
+        assert folder_hub.raw.keys("log/") == sent, "nothing is sent before the yes"
+        assert laptop_b.status().pending_changes == 0, "nothing is recorded before the yes"
+        assert (laptop_b.status().last_error or "").startswith("8 of 10 files in 'memory' are missing")
+
+        (b.folder() / "f8.md").unlink()
+        again = laptop_b.sync(allowed_delete=asked)
+        assert again.mass_delete == MassDeleteQuestion(folder_id, "memory", 9, 10, DeletedBy.THIS_LAPTOP)
+        assert folder_hub.raw.keys("log/") == sent, "a yes to 8 deletions does not cover 9"
+        done = laptop_b.sync(allowed_delete=again.mass_delete)
+        assert done.mass_delete is None and done.uploaded == 9
+        assert laptop_b.status().last_error is None
+
+        before = tree(a.folder())
+        held = laptop_a.sync()
+        assert held.mass_delete == MassDeleteQuestion(folder_id, "memory", 9, 10, DeletedBy.ANOTHER_LAPTOP)
+        assert laptop_a.sync(allowed_delete=again.mass_delete).mass_delete == held.mass_delete, (
+            "a yes to sending this laptop's deletions does not cover taking another laptop's"
+        )
+        assert tree(a.folder()) == before
+        assert laptop_a.sync(allowed_delete=held.mass_delete).deleted_here == 9
+    finally:
+        laptop_a.close()
+        laptop_b.close()
+    assert sorted(tree(a.folder())) == ["f9.md"]
     assert_synced([a, b], folder_hub)
 
 
@@ -271,13 +313,13 @@ def test_restoring_a_version_never_overwrites_an_unsynced_edit(make_laptop, fold
     (a.folder() / "x.md").write_text("second\n")
     a.sync()
     service = Service(resolve_home(a.home))
-    first = [v for v in service.versions("memory", "x.md") if not v.current][-1]
-    service.restore_version(first.version_id)
+    first = [v for v in service.history.versions("memory", "x.md") if not v.current][-1]
+    service.history.restore_version(first.version_id)
     assert (a.folder() / "x.md").read_text() == "first\n"
-    latest = next(v for v in service.versions("memory", "x.md") if v.current)
-    service.restore_version(latest.version_id)
+    latest = next(v for v in service.history.versions("memory", "x.md") if v.current)
+    service.history.restore_version(latest.version_id)
     assert (a.folder() / "x.md").read_text() == "second\n"
     (a.folder() / "x.md").write_text("typed just now, not synced\n")
     with pytest.raises(UsageError, match="not synced yet"):
-        service.restore_version(first.version_id)
+        service.history.restore_version(first.version_id)
     assert (a.folder() / "x.md").read_text() == "typed just now, not synced\n"

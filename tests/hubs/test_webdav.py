@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,13 +16,12 @@ from memtray.errors import (
     HubFullError,
     HubUnreachableError,
     ObjectExistsError,
-    ObjectMissingError,
     UsageError,
 )
 from memtray.hubs import open_hub
 from memtray.hubs import webdav as webdav_module
 from memtray.hubs.webdav import WebDavHub
-from tests.hubs.contract import DEVICE_A, DEVICE_B, check_get_and_delete, check_listing, log
+from tests.hubs.contract import DEVICE_A, empty_the_hub, log
 from tests.hubs.local_servers import answer_losing_proxy, dropping_server, scripted_http_server
 from tests.servers import FolderRawStore, HubEndpoint
 from tests.servers.webdav_apache import webdav_apache_endpoint
@@ -42,9 +42,8 @@ def hub(endpoint: HubEndpoint) -> Iterator[WebDavHub]:
     opened = open_hub(endpoint.url, secret=endpoint.secret)
     assert isinstance(opened, WebDavHub)
     yield opened
+    empty_the_hub(opened, endpoint.raw)
     opened.close()
-    for key in endpoint.raw.keys(""):
-        endpoint.raw.delete(key)
 
 
 def server_of(request: pytest.FixtureRequest) -> str:
@@ -58,14 +57,6 @@ def raw_root(endpoint: HubEndpoint) -> Path:
 
 def http_url(endpoint: HubEndpoint) -> str:
     return "http://" + endpoint.url.split("@", 1)[1]
-
-
-def test_put_new_is_create_only(hub: WebDavHub, endpoint: HubEndpoint) -> None:
-    hub.put_new(log(DEVICE_A, 1), b"first")
-    with pytest.raises(ObjectExistsError):
-        hub.put_new(log(DEVICE_A, 1), b"second")
-    assert hub.get(log(DEVICE_A, 1)) == b"first"
-    assert endpoint.raw.read(log(DEVICE_A, 1)) == b"first"
 
 
 def test_create_only_leaves_no_temporary_files(hub: WebDavHub, endpoint: HubEndpoint) -> None:
@@ -98,6 +89,12 @@ def test_rclone_ignores_if_none_match_yet_put_new_stays_create_only(
 def test_a_write_whose_answer_is_lost_is_retried_and_counts_as_done(
     hub: WebDavHub, endpoint: HubEndpoint, request: pytest.FixtureRequest
 ) -> None:
+    """Writes keys earlier tests wrote too; the ``hub`` fixture's cleanup waits until the server agrees they are gone.
+
+    That cleanup deletes behind the server's back, and rclone kept refusing a write of such a key as
+    existing (its cache answered for the deleted object) for about half a second, which made this test
+    fail now and then. Fresh keys here alone would leave every other test open to the same race.
+    """
     hub.put_new(log(DEVICE_A, 1), b"direct")
     port = urlsplit(http_url(endpoint)).port
     method = "MOVE" if server_of(request) == "rclone" else "PUT"
@@ -110,17 +107,14 @@ def test_a_write_whose_answer_is_lost_is_retried_and_counts_as_done(
     assert endpoint.raw.read(log(DEVICE_A, 2)) == b"landed once"
 
 
-def test_get_and_delete(hub: WebDavHub, endpoint: HubEndpoint) -> None:
-    check_get_and_delete(hub, endpoint.raw)
-
-
-def test_missing_key_is_object_missing(hub: WebDavHub) -> None:
-    with pytest.raises(ObjectMissingError, match="missing"):
-        hub.get(log(DEVICE_B, 7))
-
-
-def test_list_sorts_filters_by_prefix_and_starts_after(hub: WebDavHub, endpoint: HubEndpoint) -> None:
-    check_listing(hub, endpoint.raw)
+def test_a_key_deleted_behind_the_servers_back_is_free_again_after_the_cleanup(
+    hub: WebDavHub, endpoint: HubEndpoint
+) -> None:
+    """What every test here relies on: after ``empty_the_hub`` a key can be written again at once."""
+    for round_ in range(5):
+        hub.put_new(log(DEVICE_A, 1), f"round {round_}".encode())
+        assert hub.get(log(DEVICE_A, 1)) == f"round {round_}".encode()
+        empty_the_hub(hub, endpoint.raw)
 
 
 def test_list_sees_many_objects_written_behind_its_back(hub: WebDavHub, endpoint: HubEndpoint) -> None:
@@ -128,6 +122,7 @@ def test_list_sees_many_objects_written_behind_its_back(hub: WebDavHub, endpoint
     keys = [log(DEVICE_A, seq) for seq in range(1, 301)]
     for key in reversed(keys):
         endpoint.raw.write(key, b"x")
+    _wait_out_directory_cache(hub, f"log/{DEVICE_A}/")
     assert hub.list(f"log/{DEVICE_A}/") == keys
     assert hub.list(f"log/{DEVICE_A}/", after=keys[149]) == keys[150:]
 
@@ -247,9 +242,10 @@ def test_password_in_the_url_is_refused_without_repeating_it() -> None:
     assert "hunter2" not in str(caught.value)
 
 
-def test_keys_outside_the_protocol_are_refused(hub: WebDavHub) -> None:
-    for key in ("../etc/passwd", "log/a/../../x", "other/x", "log/" + "a" * 200):
-        with pytest.raises(UsageError):
-            hub.put_new(key, b"x")
-    with pytest.raises(UsageError):
-        hub.get("log/a/../../x")
+
+def _wait_out_directory_cache(hub: WebDavHub, prefix: str) -> None:
+    """rclone serves a folder's listing from a cache kept 100 ms (see tests/servers/webdav_rclone.py): objects
+    written behind its back show up once that listing expires. Bounded: the test's own assertion follows."""
+    deadline = time.monotonic() + 5.0
+    while not hub.list(prefix) and time.monotonic() < deadline:
+        time.sleep(0.05)

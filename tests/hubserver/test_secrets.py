@@ -37,12 +37,12 @@ def test_tokens_and_invites_never_stored_or_logged_in_clear(hub: RunningHub) -> 
 
 def test_hub_repr_and_errors_hide_the_token(hub: RunningHub) -> None:
     vault = make_vault(hub)
-    token = vault.a.token or ""
+    token = vault.b.token or ""
     assert token.startswith("mt_")
-    assert token not in repr(vault.a)
-    vault.a.revoke_device(vault.a.device_id or "")
+    assert token not in repr(vault.b)
+    vault.a.revoke_device(vault.b.device_id or "")
     with pytest.raises(HubRevokedError) as caught:
-        vault.a.list("")
+        vault.b.list("")
     assert token not in str(caught.value)
     assert token not in repr(caught.value)
     assert token not in "".join(traceback.format_exception(caught.value))

@@ -229,6 +229,12 @@ def test_workflow_builds_tests_uploads_and_releases() -> None:
     assert "bash scripts/build_linux.sh" in runs("linux")
     assert "pytest tests/installers" in runs("linux")
     assert any("*.deb" in path and "*.tar.gz" in path for path in uploads("linux"))
+    for job, tests, build in (
+        ("linux", "bash scripts/test.sh", "build_linux.sh"),
+        ("windows", "python -m pytest tests/", "build.ps1"),
+        ("macos", "python -m pytest tests/", "build_dmg.sh"),
+    ):
+        assert -1 < runs(job).find(tests) < runs(job).find(build), f"the {job} job tests before it builds"
 
     assert jobs["windows"]["runs-on"] == "windows-latest"
     assert "installers/windows/build.ps1" in runs("windows")

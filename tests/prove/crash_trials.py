@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memtray.hubs.base import log_key
+from memtray.hubs.keys import log_key
 from memtray.paths import resolve_home
 from memtray.service import Service
 from memtray.sync.entry import open_entry

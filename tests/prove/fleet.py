@@ -120,7 +120,7 @@ def recoverable_shas(laptop: Laptop, service: Service) -> set[str]:
     for version_id, sha in history:
         if sha not in found:
             with contextlib.suppress(MemtrayError):
-                found.add(_sha(service.read_version(version_id)))
+                found.add(_sha(service.history.read_version(version_id)))
     return found
 
 

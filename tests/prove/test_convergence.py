@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from memtray.paths import resolve_home
 from memtray.service import Service
-from memtray.sync.reconcile import POLICIES
+from memtray.sync.reconcile import ConflictPolicy
 from tests.prove.fleet import (
     SCALE,
     assert_converged,
@@ -60,7 +60,7 @@ def check_schedule(count: int, policy: str, steps: list[Step]) -> None:
 )
 @given(
     count=st.integers(2, 4),
-    policy=st.sampled_from(POLICIES),
+    policy=st.sampled_from(list(ConflictPolicy)),
     steps=st.lists(steps_strategy, min_size=10, max_size=60),
 )
 def test_random_schedules_converge_without_losing_edits(count: int, policy: str, steps: list[Step]):

@@ -59,8 +59,8 @@ def test_a_large_version_that_never_reached_a_full_hub_stays_recoverable(tmp_pat
             (folder / "big.bin").write_bytes(os.urandom(600 * 1024))
             with pytest.raises(HubFullError):
                 service.sync()
-            history = service.versions(FOLDER, "big.bin")
-            texts = {service.read_version(version.version_id) for version in history}
+            history = service.history.versions(FOLDER, "big.bin")
+            texts = {service.history.read_version(version.version_id) for version in history}
             assert first in texts
         finally:
             service.close()

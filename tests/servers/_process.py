@@ -37,12 +37,17 @@ def running(
         _wait_listening(process, port, log)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT)
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:
+    """Stop a process this test started (by its own handle): politely, then for sure."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout)
 
 
 def _wait_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.servers import HubEndpoint
+from tests.servers._process import stop
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 30.0
@@ -136,12 +137,7 @@ def run_hub_server(data_dir: Path, *extra_args: str) -> Iterator[RunningHub]:
         invites = re.findall(r"^invite: (\S+)$", log_path.read_text(), re.MULTILINE)
         yield RunningHub(url=url, data_dir=data_dir, log_path=log_path, process=process, first_invites=invites[-1:])
     finally:
-        process.terminate()
-        try:
-            process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_SECONDS)
+        stop(process, STOP_SECONDS)
 
 
 @contextlib.contextmanager

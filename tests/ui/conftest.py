@@ -2,6 +2,9 @@
 
 Every test under ``tests/ui`` runs its Qt widgets on a real Xvfb display (platform ``xcb``) with
 ``trayer`` as the tray host, so tray tests and widget tests share one ``QApplication``.
+
+Every test also runs with the UI-thread guard on (``memtray.ui.thread_guard``): a service call the
+window makes on the UI thread fails the test that made it.
 """
 
 from __future__ import annotations
@@ -10,12 +13,18 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
+from memtray.errors import MemtrayError
 from memtray.paths import Home, resolve_home
 from memtray.service import Service
+from memtray.ui import thread_guard
+from memtray.ui.client import ServiceClient
 from tests.support.display import Desktop, start_desktop
+
+Result = TypeVar("Result")
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -40,6 +49,52 @@ def desktop() -> Iterator[Desktop]:
 @pytest.fixture(scope="session")
 def qapp_args() -> list[str]:
     return ["memtray-tests"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ui_thread_guard() -> Iterator[None]:
+    """Every ``ServiceClient`` made in these tests (and every memtray process they start) guards its service."""
+    saved = os.environ.get(thread_guard.GUARD_ENV)
+    os.environ[thread_guard.GUARD_ENV] = "1"
+    yield
+    if saved is None:
+        os.environ.pop(thread_guard.GUARD_ENV, None)
+    else:
+        os.environ[thread_guard.GUARD_ENV] = saved
+
+
+@pytest.fixture(autouse=True)
+def no_service_call_on_the_ui_thread(ui_thread_guard: None) -> Iterator[thread_guard.GuardLog]:
+    thread_guard.LOG.clear()
+    yield thread_guard.LOG
+    assert thread_guard.LOG.ui_thread_calls == [], "the window called the service on the UI thread"
+
+
+@pytest.fixture
+def make_client(qtbot: Any) -> Iterator[Callable[[Service], ServiceClient]]:
+    """``make_client(service)``: the window's client to ``service``, its first snapshot read."""
+    clients: list[ServiceClient] = []
+
+    def make(service: Service) -> ServiceClient:
+        client = ServiceClient(service)
+        clients.append(client)
+        with qtbot.waitSignal(client.snapshot_changed, timeout=30_000):
+            client.refresh()
+        return client
+
+    yield make
+    for client in clients:
+        assert client.wait(60_000), "a service call did not finish"
+
+
+def on_worker(qtbot: Any, client: ServiceClient, work: Callable[[Service], Result]) -> Result:
+    """Run ``work`` through ``client`` (on its worker, as the window would) and wait for its result."""
+    outcome: list[Any] = []
+    client.call(work, outcome.append, outcome.append, refresh=True)
+    qtbot.waitUntil(lambda: bool(outcome), timeout=60_000)
+    if isinstance(outcome[0], MemtrayError):
+        raise outcome[0]
+    return outcome[0]
 
 
 @pytest.fixture

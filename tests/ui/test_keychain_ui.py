@@ -16,8 +16,8 @@ from PySide6.QtTest import QTest
 from memtray.errors import PassphraseError
 from memtray.keychain import Keychain
 from memtray.service import PASSPHRASE
-from memtray.ui.app import TrayApp
 from memtray.ui.passphrase_dialog import PassphraseDialog
+from memtray.ui.tray_app import TrayApp
 from tests.support.desktop import start_keyring_session
 from tests.support.display import artifact_path, screenshot
 

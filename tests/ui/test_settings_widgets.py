@@ -75,6 +75,7 @@ def test_secret_box_saves_and_reports_a_failed_save(qtbot, tmp_path: Path) -> No
     with qtbot.waitSignal(box.saved):
         box.save_to(str(tmp_path / "key.txt"))
     assert (tmp_path / "key.txt").read_text() == "ABCD-EFGH\n"
+    assert (tmp_path / "key.txt").stat().st_mode & 0o077 == 0, "a saved recovery key is its owner's only"
     box.save_to(str(tmp_path / "missing-folder" / "key.txt"))
     assert box.note.text().startswith("Could not save")
 

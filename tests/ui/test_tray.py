@@ -8,17 +8,17 @@ import subprocess
 import pytest
 from PySide6.QtCore import QObject, QPoint, QRect, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from memtray.model import Status
 from memtray.service import Service
-from memtray.ui.app import TrayApp
 from memtray.ui.icons import TrayState
 from memtray.ui.notify import Notice, NoticeKind
 from memtray.ui.scheduler import Trigger
+from memtray.ui.tray_app import TrayApp
 from tests.servers.http_hub import run_hub_server
 from tests.support.display import artifact_path, screenshot, tray_icon_windows
-from tests.ui.conftest import PASSPHRASE
+from tests.ui.conftest import PASSPHRASE, on_worker
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -58,8 +58,8 @@ def click(geometry: QRect, button: str) -> None:
 def tray_app(qtbot, vault_home):
     app = TrayApp(vault_home.home)
     app.tray.show()
-    with qtbot.waitSignal(app.controller.status_changed, timeout=10000):
-        app.controller.refresh_status()
+    with qtbot.waitSignal(app.client.snapshot_changed, timeout=10000):
+        app.client.refresh()
     yield app
     app.shutdown()
     if app._settings_window is not None:
@@ -181,23 +181,37 @@ def test_a_large_delete_waits_for_a_yes_then_syncs(qtbot, tray_app, vault_home):
         tray_app.controller.request()
     for note in notes:
         note.unlink()
+    sent = vault_home.log_objects()
 
-    with qtbot.waitSignal(tray_app.controller.failed, timeout=20000):
-        tray_app.scheduler.sync_now()
-    qtbot.waitUntil(lambda: tray_app._mass_delete_box is not None and tray_app._mass_delete_box.isVisible())
-    box = tray_app._mass_delete_box
-    assert box.text().startswith(
-        "<p><b>Many files would be deleted</b></p><p>6 of 7 files in &#x27;notes&#x27; are missing on this laptop."
+    def ask() -> QMessageBox:
+        with qtbot.waitSignal(tray_app.controller.finished, timeout=20000) as held:
+            tray_app.scheduler.sync_now()
+        assert held.args[0].mass_delete is not None
+        qtbot.waitUntil(lambda: tray_app._mass_delete_box is not None and tray_app._mass_delete_box.isVisible())
+        assert tray_app.tray.state is TrayState.ATTENTION
+        assert tray_app.scheduler.waiting_for_person, "automatic syncs wait for the answer"
+        return tray_app._mass_delete_box
+
+    box = ask()
+    assert box.text() == (
+        "<p><b>Many files would be deleted</b></p><p>6 of 7 files in &#x27;notes&#x27; are missing on this laptop. "
+        "If you deleted them on purpose, choose Sync anyway; otherwise put them back. Nothing was sent.</p>"
     )
-    assert tray_app.tray.state is TrayState.ATTENTION
     assert {button.text() for button in box.buttons()} == {"&Sync anyway", "&Not now"}
     assert box.escapeButton().text() == "&Not now"
     wait_on_screen(qtbot, box)
     box.grab().save(str(artifact_path("mass-delete-question")))
+    box.escapeButton().click()
+    qtbot.waitUntil(lambda: tray_app._mass_delete_box is None)
+    assert tray_app.scheduler.waiting_for_person and tray_app.tray.state is TrayState.ATTENTION
+    assert not tray_app.controller.is_running() and vault_home.log_objects() == sent, "Not now sends nothing"
 
-    with qtbot.waitSignal(tray_app.controller.finished, timeout=20000):
+    box = ask()
+    with qtbot.waitSignal(tray_app.controller.finished, timeout=20000) as answered:
         next(button for button in box.buttons() if button.text() == "&Sync anyway").click()
+    assert answered.args[0].mass_delete is None and answered.args[0].uploaded == 6
     qtbot.waitUntil(lambda: tray_app.tray.state is TrayState.IDLE)
+    assert not tray_app.scheduler.waiting_for_person
 
 
 def test_pause_from_the_menu_is_saved_and_shown(qtbot, tray_app, vault_home):
@@ -207,7 +221,7 @@ def test_pause_from_the_menu_is_saved_and_shown(qtbot, tray_app, vault_home):
     assert tray_app.scheduler.paused
     assert tray_app.tray.pause_action.text() == "Resume automatic sync"
     assert "Automatic sync is paused · click to sync once" in tray_app.tray.icon.toolTip()
-    tray_app.runner.wait()
+    assert tray_app.client.wait()
     assert Service(vault_home.home).get_setting("paused") is True
 
     with qtbot.waitSignal(tray_app.tray.state_changed, timeout=10000) as changed:
@@ -301,12 +315,15 @@ def test_first_run_wizard_hands_over_to_the_tray(qtbot, tmp_path, make_home):
     app = TrayApp(make_home("new-laptop"))
     try:
         app.start()
+        qtbot.waitUntil(lambda: app._wizard is not None, timeout=10000)
         wizard = app._wizard
         assert wizard is not None and type(wizard).__name__ == "SetupWizard"
         qtbot.waitUntil(wizard.isVisible)
         assert app.tray.icon.isVisible()
 
-        app.service.init(str(tmp_path / "hub"), PASSPHRASE, device_name="New laptop")
+        on_worker(
+            qtbot, app.client, lambda service: service.init(str(tmp_path / "hub"), PASSPHRASE, device_name="New laptop")
+        )
         with qtbot.waitSignal(app.controller.finished, timeout=20000):
             wizard.completed.emit()
 

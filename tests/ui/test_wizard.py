@@ -6,7 +6,7 @@ buttons; the only direct service call is reading the setup code on laptop 1 (Set
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget, QWizard
 
 from memtray.paths import resolve_home
 from memtray.service import Service
-from memtray.ui.tasks import TaskRunner
+from memtray.ui.client import ServiceClient
 from memtray.ui.wizard import SetupWizard
 from memtray.ui.wizard.base import PAGE_FIRST_SYNC, PAGE_HUB, PAGE_JOIN, PAGE_PLACES, PAGE_PRESETS, PAGE_RECOVERY
 from tests.servers.http_hub import http_hub_endpoint
@@ -44,13 +44,6 @@ class Laptop:
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    tasks = TaskRunner()
-    yield tasks
-    tasks.wait()
 
 
 def laptop(tmp_path: Path, name: str) -> Laptop:
@@ -91,8 +84,15 @@ def wait_for_page(qtbot, wizard: SetupWizard, page_id: int) -> None:
     assert wizard.currentId() == page_id, page.status.text()
 
 
-def start_new_vault(qtbot, runner: TaskRunner, first: Laptop, hub_url: str | None, invite: str | None, shots: str):
-    wizard = SetupWizard(first.service, runner, user_home=first.user_home)
+def start_new_vault(
+    qtbot,
+    make_client: Callable[[Service], ServiceClient],
+    first: Laptop,
+    hub_url: str | None,
+    invite: str | None,
+    shots: str,
+):
+    wizard = SetupWizard(make_client(first.service), user_home=first.user_home)
     qtbot.addWidget(wizard)
     wizard.show()
     assert wizard.start_page.new_choice.isChecked()
@@ -156,12 +156,19 @@ def start_new_vault(qtbot, runner: TaskRunner, first: Laptop, hub_url: str | Non
     return key
 
 
-def join_vault(qtbot, runner: TaskRunner, second: Laptop, setup_code: str, shots: str, mistype: bool = True) -> None:
+def join_vault(
+    qtbot,
+    make_client: Callable[[Service], ServiceClient],
+    second: Laptop,
+    setup_code: str,
+    shots: str,
+    mistype: bool = True,
+) -> None:
     """Laptop 2 joins with a setup code, or with the shared hub folder's path in its place.
 
     HOME (already pointed at laptop 2 by the caller) makes paths show as ~/….
     """
-    wizard = SetupWizard(second.service, runner, user_home=second.user_home)
+    wizard = SetupWizard(make_client(second.service), user_home=second.user_home)
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.start_page.join_choice.setChecked(True)
@@ -220,47 +227,51 @@ def assert_second_laptop_has_the_files(first: Laptop, second: Laptop) -> None:
     assert not (second.user_home / "code" / "shop" / "main.py").exists()
 
 
-def test_new_vault_in_a_cloud_drive_folder_then_join_with_the_setup_code(qtbot, runner, laptops, monkeypatch) -> None:
+def test_new_vault_in_a_cloud_drive_folder_then_join_with_the_setup_code(
+    qtbot, make_client, laptops, monkeypatch
+) -> None:
     first, second = laptops
-    start_new_vault(qtbot, runner, first, None, None, "wizard-folder")
+    start_new_vault(qtbot, make_client, first, None, None, "wizard-folder")
     assert (first.user_home / "Dropbox" / "memtray-hub").is_dir()
     monkeypatch.setenv("HOME", str(second.user_home))
-    join_vault(qtbot, runner, second, first.service.setup_code(), "wizard-folder")
+    join_vault(qtbot, make_client, second, first.service.setup_code(), "wizard-folder")
     assert_second_laptop_has_the_files(first, second)
 
 
-def test_join_by_picking_the_shared_folder_instead_of_a_code(qtbot, runner, laptops, monkeypatch) -> None:
+def test_join_by_picking_the_shared_folder_instead_of_a_code(qtbot, make_client, laptops, monkeypatch) -> None:
     first, second = laptops
-    start_new_vault(qtbot, runner, first, None, None, "-")
+    start_new_vault(qtbot, make_client, first, None, None, "-")
     monkeypatch.setenv("HOME", str(second.user_home))
-    join_vault(qtbot, runner, second, str(first.user_home / "Dropbox" / "memtray-hub"), "-", mistype=False)
+    join_vault(qtbot, make_client, second, str(first.user_home / "Dropbox" / "memtray-hub"), "-", mistype=False)
     assert_second_laptop_has_the_files(first, second)
 
 
 def test_new_vault_on_a_memtray_hub_server_then_join_with_the_setup_code(
-    qtbot, runner, laptops, tmp_path, monkeypatch
+    qtbot, make_client, laptops, tmp_path, monkeypatch
 ) -> None:
     first, second = laptops
     with http_hub_endpoint(tmp_path / "hub-server") as hub:
-        start_new_vault(qtbot, runner, first, hub.url, hub.new_invite(), "wizard-server")
+        start_new_vault(qtbot, make_client, first, hub.url, hub.new_invite(), "wizard-server")
         assert first.service.hub_info() == ("memtray", hub.url)
         monkeypatch.setenv("HOME", str(second.user_home))
-        join_vault(qtbot, runner, second, first.service.setup_code(), "wizard-server", mistype=False)
+        join_vault(qtbot, make_client, second, first.service.setup_code(), "wizard-server", mistype=False)
         assert_second_laptop_has_the_files(first, second)
 
 
-def test_a_mistyped_passphrase_does_not_use_up_the_setup_code(qtbot, runner, laptops, tmp_path, monkeypatch) -> None:
+def test_a_mistyped_passphrase_does_not_use_up_the_setup_code(
+    qtbot, make_client, laptops, tmp_path, monkeypatch
+) -> None:
     first, second = laptops
     with http_hub_endpoint(tmp_path / "hub-server") as hub:
-        start_new_vault(qtbot, runner, first, hub.url, hub.new_invite(), "-")
+        start_new_vault(qtbot, make_client, first, hub.url, hub.new_invite(), "-")
         monkeypatch.setenv("HOME", str(second.user_home))
-        join_vault(qtbot, runner, second, first.service.setup_code(), "-", mistype=True)
+        join_vault(qtbot, make_client, second, first.service.setup_code(), "-", mistype=True)
         assert second.service.is_set_up()
 
 
-def test_escape_cancels_the_wizard_without_a_vault(qtbot, runner, laptops) -> None:
+def test_escape_cancels_the_wizard_without_a_vault(qtbot, make_client, laptops) -> None:
     first, _ = laptops
-    wizard = SetupWizard(first.service, runner, user_home=first.user_home)
+    wizard = SetupWizard(make_client(first.service), user_home=first.user_home)
     qtbot.addWidget(wizard)
     completed: list[bool] = []
     wizard.completed.connect(lambda: completed.append(True))

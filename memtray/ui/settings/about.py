@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPush
 
 import memtray
 from memtray.hubs import HUB_KINDS
-from memtray.service import Service
+from memtray.ui.client import ServiceClient
 from memtray.ui.icons import app_icon
 from memtray.ui.widgets import explanation, heading, home_relative, relative_time
 
@@ -21,10 +21,10 @@ def _selectable(text: str = "") -> QLabel:
 
 
 class AboutTab(QWidget):
-    def __init__(self, service: Service, parent: QWidget | None = None) -> None:
+    def __init__(self, client: ServiceClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
-        self._log_dir = service.home.log_dir
+        self._client = client
+        self._log_dir = client.home.log_dir
         logo = QLabel()
         logo.setPixmap(app_icon().pixmap(64, 64))
         self.version_label = QLabel(self.tr("Version {version}").format(version=memtray.__version__))
@@ -78,7 +78,7 @@ class AboutTab(QWidget):
         self.open_logs_button.clicked.connect(self.open_log_folder)
 
     def refresh(self) -> None:
-        status = self._service.status()
+        status = self._client.snapshot.status
         self.device_label.setText(status.device_name or "")
         kind = HUB_KINDS.get(status.hub_kind or "", "")
         self.hub_label.setText(self.tr(kind) if kind else "")

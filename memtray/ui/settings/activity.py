@@ -8,10 +8,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from memtray.model import ActivityItem
-from memtray.service import Service
+from memtray.ui.client import ServiceClient
 from memtray.ui.settings.conflicts import ConflictsPane
 from memtray.ui.settings.versions import VersionsPane
-from memtray.ui.tasks import TaskRunner
 from memtray.ui.widgets import StatusLine, explanation, fit_columns, heading
 
 KIND_WORDS = {
@@ -29,10 +28,9 @@ KIND_WORDS = {
 class ActivityTab(QWidget):
     conflicts_changed = Signal()
 
-    def __init__(self, service: Service, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, client: ServiceClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
-        self._runner = runner
+        self._client = client
         self.history = QTreeWidget()
         self.history.setHeaderLabels([self.tr("When"), self.tr("What"), self.tr("File"), self.tr("Details")])
         self.history.setRootIsDecorated(False)
@@ -43,8 +41,8 @@ class ActivityTab(QWidget):
         history_column.addWidget(explanation(self.tr("Double-click a file to see its earlier versions.")))
         history_column.addWidget(self.history, 1)
         history_column.addWidget(self.history_status)
-        self.conflicts = ConflictsPane(service, runner)
-        self.versions = VersionsPane(service, runner)
+        self.conflicts = ConflictsPane(client)
+        self.versions = VersionsPane(client)
         self.pages = QTabWidget()
         self.pages.addTab(history_page, self.tr("Rece&nt activity"))
         self.pages.addTab(self.conflicts, self.tr("&Conflicts"))
@@ -58,7 +56,7 @@ class ActivityTab(QWidget):
         self.history.itemActivated.connect(self._open_versions)
 
     def refresh(self) -> None:
-        self._runner.run(self._service.activity, self._show_history, self.history_status.error)
+        self._client.call(lambda service: service.history.activity(), self._show_history, self.history_status.error)
         self.conflicts.refresh()
 
     def _count_conflicts(self, count: int) -> None:

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 
 from memtray.errors import MemtrayError
 from memtray.model import ConflictInfo
-from memtray.service import Service
-from memtray.ui.tasks import TaskRunner
+from memtray.ui.client import ServiceClient
 from memtray.ui.widgets import StatusLine, explanation, fit_columns, relative_time, select_first
 
 DIFFERENT_LINE_COLOR = "#fff1b8"
@@ -59,10 +58,9 @@ class ConflictsPane(QWidget):
     resolved = Signal()
     counted = Signal(int)
 
-    def __init__(self, service: Service, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, client: ServiceClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
-        self._runner = runner
+        self._client = client
         self._conflicts: list[ConflictInfo] = []
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([self.tr("File"), self.tr("Other laptop"), self.tr("When")])
@@ -103,7 +101,7 @@ class ConflictsPane(QWidget):
         self._set_buttons(False)
 
     def refresh(self) -> None:
-        self._runner.run(self._service.conflicts, self._show, self.status.error)
+        self._client.call(lambda service: service.history.conflicts(), self._show, self.status.error)
 
     def _show(self, conflicts: object) -> None:
         assert isinstance(conflicts, list)
@@ -137,8 +135,8 @@ class ConflictsPane(QWidget):
             return
         when = time.strftime("%d %b %H:%M", time.localtime(conflict.time))
         self.other_label.setText(self.tr("From {device} ({when})").format(device=conflict.other_device, when=when))
-        self._runner.run(
-            lambda: self._service.conflict_texts(conflict.conflict_id),
+        self._client.call(
+            lambda service: service.history.conflict_texts(conflict.conflict_id),
             lambda texts: self._show_texts(conflict.conflict_id, texts),
             self.status.error,
         )
@@ -172,4 +170,7 @@ class ConflictsPane(QWidget):
             self._set_buttons(True)
             self.status.error(error)
 
-        self._runner.run(lambda: self._service.resolve_conflict(conflict.conflict_id, keep), done, failed)
+        conflict_id = conflict.conflict_id
+        self._client.call(
+            lambda service: service.history.resolve_conflict(conflict_id, keep), done, failed, refresh=True
+        )

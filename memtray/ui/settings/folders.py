@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 from memtray.errors import MemtrayError
 from memtray.model import FolderInfo
 from memtray.presets import Preset, agent_presets, project_preset, suggested_path
-from memtray.service import Service
+from memtray.ui.client import ServiceClient
 from memtray.ui.settings.placedialog import PlaceDialog
-from memtray.ui.tasks import TaskRunner
 from memtray.ui.widgets import (
     StatusLine,
     ask_confirmation,
@@ -39,6 +38,9 @@ from memtray.ui.widgets import (
     home_relative,
     select_first,
 )
+
+if TYPE_CHECKING:
+    from memtray.service import Service
 
 WAITING_COLOR = "#b45309"
 
@@ -52,12 +54,9 @@ class FoldersTab(QWidget):
 
     folders_changed = Signal()
 
-    def __init__(
-        self, service: Service, runner: TaskRunner, user_home: Path | None = None, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, client: ServiceClient, user_home: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
-        self._runner = runner
+        self._client = client
         self._home = user_home
         self._folders: list[FolderInfo] = []
         self.place_dialog: PlaceDialog | None = None
@@ -131,8 +130,9 @@ class FoldersTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Show the folders of the client's snapshot, which is renewed after every sync and every change."""
         selected = self.selected_folder()
-        self._folders = self._service.folders()
+        self._folders = list(self._client.snapshot.folders)
         self.tree.clear()
         for folder in self._folders:
             item = QTreeWidgetItem([folder.name, str(folder.file_count), home_relative(folder.path or "")])
@@ -179,7 +179,7 @@ class FoldersTab(QWidget):
         self._open(dialog)
 
     def _place(self, name: str, path: str) -> None:
-        self._run(lambda: self._service.map_folder(name, path))
+        self._run(lambda service: service.map_folder(name, path))
 
     def add_project(self) -> None:
         dialog = PlaceDialog(
@@ -234,9 +234,9 @@ class FoldersTab(QWidget):
             self._add_presets(chosen)
 
     def _add_presets(self, presets: list[Preset]) -> None:
-        def work() -> None:
+        def work(service: Service) -> None:
             for preset in presets:
-                self._service.add_folder(preset.folder_name, str(preset.path), preset.include, preset.exclude)
+                service.add_folder(preset.folder_name, str(preset.path), preset.include, preset.exclude)
 
         self._run(work)
 
@@ -244,7 +244,7 @@ class FoldersTab(QWidget):
         folder = self.selected_folder()
         if folder is not None:
             include, exclude = _lines(self.include_edit), _lines(self.exclude_edit)
-            self._run(lambda: self._service.edit_folder(folder.name, include=include, exclude=exclude))
+            self._run(lambda service: service.edit_folder(folder.name, include=include, exclude=exclude))
 
     def _confirm_remove(self) -> None:
         folder = self.selected_folder()
@@ -257,7 +257,7 @@ class FoldersTab(QWidget):
                 "memtray will stop syncing this folder on all your laptops. The files themselves stay where they are."
             ),
             self.tr("Stop syncing"),
-            lambda: self._run(lambda: self._service.remove_folder(folder.name)),
+            lambda: self._run(lambda service: service.remove_folder(folder.name)),
         )
 
     def _set_controls_enabled(self, enabled: bool) -> None:
@@ -265,10 +265,10 @@ class FoldersTab(QWidget):
             if child is not self.status:
                 child.setEnabled(enabled)
 
-    def _run(self, work: Callable[[], object]) -> None:
+    def _run(self, work: Callable[[Service], object]) -> None:
         self.status.busy(self.tr("Saving…"))
         self._set_controls_enabled(False)
-        self._runner.run(work, self._done, self._failed)
+        self._client.call(work, self._done, self._failed, refresh=True)
 
     def _done(self, _result: object) -> None:
         self._set_controls_enabled(True)

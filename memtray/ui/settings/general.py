@@ -1,4 +1,4 @@
-"""General tab: built from memtray.settings.SETTINGS, one control per setting."""
+"""General tab: built from memtray.service.settings.SETTINGS, one control per setting."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QSpi
 
 from memtray.autostart import Autostart, get_autostart
 from memtray.errors import MemtrayError
-from memtray.service import Service
-from memtray.settings import SETTINGS, Setting
+from memtray.service.settings import SETTINGS, Setting
+from memtray.ui.client import ServiceClient
 from memtray.ui.widgets import StatusLine, explanation, heading
 
 START_AT_LOGIN = "start_at_login"
@@ -26,7 +26,7 @@ def with_mnemonic(label: str, taken: set[str]) -> str:
 
 
 class GeneralTab(QWidget):
-    """Every user setting; a change is saved at once and announced with ``setting_changed``.
+    """Every user setting; a change is saved at once, on the client's worker, then announced with ``setting_changed``.
 
     ``reserved`` holds mnemonic letters already used around the tab (the window's tab bar).
     """
@@ -35,13 +35,13 @@ class GeneralTab(QWidget):
 
     def __init__(
         self,
-        service: Service,
+        client: ServiceClient,
         parent: QWidget | None = None,
         autostart: Autostart | None = None,
         reserved: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(parent)
-        self._service = service
+        self._client = client
         self._autostart = autostart or get_autostart()
         self.controls: dict[str, QWidget] = {}
         self.status = StatusLine()
@@ -61,12 +61,15 @@ class GeneralTab(QWidget):
             column.addWidget(box)
         column.addWidget(self.status)
         column.addStretch(1)
+        self._saving = 0
         self.refresh()
 
     def refresh(self) -> None:
+        """Show the values of the client's snapshot, which is renewed after every save."""
+        snapshot = self._client.snapshot
         for setting in SETTINGS:
             control = self.controls[setting.key]
-            value = self._service.get_setting(setting.key)
+            value = snapshot.setting(setting.key)
             control.blockSignals(True)
             if isinstance(control, QCheckBox):
                 control.setChecked(bool(value))
@@ -106,10 +109,29 @@ class GeneralTab(QWidget):
         try:
             if key == START_AT_LOGIN:
                 self._autostart.set_enabled(bool(value))
-            self._service.set_setting(key, value)
         except MemtrayError as error:
             self.status.error(error)
             self.refresh()
             return
+        self._saving += 1
+        self._client.call(
+            lambda service: service.set_setting(key, value),
+            lambda _result: self._saved(key),
+            self._failed,
+            refresh=True,
+        )
+
+    def _saved(self, key: str) -> None:
         self.status.clear()
+        self._settle()
         self.setting_changed.emit(key)
+
+    def _failed(self, error: MemtrayError) -> None:
+        self.status.error(error)
+        self._settle()
+
+    def _settle(self) -> None:
+        """Once no save waits, the snapshot holds every one of them: show it (it undoes a refused change)."""
+        self._saving -= 1
+        if not self._saving:
+            self.refresh()

@@ -16,10 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from memtray.errors import MemtrayError
-from memtray.hubs import HUB_KINDS, hub_kind
-from memtray.service import Service
-from memtray.ui.tasks import TaskRunner
-from memtray.ui.widgets import StatusLine, explanation, heading, home_relative, password_line
+from memtray.hubs import HUB_KINDS, hub_kind, needs_secret
+from memtray.ui.client import ServiceClient
+from memtray.ui.widgets import StatusLine, ask_confirmation, explanation, heading, home_relative, password_line
 
 EXAMPLES = {
     "folder": "~/Dropbox/memtray-hub",
@@ -34,10 +33,9 @@ class HubTab(QWidget):
 
     hub_changed = Signal()
 
-    def __init__(self, service: Service, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, client: ServiceClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
-        self._runner = runner
+        self._client = client
         self.kind_label = QLabel()
         self.url_edit = QLineEdit()
         self.key_id_edit = QLineEdit()
@@ -76,6 +74,7 @@ class HubTab(QWidget):
         column.addWidget(self.status)
         column.addSpacing(12)
         column.addWidget(self._examples())
+        column.addWidget(self._repair_box())
         column.addStretch(1)
 
         self.url_edit.textChanged.connect(self._url_changed)
@@ -97,8 +96,56 @@ class HubTab(QWidget):
             form.addRow(self.tr(text) + ":", example)
         return box
 
+    def _repair_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("If the hub lost data"))
+        column = QVBoxLayout(box)
+        column.addWidget(
+            explanation(
+                self.tr(
+                    "Use this only if syncing stopped with a message that the hub lost or altered data, and whoever "
+                    "runs the hub cannot bring it back."
+                )
+            )
+        )
+        self.repair_button = QPushButton(self.tr("Re&pair…"))
+        self.repair_button.clicked.connect(self.ask_repair)
+        row = QHBoxLayout()
+        row.addWidget(self.repair_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        return box
+
+    def ask_repair(self) -> None:
+        ask_confirmation(
+            self,
+            self.tr("Carry on without the data the hub lost?"),
+            self.tr(
+                "This laptop sends all its files to the hub again and stops waiting for the lost data; your other "
+                "laptops then send theirs again too. Changes that only ever reached the lost data can't be brought "
+                "back. Files on this laptop are not changed."
+            ),
+            self.tr("Repair"),
+            self.repair,
+        )
+
+    def repair(self) -> None:
+        self._start(self.tr("Repairing…"))
+        self.repair_button.setEnabled(False)
+        self._client.call(lambda service: service.repair(), self._repaired, self._finish_error, refresh=True)
+
+    def _repaired(self, result: object) -> None:
+        self._url_changed(self.url_edit.text())
+        self.repair_button.setEnabled(True)
+        if result is None:
+            self.status.success(self.tr("Nothing to repair: the hub has all its data."))
+        else:
+            self.status.success(self.tr("Repaired. This laptop sent its files again, and syncing goes on."))
+        self.hub_changed.emit()
+
     def refresh(self) -> None:
-        kind, url = self._service.hub_info()
+        """Show the hub of the client's snapshot, which is renewed after every save."""
+        status = self._client.snapshot.status
+        kind, url = status.hub_kind or "", status.hub_url or ""
         self.url_edit.setText(home_relative(QUrl(url).toLocalFile()) if kind == "folder" else url)
         self.secret_edit.clear()
         self.key_id_edit.clear()
@@ -120,7 +167,7 @@ class HubTab(QWidget):
         }
         self.secret_label.setText(secret_labels.get(kind, ""))
         self.secret_edit.setPlaceholderText(self.tr("Leave empty to keep the one memtray remembers"))
-        self._form.setRowVisible(self.secret_edit, kind in secret_labels)
+        self._form.setRowVisible(self.secret_edit, needs_secret(kind))
         self._form.setRowVisible(self.key_id_edit, kind == "s3")
         self._form.setRowVisible(self.insecure_box, url.strip().lower().startswith("http://"))
         self.test_button.setEnabled(bool(kind))
@@ -137,8 +184,8 @@ class HubTab(QWidget):
     def test_connection(self) -> None:
         url, secret, insecure = self.url_edit.text().strip(), self._secret(), self.insecure_box.isChecked()
         self._start(self.tr("Testing the connection…"))
-        self._runner.run(
-            lambda: self._service.test_hub(url, secret, insecure),
+        self._client.call(
+            lambda service: service.test_hub(url, secret, insecure),
             lambda sentence: self._finish_ok(str(sentence)),
             self._finish_error,
         )
@@ -146,7 +193,7 @@ class HubTab(QWidget):
     def save(self) -> None:
         url, secret = self.url_edit.text().strip(), self._secret()
         self._start(self.tr("Saving…"))
-        self._runner.run(lambda: self._service.set_hub(url, secret), self._saved, self._finish_error)
+        self._client.call(lambda service: service.set_hub(url, secret), self._saved, self._finish_error, refresh=True)
 
     def _start(self, text: str) -> None:
         self.test_button.setEnabled(False)
@@ -164,4 +211,5 @@ class HubTab(QWidget):
 
     def _finish_error(self, error: MemtrayError) -> None:
         self._url_changed(self.url_edit.text())
+        self.repair_button.setEnabled(True)
         self.status.error(error)

@@ -16,9 +16,8 @@ from PySide6.QtWidgets import (
 
 from memtray.errors import MemtrayError
 from memtray.model import DeviceInfo
-from memtray.service import Service
+from memtray.ui.client import ServiceClient
 from memtray.ui.settings.secretdialog import SecretDialog
-from memtray.ui.tasks import TaskRunner
 from memtray.ui.widgets import (
     NewPassphraseBox,
     StatusLine,
@@ -33,10 +32,9 @@ PLATFORM_NAMES = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}
 
 
 class SecurityTab(QWidget):
-    def __init__(self, service: Service, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, client: ServiceClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
-        self._runner = runner
+        self._client = client
         self._devices: list[DeviceInfo] = []
         self.secret_dialog: SecretDialog | None = None
         column = QVBoxLayout(self)
@@ -130,7 +128,7 @@ class SecurityTab(QWidget):
         return box
 
     def refresh(self) -> None:
-        self._runner.run(self._service.devices, self._show_devices, self.devices_status.error)
+        self._client.call(lambda service: service.devices(), self._show_devices, self.devices_status.error)
 
     def forget_secrets(self) -> None:
         """Clear every passphrase typed on this tab (called when the window closes)."""
@@ -151,8 +149,8 @@ class SecurityTab(QWidget):
         old, new = self.old_passphrase.text(), self.new_passphrase.passphrase()
         self.change_button.setEnabled(False)
         self.passphrase_status.busy(self.tr("Changing the passphrase…"))
-        self._runner.run(
-            lambda: self._service.change_passphrase(old, new), self._passphrase_changed, self._passphrase_failed
+        self._client.call(
+            lambda service: service.change_passphrase(old, new), self._passphrase_changed, self._passphrase_failed
         )
 
     def _passphrase_changed(self, _result: object) -> None:
@@ -168,8 +166,8 @@ class SecurityTab(QWidget):
         passphrase = self.recovery_passphrase.text()
         self.recovery_button.setEnabled(False)
         self.recovery_status.busy(self.tr("Making a new recovery key…"))
-        self._runner.run(
-            lambda: self._service.new_recovery_key(passphrase), self._show_recovery_key, self._recovery_failed
+        self._client.call(
+            lambda service: service.new_recovery_key(passphrase), self._show_recovery_key, self._recovery_failed
         )
 
     def _show_recovery_key(self, key: object) -> None:
@@ -239,12 +237,12 @@ class SecurityTab(QWidget):
             self._device_selected()
             self.devices_status.error(error)
 
-        self._runner.run(lambda: self._service.revoke_device(device.device_id), done, failed)
+        self._client.call(lambda service: service.revoke_device(device.device_id), done, failed)
 
     def show_setup_code(self) -> None:
         self.setup_button.setEnabled(False)
         self.setup_status.busy(self.tr("Making a setup code…"))
-        self._runner.run(self._service.setup_code, self._show_setup_code, self._setup_code_failed)
+        self._client.call(lambda service: service.setup_code(), self._show_setup_code, self._setup_code_failed)
 
     def _show_setup_code(self, code: object) -> None:
         self.setup_button.setEnabled(True)

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 
 from memtray.errors import MemtrayError
 from memtray.model import ActivityItem, VersionInfo
-from memtray.service import Service
-from memtray.ui.tasks import TaskRunner
+from memtray.ui.client import ServiceClient
 from memtray.ui.widgets import StatusLine, ask_confirmation, explanation, fit_columns, select_first
 
 
@@ -33,10 +32,9 @@ def _size(size: int) -> str:
 
 
 class VersionsPane(QWidget):
-    def __init__(self, service: Service, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, client: ServiceClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
-        self._runner = runner
+        self._client = client
         self._versions: list[VersionInfo] = []
         self.folder_combo = QComboBox()
         self.file_combo = QComboBox()
@@ -89,7 +87,7 @@ class VersionsPane(QWidget):
         chosen = self.folder_combo.currentText()
         self.folder_combo.blockSignals(True)
         self.folder_combo.clear()
-        for folder in self._service.folders():
+        for folder in self._client.snapshot.folders:
             self.folder_combo.addItem(folder.name)
         self.folder_combo.setCurrentIndex(max(0, self.folder_combo.findText(chosen)))
         self.folder_combo.blockSignals(False)
@@ -110,8 +108,10 @@ class VersionsPane(QWidget):
         if not folder or not path:
             return
         self.status.busy(self.tr("Looking up versions…"))
-        self._runner.run(
-            lambda: self._service.versions(folder, path), lambda found: self._show(found, then_say), self.status.error
+        self._client.call(
+            lambda service: service.history.versions(folder, path),
+            lambda found: self._show(found, then_say),
+            self.status.error,
         )
 
     def _show(self, versions: object, then_say: str) -> None:
@@ -145,8 +145,8 @@ class VersionsPane(QWidget):
         if version is None or version.deleted:
             return
         version_id = version.version_id
-        self._runner.run(
-            lambda: self._service.read_version(version_id),
+        self._client.call(
+            lambda service: service.history.read_version(version_id),
             lambda data: self._show_preview(version_id, data),
             self.status.error,
         )
@@ -181,4 +181,4 @@ class VersionsPane(QWidget):
             self.status.error(error)
             self._preview()
 
-        self._runner.run(lambda: self._service.restore_version(version_id), done, failed)
+        self._client.call(lambda service: service.history.restore_version(version_id), done, failed, refresh=True)

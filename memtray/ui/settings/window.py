@@ -1,4 +1,8 @@
-"""The settings window: six tabs, each a small module, around one Service."""
+"""The settings window: six tabs, each a small module, reaching the service only through one ``ServiceClient``.
+
+A tab shows what the client's snapshot holds (renewed after every sync and every change made through
+the client) and asks the client for the rest (history, conflicts, laptops), which arrives later.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
 
-from memtray.service import Service
+from memtray.ui.client import ServiceClient
 from memtray.ui.icons import app_icon
 from memtray.ui.settings.about import AboutTab
 from memtray.ui.settings.activity import ActivityTab
@@ -16,7 +20,6 @@ from memtray.ui.settings.folders import FoldersTab
 from memtray.ui.settings.general import GeneralTab
 from memtray.ui.settings.hub import HubTab
 from memtray.ui.settings.security import SecurityTab
-from memtray.ui.tasks import TaskRunner
 
 TAB_NAMES = ("general", "folders", "hub", "security", "activity", "about")
 
@@ -30,9 +33,7 @@ class SettingsWindow(QDialog):
 
     settings_changed = Signal(str)
 
-    def __init__(
-        self, service: Service, runner: TaskRunner, parent: QWidget | None = None, *, user_home: Path | None = None
-    ) -> None:
+    def __init__(self, client: ServiceClient, parent: QWidget | None = None, *, user_home: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("memtray settings"))
         self.setWindowIcon(app_icon())
@@ -44,12 +45,12 @@ class SettingsWindow(QDialog):
             self.tr("&Activity"),
             self.tr("A&bout"),
         )
-        self.general = GeneralTab(service, reserved=mnemonic_letters(titles))
-        self.folders = FoldersTab(service, runner, user_home)
-        self.hub = HubTab(service, runner)
-        self.security = SecurityTab(service, runner)
-        self.activity = ActivityTab(service, runner)
-        self.about = AboutTab(service)
+        self.general = GeneralTab(client, reserved=mnemonic_letters(titles))
+        self.folders = FoldersTab(client, user_home)
+        self.hub = HubTab(client)
+        self.security = SecurityTab(client)
+        self.activity = ActivityTab(client)
+        self.about = AboutTab(client)
         self.tabs = QTabWidget()
         self._pages: dict[str, QWidget] = {}
         pages = (self.general, self.folders, self.hub, self.security, self.activity, self.about)

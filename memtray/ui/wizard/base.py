@@ -1,11 +1,11 @@
-"""What the wizard's pages share: the service, the runner, and pages that work in the background."""
+"""What the wizard's pages share: the client to the service, and pages that work in the background."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
@@ -13,9 +13,11 @@ from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 from memtray.errors import MemtrayError
 from memtray.model import FolderInfo, InitResult, SyncProgress, SyncResult
 from memtray.presets import Preset
-from memtray.service import Service
-from memtray.ui.tasks import TaskRunner
+from memtray.ui.client import ServiceClient
 from memtray.ui.widgets import StatusLine
+
+if TYPE_CHECKING:
+    from memtray.service import Service
 
 PAGE_START, PAGE_HUB, PAGE_PRESETS, PAGE_PASSPHRASE, PAGE_RECOVERY = range(5)
 PAGE_JOIN, PAGE_PLACES, PAGE_FIRST_SYNC = range(5, 8)
@@ -25,8 +27,7 @@ PAGE_JOIN, PAGE_PLACES, PAGE_FIRST_SYNC = range(5, 8)
 class WizardState:
     """Choices and results carried from page to page."""
 
-    service: Service
-    runner: TaskRunner
+    client: ServiceClient
     user_home: Path | None
     joining: bool = False
     hub_url: str = ""
@@ -78,13 +79,14 @@ class WorkingPage(QWizardPage):
     def start_work(self) -> None:
         raise NotImplementedError
 
-    def run(self, text: str, work: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+    def run(self, text: str, work: Callable[[Service], Any], on_done: Callable[[Any], None]) -> None:
+        """Run ``work`` with the service on the client's worker; the client's snapshot is renewed after it."""
         self._set_cancel_enabled(False)
         self.busy = True
         self.status.busy(text)
         self._set_inputs_enabled(False)
         self.completeChanged.emit()
-        self.state.runner.run(work, lambda result: self._succeeded(result, on_done), self._failed)
+        self.state.client.call(work, lambda result: self._succeeded(result, on_done), self._failed, refresh=True)
 
     def _set_cancel_enabled(self, enabled: bool) -> None:
         wizard = self.wizard()

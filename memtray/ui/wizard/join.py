@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -20,6 +22,9 @@ from memtray.model import FolderInfo, JoinResult, SyncResult
 from memtray.presets import detect_cloud_drives, hub_folder_in, suggested_path
 from memtray.ui.widgets import PathPicker, explanation, home_relative, password_line
 from memtray.ui.wizard.base import PAGE_PLACES, ProgressRelay, WizardState, WorkingPage
+
+if TYPE_CHECKING:
+    from memtray.service import Service
 
 
 class JoinPage(WorkingPage):
@@ -82,8 +87,8 @@ class JoinPage(WorkingPage):
             self._changed()
 
     def start_work(self) -> None:
-        where, passphrase, service = self._where(), self.passphrase.text(), self.state.service
-        self.run(self.tr("Unlocking your vault…"), lambda: service.join(where, passphrase), self._joined)
+        where, passphrase = self._where(), self.passphrase.text()
+        self.run(self.tr("Unlocking your vault…"), lambda service: service.join(where, passphrase), self._joined)
 
     def _joined(self, result: JoinResult) -> None:
         self.state.joined_folders = result.folders
@@ -149,9 +154,8 @@ class PlacesPage(WorkingPage):
 
     def start_work(self) -> None:
         places = {name: picker.path() for name, picker in self.pickers.items()}
-        service = self.state.service
 
-        def work() -> None:
+        def work(service: Service) -> None:
             for name, path in places.items():
                 service.map_folder(name, path)
 
@@ -203,9 +207,9 @@ class FirstSyncPage(WorkingPage):
 
     def start_work(self) -> None:
         self.retry_button.hide()
-        service, relay = self.state.service, self.relay
+        relay = self.relay
 
-        def work() -> tuple[SyncResult, list[FolderInfo]]:
+        def work(service: Service) -> tuple[SyncResult, list[FolderInfo]]:
             return service.sync(progress=relay.report), service.folders()
 
         self.run(self.tr("Syncing…"), work, self._synced)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWizard, QWizardPage
 
 from memtray.errors import MemtrayError
 from memtray.model import InitResult, SyncResult
 from memtray.ui.widgets import NewPassphraseBox, SecretBox, explanation
 from memtray.ui.wizard.base import ProgressRelay, WizardState, WorkingPage
+
+if TYPE_CHECKING:
+    from memtray.service import Service
 
 
 class PassphrasePage(WorkingPage):
@@ -40,9 +45,9 @@ class PassphrasePage(WorkingPage):
 
     def start_work(self) -> None:
         state, passphrase = self.state, self.passphrase.passphrase()
-        service, presets, relay = state.service, list(state.presets), self.relay
+        presets, relay = list(state.presets), self.relay
 
-        def work() -> tuple[InitResult, SyncResult | None, MemtrayError | None]:
+        def work(service: Service) -> tuple[InitResult, SyncResult | None, MemtrayError | None]:
             result = state.init_result or service.init(
                 state.hub_url, passphrase, invite=state.invite, allow_insecure_http=state.allow_insecure_http
             )

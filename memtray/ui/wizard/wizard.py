@@ -7,9 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget, QWizard
 
-from memtray.service import Service
+from memtray.ui.client import ServiceClient
 from memtray.ui.icons import app_icon
-from memtray.ui.tasks import TaskRunner
 from memtray.ui.wizard.base import (
     PAGE_FIRST_SYNC,
     PAGE_HUB,
@@ -25,7 +24,7 @@ from memtray.ui.wizard.base import (
 from memtray.ui.wizard.hub import HubPage
 from memtray.ui.wizard.join import FirstSyncPage, JoinPage, PlacesPage
 from memtray.ui.wizard.newvault import PassphrasePage, RecoveryPage
-from memtray.ui.wizard.presets import PresetsPage
+from memtray.ui.wizard.presets_page import PresetsPage
 from memtray.ui.wizard.start import StartPage
 
 
@@ -34,11 +33,9 @@ class SetupWizard(QWizard):
 
     completed = Signal()
 
-    def __init__(
-        self, service: Service, runner: TaskRunner, parent: QWidget | None = None, *, user_home: Path | None = None
-    ) -> None:
+    def __init__(self, client: ServiceClient, parent: QWidget | None = None, *, user_home: Path | None = None) -> None:
         super().__init__(parent)
-        self.state = WizardState(service, runner, user_home)
+        self.state = WizardState(client, user_home)
         self._announced = False
         self.setWindowTitle(self.tr("Set up memtray"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-CONFLICT_POLICIES = {
-    "keep_both": "Keep both (save a conflict copy)",
-    "prefer_recent": "Keep the most recent edit",
-    "prefer_local": "Keep this laptop's edit",
-    "prefer_remote": "Keep the other laptop's edit",
+from memtray.sync.reconcile import ConflictPolicy
+
+CONFLICT_POLICY_LABELS = {
+    ConflictPolicy.KEEP_BOTH: "Keep both (save a conflict copy)",
+    ConflictPolicy.PREFER_RECENT: "Keep the most recent edit",
+    ConflictPolicy.PREFER_LOCAL: "Keep this laptop's edit",
+    ConflictPolicy.PREFER_REMOTE: "Keep the other laptop's edit",
 }
 
 
@@ -41,7 +43,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("notify_errors", True, bool, "Tell me when something goes wrong"),
     Setting("notify_new_device", True, bool, "Tell me when a new laptop joins"),
     Setting("notify_success", False, bool, "Tell me after every successful sync"),
-    Setting("conflict_policy", "keep_both", str, "When two laptops edit the same lines", choices=CONFLICT_POLICIES),
+    Setting(
+        "conflict_policy",
+        ConflictPolicy.KEEP_BOTH.value,
+        str,
+        "When two laptops edit the same lines",
+        choices={policy.value: CONFLICT_POLICY_LABELS[policy] for policy in ConflictPolicy},
+    ),
     Setting("history_days", 30, int, "Keep old versions for (days)", minimum=1, maximum=3650),
 )
 

@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from memtray.errors import HostileKeyFileError, NotSetUpError, ObjectExistsError, ObjectMissingError
-from memtray.hubs.base import KEYFILE_PREFIX, Hub, keyfile_key
+from memtray.errors import (
+    HostileKeyFileError,
+    LocalFileError,
+    NotSetUpError,
+    ObjectExistsError,
+    ObjectMissingError,
+)
+from memtray.hubs.base import Hub
+from memtray.hubs.keys import KEYFILE_PREFIX, keyfile_key
+from memtray.paths import make_private_folder, write_private_atomic
 from memtray.vault.keys import KeyFile, verify_keyfile
 
 
@@ -64,7 +72,9 @@ def load_pin(path: Path) -> KeyFile:
 
 
 def save_pin(path: Path, keyfile: KeyFile) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".tmp")
-    temp.write_bytes(keyfile.to_bytes())
-    temp.replace(path)
+    """Keep ``keyfile`` as this laptop's pin, readable only by its owner (it invites passphrase guessing)."""
+    try:
+        make_private_folder(path.parent)
+        write_private_atomic(path, keyfile.to_bytes())
+    except OSError as exc:
+        raise LocalFileError(f"memtray could not save its copy of the vault key file: {exc.strerror or exc}.") from exc

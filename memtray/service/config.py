@@ -6,14 +6,13 @@ Stored as JSON in the home's config folder and replaced atomically. Secrets live
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from memtray.errors import LocalFileError
-from memtray.settings import SETTINGS, SETTINGS_BY_KEY, coerce
+from memtray.paths import write_json_atomic
+from memtray.service.settings import SETTINGS_BY_KEY, coerce
 
 
 @dataclass
@@ -23,6 +22,8 @@ class Config:
     device_name: str
     hub_url: str
     allow_insecure_http: bool = False
+    # "sha256:<hex>" of a memtray hub's own certificate; None: verify it against the system's authorities.
+    tls_fingerprint: str | None = None
     folder_paths: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -50,21 +51,3 @@ def load_config(path: Path) -> Config | None:
 
 def save_config(path: Path, config: Config) -> None:
     write_json_atomic(path, asdict(config))
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=2, sort_keys=True)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-    except OSError as exc:
-        Path(temp_name).unlink(missing_ok=True)
-        raise LocalFileError(f"memtray could not save {path.name}: {exc.strerror or exc}.") from exc
-
-
-def default_settings() -> dict[str, Any]:
-    return {setting.key: setting.default for setting in SETTINGS}

@@ -1,0 +1,112 @@
+"""Setting up this laptop: ``init``, ``join``, ``setup-code`` and ``trust-certificate``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from memtray.cli.base import add_command, new_passphrase, open_service, prompt_passphrase
+from memtray.errors import PassphraseError, UsageError
+
+if TYPE_CHECKING:
+    from memtray.cli.base import SubCommands
+
+TLS_FINGERPRINT_HELP = (
+    "trust only the memtray hub certificate with this fingerprint (sha256:…, printed by 'memtray hub serve'); "
+    "needed when the hub has a certificate of its own"
+)
+
+
+def register(commands: SubCommands) -> None:
+    init = add_command(commands, "init", cmd_init, "create a vault on HUB and print the recovery key once")
+    init.add_argument("hub", metavar="HUB", help="a folder path or file:// URL, https://…, webdav(s)://…, s3://…")
+    init.add_argument("--invite", metavar="CODE", help="invite code from the memtray hub's owner")
+    init.add_argument("--device-name", metavar="NAME", help="how this laptop is shown (default: its host name)")
+    init.add_argument("--allow-insecure-http", action="store_true", help="allow http:// to a hub off this machine")
+    init.add_argument("--tls-fingerprint", metavar="SHA256", help=TLS_FINGERPRINT_HELP)
+
+    join = add_command(commands, "join", cmd_join, "join an existing vault with a setup code (or the hub's address)")
+    join.add_argument("hub", metavar="HUB|SETUP-CODE")
+    join.add_argument("--device-name", metavar="NAME")
+    join.add_argument("--allow-insecure-http", action="store_true")
+    join.add_argument("--tls-fingerprint", metavar="SHA256", help=TLS_FINGERPRINT_HELP)
+
+    add_command(
+        commands, "setup-code", cmd_setup_code, "print a one-time code another laptop can join with (last line)"
+    )
+    trust = add_command(
+        commands,
+        "trust-certificate",
+        cmd_trust_certificate,
+        "trust the memtray hub's new certificate after it was renewed",
+    )
+    trust.add_argument("fingerprint", metavar="SHA256", help="the fingerprint whoever runs the hub gives you")
+
+
+def _hub_secret(url: str) -> str | None:
+    from memtray.hubs import hub_kind, person_gives_secret
+
+    if not person_gives_secret(hub_kind(url)) or os.environ.get("MEMTRAY_HUB_SECRET"):
+        return os.environ.get("MEMTRAY_HUB_SECRET")
+    if not sys.stdin or not sys.stdin.isatty():
+        raise UsageError("This hub needs a password or access key: set MEMTRAY_HUB_SECRET, or run in a terminal.")
+    return getpass.getpass("Hub password (for S3: ACCESS_KEY_ID:SECRET): ")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    service = open_service(args)
+    passphrase = new_passphrase("MEMTRAY_PASSPHRASE")
+    result = service.init(
+        args.hub,
+        passphrase,
+        invite=args.invite,
+        device_name=args.device_name,
+        hub_secret=_hub_secret(args.hub),
+        allow_insecure_http=args.allow_insecure_http,
+        tls_fingerprint=args.tls_fingerprint,
+    )
+    print(f"Created a new vault on {service.hub_info()[1]}.")
+    print("Your recovery key is shown only this once. Keep it somewhere safe; it is the only way back in")
+    print("if you forget your passphrase:")
+    print(f"  {result.recovery_key}")
+    return 0
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    service = open_service(args)
+    passphrase = os.environ.get("MEMTRAY_PASSPHRASE") or prompt_passphrase("join")
+    if not passphrase:
+        raise PassphraseError("memtray needs the vault's passphrase: type it at the prompt, or set MEMTRAY_PASSPHRASE.")
+    from memtray.service.setupcode import join_target
+
+    target = join_target(args.hub)
+    result = service.join(
+        target,
+        passphrase,
+        device_name=args.device_name,
+        hub_secret=_hub_secret(target.hub_url),
+        allow_insecure_http=args.allow_insecure_http,
+        tls_fingerprint=args.tls_fingerprint,
+    )
+    print(f"Joined the vault. {len(result.folders)} folder(s) to place on this laptop:")
+    for folder in result.folders:
+        print(f"  {folder.name}: waiting — run 'memtray folder map \"{folder.name}\" PATH'")
+    return 0
+
+
+def cmd_trust_certificate(args: argparse.Namespace) -> int:
+    service = open_service(args)
+    service.set_hub(service.hub_info()[1], None, tls_fingerprint=args.fingerprint)
+    print("memtray reached the hub with this certificate and trusts it from now on.")
+    return 0
+
+
+def cmd_setup_code(args: argparse.Namespace) -> int:
+    code = open_service(args).setup_code()
+    print("On your other laptop, choose 'Join from another laptop' and paste this code")
+    print("(or run 'memtray join CODE'). It works once. Your passphrase is not in it.")
+    print(code)
+    return 0

@@ -1,0 +1,129 @@
+"""``memtray sync [--watch]``, ``repair`` and ``status``: running syncs and saying how they went."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from memtray.cli.base import add_command, folder_line, open_service, print_json, when
+from memtray.errors import MassDeleteError, MemtrayError
+from memtray.model import MassDeleteQuestion, SyncResult
+
+if TYPE_CHECKING:
+    from memtray.cli.base import SubCommands
+    from memtray.service import Service
+
+REPAIR_WARNING = (
+    "Repair is for when the hub has really lost data and syncing stops with a message naming a hub object. "
+    "This laptop will send all its files again under a new identity, and stop reading the histories on the hub "
+    "that are damaged; the laptops that wrote them will send their files again too. Edits that only ever reached "
+    "the lost data cannot be brought back. Files on this laptop are not changed."
+)
+
+
+def register(commands: SubCommands) -> None:
+    sync = add_command(commands, "sync", cmd_sync, "one push and pull cycle with a one-line summary")
+    sync.add_argument("--watch", action="store_true", help="keep running and sync whenever something changes")
+    sync.add_argument(
+        "--allow-mass-delete", action="store_true", help="go ahead even if more than half of a folder would be deleted"
+    )
+
+    repair = add_command(commands, "repair", cmd_repair, "carry on after the hub lost data (asks first; see --help)")
+    repair.add_argument("--yes", action="store_true", help="do not ask before repairing")
+
+    status = add_command(commands, "status", cmd_status, "show this laptop's state")
+    status.add_argument("--json", action="store_true")
+
+
+def _waiting_for_yes(question: MassDeleteQuestion) -> MassDeleteError:
+    """A sync that stopped before a mass delete: the question in plain words, and exit code 6."""
+    return MassDeleteError(question.message("run 'memtray sync --allow-mass-delete'"))
+
+
+def _report(result: SyncResult) -> None:
+    if result.mass_delete is not None:
+        raise _waiting_for_yes(result.mass_delete)
+    print(result.summary(), flush=True)
+    for conflict in result.conflicts:
+        print(
+            f"conflict: {conflict.folder}/{conflict.path} — the other text is in {conflict.copy_path}", file=sys.stderr
+        )
+    for problem in result.problems:
+        print(f"skipped: {problem.path}: {problem.message}", file=sys.stderr)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    service = open_service(args)
+    if not args.watch:
+        _report(service.sync(allow_mass_delete=args.allow_mass_delete))
+        return 0
+    return _watch(service, args)
+
+
+def _watch(service: Service, args: argparse.Namespace) -> int:
+    """Sync whenever the watch policy says so; stop, with the reason, when only the person can go on."""
+    from memtray.sync.watch import WatchLoop
+    from memtray.sync.watch_policy import WatchPolicy
+
+    def failed(error: MemtrayError, retry_in: float | None) -> None:
+        if retry_in is not None:
+            wait = f"{retry_in:.0f} s" if retry_in < 60 else f"{retry_in / 60:.0f} min"
+            print(f"{error.message} Trying again in {wait}.", file=sys.stderr, flush=True)
+
+    policy = WatchPolicy()
+    policy.set_interval_minutes(int(service.get_setting("interval_minutes")))
+    loop = WatchLoop(
+        lambda: service.sync(allow_mass_delete=args.allow_mass_delete),
+        service.folders,
+        service.change_feed(),
+        policy,
+        on_synced=_report,
+        on_failed=failed,
+    )
+    try:
+        needs_the_person = loop.run()
+    except KeyboardInterrupt:
+        return 0
+    if isinstance(needs_the_person, MassDeleteQuestion):
+        raise _waiting_for_yes(needs_the_person)
+    if needs_the_person is not None:
+        raise needs_the_person
+    return 0
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    print(REPAIR_WARNING, file=sys.stderr)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("Run 'memtray repair --yes' to go ahead.", file=sys.stderr)
+            return 2
+        if input("Go ahead? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing was changed.", file=sys.stderr)
+            return 0
+    result = open_service(args).repair()
+    if result is None:
+        print("The hub's data is complete: there is nothing to repair.")
+        return 0
+    if result.mass_delete is None:
+        print("Repaired: this laptop sent its files again.")
+    _report(result)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    status = open_service(args).status()
+    if args.json:
+        print_json(asdict(status))
+        return 0
+    if not status.set_up:
+        print("memtray is not set up on this laptop yet. Run 'memtray init HUB' or 'memtray join CODE'.")
+        return 0
+    print(f"Laptop: {status.device_name} · hub: {status.hub_url} · last sync: {when(status.last_sync)}")
+    for folder in status.folders:
+        print(f"  {folder_line(folder)}")
+    print(f"Changes waiting to be sent: {status.pending_changes} · open conflicts: {status.open_conflicts}")
+    if status.last_error:
+        print(f"Last problem: {status.last_error}")
+    return 0

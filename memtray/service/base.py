@@ -1,0 +1,197 @@
+"""What every part of the service shares: this laptop's home, config, index, keychain entries, passphrase,
+unlocked vault keys, and its connection to the hub.
+
+Every hub the service talks to is opened by ``open_hub_for`` here, from a ``Config``: the address, the
+certificate pin that belongs to it, the insecure-http choice and the secret. ``ServiceBase.hub()`` is this
+laptop's own connection, opened on first use and kept; the parts of the service reach the hub only through it,
+so a test that swaps ``hub()`` swaps it for all of them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from memtray.errors import KeychainError, NotSetUpError, PassphraseError, UsageError
+from memtray.hubs import hub_kind, needs_secret, open_hub
+from memtray.hubs.base import Hub
+from memtray.hubs.pinning import normalise_fingerprint
+from memtray.keychain import Keychain
+from memtray.paths import Home
+from memtray.service import keyfile
+from memtray.service.config import Config, load_config, save_config
+from memtray.sync.index import Index
+from memtray.vault import keys as vault_keys
+from memtray.vault.keys import VaultKeys
+
+# Keychain entries, each under "<vault id>:<name>".
+PASSPHRASE = "passphrase"
+HUB_SECRET = "hub-secret"
+# Device names live only inside ciphertext; the hub enrolls every laptop under this label.
+HUB_DEVICE_LABEL = "laptop"
+AskPassphrase = Callable[[str], str | None]
+
+
+def open_hub_for(config: Config, secret: str | None) -> Hub:
+    """The hub ``config`` points at, as the laptop ``config`` describes (no vault or device id yet: empty)."""
+    return open_hub(
+        config.hub_url,
+        vault_id=config.vault_id or None,
+        device_id=config.device_id or None,
+        secret=secret,
+        allow_insecure_http=config.allow_insecure_http,
+        tls_fingerprint=config.tls_fingerprint,
+    )
+
+
+def pin_for(url: str, *fingerprints: str | None) -> str | None:
+    """The one certificate pin for the hub at ``url`` among the fingerprints given (an option, a setup code)."""
+    pins = {normalise_fingerprint(fingerprint) for fingerprint in fingerprints if fingerprint}
+    if len(pins) > 1:
+        raise UsageError(
+            "The certificate fingerprint you gave is not the one in the setup code, so nothing was changed. "
+            "Check both with whoever runs the hub."
+        )
+    if pins and hub_kind(url) != "memtray":
+        raise UsageError("A certificate fingerprint only applies to a memtray hub at an https:// address.")
+    return pins.pop() if pins else None
+
+
+def secret_from_environment() -> str | None:
+    """``MEMTRAY_HUB_SECRET``, the hub credential given for automation; it is never stored."""
+    return os.environ.get("MEMTRAY_HUB_SECRET") or None
+
+
+class ServiceBase:
+    def __init__(self, home: Home, *, ask_passphrase: AskPassphrase | None = None) -> None:
+        self.home = home
+        self.keychain = Keychain(home.keychain_scope)
+        self.ask_passphrase = ask_passphrase
+        self._config = load_config(home.config_file)
+        self._index: Index | None = None
+        self._hub: Hub | None = None
+        self._keys: VaultKeys | None = None
+        self._run_passphrase: str | None = None
+
+    def is_set_up(self) -> bool:
+        return self._config is not None
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        self.drop_hub()
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            raise NotSetUpError("memtray is not set up on this laptop yet. Start a new vault or join one first.")
+        return self._config
+
+    @property
+    def config_if_set_up(self) -> Config | None:
+        return self._config
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self.home.ensure()
+            self._index = Index(self.home.index_file)
+        return self._index
+
+    def save_config(self) -> None:
+        save_config(self.home.config_file, self.config)
+
+    def hub(self) -> Hub:
+        if self._hub is None:
+            self._hub = open_hub_for(self.config, self.secret())
+        return self._hub
+
+    def drop_hub(self) -> None:
+        """Close this laptop's hub connection; the next ``hub()`` opens a new one (after the config changed)."""
+        if self._hub is not None:
+            self._hub.close()
+            self._hub = None
+
+    def secret(self) -> str | None:
+        """The hub credential: from the environment, else the keychain when the hub's kind has one."""
+        from_env = secret_from_environment()
+        if from_env:
+            return from_env
+        if not needs_secret(hub_kind(self.config.hub_url)):
+            return None
+        return self.keychain.get(f"{self.config.vault_id}:{HUB_SECRET}")
+
+    def remember(self, name: str, value: str, required: bool) -> None:
+        """Keep ``value`` in the keychain under this vault; a missing keychain only matters when ``required``."""
+        try:
+            self.keychain.set(f"{self.config.vault_id}:{name}", value)
+        except KeychainError:
+            if required:
+                raise
+
+    def remember_hub_secret(self, secret: str) -> None:
+        self.remember(HUB_SECRET, secret, required=not secret_from_environment())
+
+    def passphrase(self, reason: str) -> str:
+        """The passphrase from the environment, the keychain, this run's memory or the person."""
+        for candidate in (os.environ.get("MEMTRAY_PASSPHRASE"), self._run_passphrase):
+            if candidate:
+                return candidate
+        try:
+            stored = self.keychain.get(f"{self.config.vault_id}:{PASSPHRASE}")
+        except KeychainError:
+            stored = None
+        if stored:
+            return stored
+        asked = self.ask_passphrase(reason) if self.ask_passphrase else None
+        if not asked:
+            raise PassphraseError(
+                "memtray needs your passphrase to unlock the vault, and none was given.",
+                title="Passphrase needed",
+            )
+        self._run_passphrase = asked
+        return asked
+
+    def passphrase_changed(self, passphrase: str) -> None:
+        """Keep the new passphrase in the keychain, and in this run's memory if the old one was kept there."""
+        self.remember(PASSPHRASE, passphrase, required=False)
+        self._run_passphrase = passphrase if self._run_passphrase else None
+
+    def vault_keys(self) -> VaultKeys:
+        if self._keys is None:
+            pin = keyfile.load_pin(self.home.keyfile_pin)
+            try:
+                vault_key = vault_keys.unlock(pin, self.passphrase("unlock"), self.config.vault_id)
+            except PassphraseError:
+                self._run_passphrase = None
+                raise
+            self._keys = VaultKeys.derive(self.config.vault_id, vault_key)
+        return self._keys
+
+    def take_up(
+        self,
+        config: Config,
+        hub: Hub,
+        passphrase: str,
+        *,
+        keys: VaultKeys | None = None,
+        index: Index | None = None,
+    ) -> None:
+        """Work as the laptop ``config`` describes before it is saved: a setup in progress."""
+        self._config, self._hub, self._run_passphrase = config, hub, passphrase
+        if keys is not None:
+            self._keys = keys
+        if index is not None:
+            self._index = index
+
+    def give_up(self) -> None:
+        """Undo ``take_up`` after a setup failed: back to a laptop that is not set up."""
+        self.close()
+        self._config, self._keys, self._run_passphrase = None, None, None
+
+    def close_index_for_move(self) -> None:
+        """Close the index with its write-ahead log folded in, so that its one file can be moved."""
+        if self._index is not None:
+            self._index.close_as_single_file()
+            self._index = None

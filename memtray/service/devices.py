@@ -1,0 +1,54 @@
+"""The vault's laptops: seen in the logs, and on a memtray hub also enrolled there, where one can be removed."""
+
+from __future__ import annotations
+
+from memtray.errors import UsageError
+from memtray.hubs.base import Enrollment
+from memtray.model import DeviceInfo
+from memtray.service.base import ServiceBase
+
+UNNAMED_DEVICE = "Another laptop (its name arrives with the next sync)"
+
+
+class Devices:
+    def __init__(self, service: ServiceBase) -> None:
+        self._service = service
+
+    def devices(self) -> list[DeviceInfo]:
+        """Laptops seen in the logs, plus (on a memtray hub) the ones the hub enrolled, with revocations."""
+        me = self._service.config.device_id
+        found = {
+            device.device_id: DeviceInfo(
+                device.device_id, device.name, device.platform, device.last_seen, device.device_id == me
+            )
+            for device in self._service.index.devices()
+        }
+        hub = self._service.hub()
+        if isinstance(hub, Enrollment):
+            for enrolled in hub.list_devices():
+                known = found.get(enrolled.device_id)
+                found[enrolled.device_id] = DeviceInfo(
+                    enrolled.device_id,
+                    known.name if known else UNNAMED_DEVICE,
+                    known.platform if known else "",
+                    max(filter(None, (enrolled.last_seen, known.last_seen if known else None)), default=None),
+                    enrolled.device_id == me,
+                    enrolled.revoked,
+                )
+        return sorted(found.values(), key=lambda device: (not device.this_device, device.name.lower()))
+
+    def revoke(self, name_or_id: str) -> None:
+        matches = [d for d in self.devices() if name_or_id in (d.name, d.device_id)]
+        if not matches:
+            raise UsageError(f"There is no laptop called '{name_or_id}' in this vault.")
+        if len(matches) > 1:
+            raise UsageError(f"More than one laptop is called '{name_or_id}'. Use its device id instead.")
+        if matches[0].this_device:
+            raise UsageError("A laptop cannot remove itself. Do it from another laptop of the vault.")
+        hub = self._service.hub()
+        if not isinstance(hub, Enrollment):
+            raise UsageError(
+                "This kind of hub has no per-laptop access to take away. To lock a lost laptop out, change the "
+                "hub's password or storage keys, and change your passphrase."
+            )
+        hub.revoke_device(matches[0].device_id)

@@ -1,0 +1,192 @@
+"""``Service``: the one API both the CLI and the tray app use. Returns plain dataclasses, raises memtray errors.
+
+It is this laptop's shared parts (``ServiceBase``) and hands each request to the part that does it: setup,
+folders, syncing and repair, devices, passphrase and recovery key, the hub, and ``history`` (activity,
+conflicts, versions), which callers use as an object of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from memtray.errors import UsageError
+from memtray.hubs import hub_kind
+from memtray.hubs.base import ChangeFeed
+from memtray.model import (
+    DeviceInfo,
+    FolderInfo,
+    InitResult,
+    JoinResult,
+    MassDeleteQuestion,
+    ProgressCallback,
+    Status,
+    SyncResult,
+)
+from memtray.paths import Home
+from memtray.service.base import AskPassphrase, ServiceBase
+from memtray.service.devices import Devices
+from memtray.service.folders import Folders
+from memtray.service.history import History
+from memtray.service.hub_settings import HubSettings
+from memtray.service.security import Security
+from memtray.service.setup import Setup
+from memtray.service.setupcode import SetupCode
+from memtray.service.syncing import Syncing
+
+
+class Service(ServiceBase):
+    def __init__(self, home: Home, *, ask_passphrase: AskPassphrase | None = None) -> None:
+        super().__init__(home, ask_passphrase=ask_passphrase)
+        self._folders = Folders(self)
+        self._syncing = Syncing(self)
+        self._setup = Setup(self, self._folders, self.sync)
+        self._devices = Devices(self)
+        self._security = Security(self)
+        self._hub_settings = HubSettings(self)
+        self._history = History(self)
+
+    @property
+    def history(self) -> History:
+        return self._history
+
+    def init(
+        self,
+        hub_url: str,
+        passphrase: str,
+        *,
+        invite: str | None = None,
+        device_name: str | None = None,
+        hub_secret: str | None = None,
+        allow_insecure_http: bool = False,
+        tls_fingerprint: str | None = None,
+    ) -> InitResult:
+        return self._setup.init(
+            hub_url,
+            passphrase,
+            invite=invite,
+            device_name=device_name,
+            hub_secret=hub_secret,
+            allow_insecure_http=allow_insecure_http,
+            tls_fingerprint=tls_fingerprint,
+        )
+
+    def join(
+        self,
+        hub_or_setup_code: str | SetupCode,
+        passphrase: str,
+        *,
+        device_name: str | None = None,
+        hub_secret: str | None = None,
+        allow_insecure_http: bool = False,
+        tls_fingerprint: str | None = None,
+    ) -> JoinResult:
+        """Join through a setup code (as text, or decoded with ``join_target``) or a hub's address."""
+        return self._setup.join(
+            hub_or_setup_code,
+            passphrase,
+            device_name=device_name,
+            hub_secret=hub_secret,
+            allow_insecure_http=allow_insecure_http,
+            tls_fingerprint=tls_fingerprint,
+        )
+
+    def setup_code(self) -> str:
+        return self._setup.setup_code()
+
+    def folders(self) -> list[FolderInfo]:
+        return self._folders.folders()
+
+    def add_folder(self, name: str, path: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> FolderInfo:
+        return self._folders.add(name, path, include, exclude)
+
+    def map_folder(self, name: str, path: str) -> FolderInfo:
+        return self._folders.map(name, path)
+
+    def edit_folder(
+        self, name: str, *, include: Sequence[str] | None = None, exclude: Sequence[str] | None = None
+    ) -> FolderInfo:
+        return self._folders.edit(name, include=include, exclude=exclude)
+
+    def remove_folder(self, name: str) -> None:
+        self._folders.remove(name)
+
+    def sync(
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        allow_mass_delete: bool = False,
+        allowed_delete: MassDeleteQuestion | None = None,
+    ) -> SyncResult:
+        """One sync. A result with ``mass_delete`` set changed nothing: it waits for the person's answer, which
+        is a sync given that question as ``allowed_delete`` (``allow_mass_delete`` allows any)."""
+        return self._syncing.sync(progress=progress, allow_mass_delete=allow_mass_delete, allowed_delete=allowed_delete)
+
+    def repair(self) -> SyncResult | None:
+        """Carry on after the hub really lost data (see ``Syncing.repair``); None if nothing on it is damaged."""
+        return self._syncing.repair()
+
+    def status(self) -> Status:
+        if not self.is_set_up():
+            return Status(set_up=False)
+        config = self.config
+        last = self.index.get_meta("last_sync")
+        return Status(
+            set_up=True,
+            vault_id=config.vault_id,
+            device_id=config.device_id,
+            device_name=config.device_name,
+            hub_url=config.hub_url,
+            hub_kind=hub_kind(config.hub_url),
+            folders=tuple(self.folders()),
+            last_sync=float(last) if last else None,
+            last_error=self.index.get_meta("last_error") or None,
+            pending_changes=len(self.index.pending_files()),
+            open_conflicts=sum(1 for conflict in self.index.conflicts() if not conflict.resolved),
+            problems=tuple(self.history.sync_problems()),
+            paused=bool(config.setting("paused")),
+        )
+
+    def devices(self) -> list[DeviceInfo]:
+        return self._devices.devices()
+
+    def revoke_device(self, name_or_id: str) -> None:
+        self._devices.revoke(name_or_id)
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        self._security.change_passphrase(old, new)
+
+    def recover(self, recovery_key: str, new_passphrase: str) -> None:
+        self._security.recover(recovery_key, new_passphrase)
+
+    def new_recovery_key(self, passphrase: str) -> str:
+        return self._security.new_recovery_key(passphrase)
+
+    def get_setting(self, key: str) -> Any:
+        return self.config.setting(key)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        try:
+            self.config.set_setting(key, value)
+        except (KeyError, ValueError) as exc:
+            raise UsageError(f"That setting was not changed: {exc}.") from exc
+        self.save_config()
+
+    def hub_info(self) -> tuple[str, str]:
+        """This laptop's hub: its kind and its address."""
+        return self._hub_settings.hub_info()
+
+    def set_hub(self, url: str, secret: str | None, tls_fingerprint: str | None = None) -> None:
+        self._hub_settings.set_hub(url, secret, tls_fingerprint)
+
+    def test_hub(
+        self,
+        url: str | None = None,
+        secret: str | None = None,
+        allow_insecure_http: bool = False,
+        tls_fingerprint: str | None = None,
+    ) -> str:
+        return self._hub_settings.test_hub(url, secret, allow_insecure_http, tls_fingerprint)
+
+    def change_feed(self) -> ChangeFeed | None:
+        return self._hub_settings.change_feed()

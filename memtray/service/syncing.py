@@ -1,0 +1,116 @@
+"""Running a sync under the home lock, and the repair that carries on after the hub really lost data
+(see memtray/sync/repair.py)."""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from memtray.errors import MemtrayError
+from memtray.hubs.base import Enrollment
+from memtray.model import MassDeleteQuestion, ProgressCallback, SyncResult
+from memtray.service.base import HUB_DEVICE_LABEL, ServiceBase
+from memtray.service.lock import HomeLock
+from memtray.sync import repair
+from memtray.sync.engine import SyncContext, SyncEngine
+from memtray.sync.osrules import current_rules
+from memtray.sync.reconcile import ConflictPolicy
+
+DAY = 24 * 60 * 60
+
+
+class Syncing:
+    def __init__(self, service: ServiceBase) -> None:
+        self._service = service
+
+    def sync(
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        allow_mass_delete: bool = False,
+        allowed_delete: MassDeleteQuestion | None = None,
+    ) -> SyncResult:
+        """One sync, under the home lock; a repair another laptop asked for runs first, then the sync again."""
+        service = self._service
+        service.vault_keys()
+        with HomeLock(service.home.lock_file):
+            self._follow_index_identity()
+            result = self._sync_locked(progress, allow_mass_delete, allowed_delete)
+            if repair.rekey_requested(service.index):
+                self._rekey(set())
+                result = self._sync_locked(progress, allow_mass_delete, allowed_delete)
+            return result
+
+    def repair(self) -> SyncResult | None:
+        """Carry on after the hub really lost data: this laptop sends everything it has again under a new
+        identity, sets aside the histories it cannot read, and asks their laptops to do the same. Files on this
+        laptop are not changed by the repair itself. None if nothing on the hub is damaged."""
+        service = self._service
+        keys = service.vault_keys()
+        with HomeLock(service.home.lock_file):
+            self._follow_index_identity()
+            damaged = repair.damaged_logs(service.hub(), keys, service.index, service.config.device_id)
+            if not damaged:
+                return None
+            self._rekey(damaged)
+            return self._sync_locked(None, False, None)
+
+    def _follow_index_identity(self) -> None:
+        """A repair that stopped between switching the index to a new identity and saving the config."""
+        service = self._service
+        recorded = service.index.get_meta(repair.IDENTITY)
+        if recorded and recorded != service.config.device_id:
+            service.config.device_id = recorded
+            service.save_config()
+            service.drop_hub()
+
+    def _rekey(self, damaged: set[str]) -> None:
+        service = self._service
+        config = service.config
+        old, new = config.device_id, uuid.uuid4().hex
+        hub = service.hub()
+        if isinstance(hub, Enrollment):
+            service.remember_hub_secret(hub.join_vault(hub.create_invite(), config.vault_id, new, HUB_DEVICE_LABEL))
+        repair.rekey(service.index, old, new, damaged)
+        service.index.put_device(new, config.device_name, sys.platform, 0, time.time(), {})
+        service.index.add_activity("repaired", "", "", "this laptop sent its files again after the hub lost data")
+        config.device_id = new
+        service.save_config()
+        service.drop_hub()
+
+    def _sync_locked(
+        self, progress: ProgressCallback | None, allow_mass_delete: bool, allowed_delete: MassDeleteQuestion | None
+    ) -> SyncResult:
+        service = self._service
+        config = service.config
+        index = service.index
+        context = SyncContext(
+            hub=service.hub(),
+            index=index,
+            me=config.device_id,
+            device_name=config.device_name,
+            folder_roots={fid: Path(path) for fid, path in config.folder_paths.items()},
+            policy=ConflictPolicy(config.setting("conflict_policy")),
+            rules=current_rules(),
+            keys=service.vault_keys,
+            progress=progress,
+            allow_mass_delete=allow_mass_delete,
+            allowed_delete=allowed_delete,
+        )
+        try:
+            result = SyncEngine(context).run()
+        except MemtrayError as exc:
+            index.set_meta("last_error", exc.message)
+            raise
+        if result.mass_delete is not None:
+            index.set_meta("last_error", result.mass_delete.message())
+            return result
+        now = time.time()
+        index.set_meta("last_error", "")
+        index.set_meta("last_sync", str(now))
+        if float(index.get_meta("last_prune", "0") or 0) < now - DAY:
+            index.prune_versions(now - DAY * int(config.setting("history_days")))
+            index.set_meta("last_prune", str(now))
+        return result

@@ -1,0 +1,95 @@
+"""What one sync cycle works with: the context it runs in, and the state its steps build up and share
+(see engine.py for the steps)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from memtray.hubs.base import Hub
+from memtray.hubs.keys import blob_key
+from memtray.model import MassDeleteQuestion, ProgressCallback
+from memtray.sync.entry import open_blob
+from memtray.sync.globs import GlobFilter
+from memtray.sync.index import Index
+from memtray.sync.osrules import OSRules
+from memtray.sync.reconcile import ConflictPolicy
+from memtray.sync.records import FileRow, FileVersion, FolderDef
+from memtray.vault.keys import VaultKeys
+
+ACTIVITY_PER_CYCLE = 100
+Key = tuple[str, str]
+
+
+@dataclass
+class SyncContext:
+    hub: Hub
+    index: Index
+    me: str
+    device_name: str
+    folder_roots: dict[str, Path]
+    policy: ConflictPolicy
+    rules: OSRules
+    keys: Callable[[], VaultKeys]
+    progress: ProgressCallback | None = None
+    allow_mass_delete: bool = False
+    allowed_delete: MassDeleteQuestion | None = None
+    """The question a person said yes to (see ``MassDeleteQuestion.allowed_by``)."""
+
+
+@dataclass(eq=False)
+class Cycle:
+    """The rows, contents and news one cycle gathers before it records, writes and sends them."""
+
+    ctx: SyncContext = field(repr=False)
+    keys: Callable[[], VaultKeys] = field(repr=False)
+    rows: dict[str, dict[str, FileRow]] = field(default_factory=dict)
+    changed: set[Key] = field(default_factory=set)
+    written: set[Key] = field(default_factory=set)
+    scan_started_ns: int = 0
+    contents: dict[str, bytes] = field(default_factory=dict)
+    history: list[FileVersion] = field(default_factory=list)
+    copies: list[tuple[FileVersion, FileVersion]] = field(default_factory=list)
+    problems: dict[str, dict[str, str]] = field(default_factory=dict)
+    activity: list[tuple[str, str, str, str]] = field(default_factory=list)
+    cursors: dict[str, tuple[int, str]] = field(default_factory=dict)
+    devices: dict[str, tuple[str, str, int, float, dict[str, int]]] = field(default_factory=dict)
+    folder_defs: dict[str, FolderDef] = field(default_factory=dict)
+    retiring: set[str] = field(default_factory=set)
+    rekey: bool = False
+
+    def folder_rows(self, folder: str) -> dict[str, FileRow]:
+        """The index's rows of ``folder``, read once per cycle and changed in place."""
+        if folder not in self.rows:
+            self.rows[folder] = self.ctx.index.files(folder)
+        return self.rows[folder]
+
+    def live_folders(self) -> dict[str, tuple[Path, GlobFilter]]:
+        """The folders mapped on this laptop and not removed, with the rules of which files they track."""
+        live = {}
+        for folder_id, root in self.ctx.folder_roots.items():
+            definition = self.folder_defs.get(folder_id)
+            if definition is not None and not definition.removed:
+                live[folder_id] = (root, GlobFilter(definition.include, definition.exclude))
+        return live
+
+    def content(self, version: FileVersion) -> bytes | None:
+        """The bytes of ``version``: from this cycle, the index, or its blob on the hub (verified)."""
+        if version.deleted:
+            return None
+        data = self.contents.get(version.sha)
+        if data is None:
+            data = self.ctx.index.content(version.sha)
+        if data is None and version.blob:
+            data = open_blob(self.keys(), version.blob, self.ctx.hub.get(blob_key(version.blob)), version.sha)
+            self.contents[version.sha] = data
+        return data
+
+    def device_name(self, device_id: str) -> str:
+        if device_id in self.devices:
+            return self.devices[device_id][0]
+        return self.ctx.index.device_names().get(device_id, "another laptop")
+
+    def log(self, kind: str, version: FileVersion) -> None:
+        self.activity.append((kind, version.folder, version.path, ""))

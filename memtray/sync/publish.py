@@ -1,0 +1,122 @@
+"""Sending this laptop's new versions to the hub as log entries, then marking them sent (step 7 of engine.py).
+
+Content up to ``INLINE_MAX`` travels inside the entry; larger files go first as a blob of their own. An
+entry is written create-only, so a second laptop syncing under the same identity is noticed, not
+overwritten; entries are split at about ``ENTRY_TARGET`` bytes of content."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+import uuid
+from collections.abc import Callable
+
+from memtray.errors import IntegrityError, LocalFileError, ObjectExistsError
+from memtray.hubs.keys import blob_key, log_key
+from memtray.sync import repair
+from memtray.sync.cycle import ACTIVITY_PER_CYCLE, SyncContext
+from memtray.sync.entry import GENESIS, FileChange, LogEntry, entry_hash, seal_blob, seal_entry
+from memtray.sync.records import FileRow
+from memtray.sync.scan import read_file
+from memtray.vault.keys import VaultKeys
+
+INLINE_MAX = 512 * 1024
+ENTRY_TARGET = 4 * 1024 * 1024
+
+
+def publish(ctx: SyncContext, keys_of: Callable[[], VaultKeys], contents: dict[str, bytes]) -> int:
+    """Send every pending version; ``contents`` holds bytes this cycle already has, by SHA-256.
+    How many versions were sent."""
+    index = ctx.index
+    pending = index.pending_files()
+    folders = index.pending_folder_defs()
+    seq = int(index.get_meta("seq", "0") or 0)
+    if not pending and not folders and seq > 0:
+        return 0
+    keys = keys_of()
+    changes = [c for c in (_change_for(ctx, row, keys, contents) for row in pending) if c is not None]
+    prev = index.get_meta("hash", GENESIS) or GENESIS
+    acks = {device: cursor[0] for device, cursor in index.cursors().items()}
+    retires, damaged = repair.announcement(index)
+    for batch_number, batch in enumerate(_batches(changes)):
+        seq += 1
+        entry = LogEntry(
+            ctx.me,
+            seq,
+            prev,
+            ctx.device_name,
+            sys.platform,
+            time.time(),
+            acks,
+            folders if batch_number == 0 else [],
+            batch,
+            retires if batch_number == 0 else [],
+            damaged if batch_number == 0 else [],
+        )
+        sealed = seal_entry(keys, entry)
+        try:
+            ctx.hub.put_new(log_key(ctx.me, seq), sealed)
+        except ObjectExistsError as exc:
+            raise IntegrityError(
+                "Another copy of this laptop's memtray data is syncing with the same identity (was the memtray "
+                "folder copied to another computer?). memtray stopped to keep both safe."
+            ) from exc
+        prev = entry_hash(sealed)
+        with index.transaction():
+            index.mark_sent(change.version for change in batch)
+            if batch_number == 0:
+                index.clear_pending_folder_defs()
+                repair.clear_announcement(index)
+            index.set_meta("seq", str(seq))
+            index.set_meta("hash", prev)
+            index.put_device(ctx.me, ctx.device_name, sys.platform, seq, time.time(), acks)
+    if not changes:
+        return 0
+    with index.transaction():
+        for change in changes[:ACTIVITY_PER_CYCLE]:
+            kind = "sent-delete" if change.version.deleted else "sent"
+            index.add_activity(kind, change.version.folder, change.version.path, "")
+    return len(changes)
+
+
+def _change_for(ctx: SyncContext, row: FileRow, keys: VaultKeys, contents: dict[str, bytes]) -> FileChange | None:
+    """The change that sends ``row``'s version; None if its folder is no longer mapped here or its file
+    changed again since it was scanned."""
+    version = row.version
+    if version.deleted:
+        return FileChange(version)
+    data = contents.get(version.sha)
+    if data is None:
+        data = ctx.index.content(version.sha)
+    if data is not None and version.size <= INLINE_MAX:
+        return FileChange(version, data)
+    if version.blob is not None:
+        return FileChange(version)
+    if data is None:
+        root = ctx.folder_roots.get(version.folder)
+        if root is None:
+            return None
+        try:
+            data = read_file(root, version.path)
+        except OSError as exc:
+            raise LocalFileError(f"memtray could not read {version.path} to send it ({exc.strerror}).") from exc
+        if hashlib.sha256(data).hexdigest() != version.sha:
+            return None
+    blob_id = uuid.uuid4().hex
+    ctx.hub.put_new(blob_key(blob_id), seal_blob(keys, blob_id, data))
+    version.blob = blob_id
+    return FileChange(version)
+
+
+def _batches(changes: list[FileChange]) -> list[list[FileChange]]:
+    batches: list[list[FileChange]] = [[]]
+    size = 0
+    for change in changes:
+        change_size = len(change.data or b"")
+        if batches[-1] and size + change_size > ENTRY_TARGET:
+            batches.append([])
+            size = 0
+        batches[-1].append(change)
+        size += change_size
+    return batches
