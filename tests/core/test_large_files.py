@@ -7,10 +7,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from memtray.sync.entry import PLAIN_CAPS
 from tests.core.test_bounded_objects import PEAK_RSS_MB, laptop_env, run_measured
 from tests.servers import HubEndpoint
 from tests.support.laptops import Laptop, paired
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the measured launcher uses posix_spawn")
 
 MakeLaptop = Callable[[str, HubEndpoint], Laptop]
 

@@ -86,8 +86,8 @@ def test_a_sync_killed_while_writing_resumes_without_sending_back_what_it_receiv
 def coarse_clock_disk(mount_point: Path) -> Iterator[Path]:
     """A real file system whose timestamps have whole-second resolution (ext2 with 128-byte inodes, as on
     FAT, HFS+ or ext3): a file can change twice within a second and keep its size and mtime."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a file system image needs root (CI runs as root)")
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("mounting a file system image needs root on Linux (CI runs as root)")
     if shutil.which("mkfs.ext2") is None:
         pytest.skip("mkfs.ext2 is missing (apt-get install e2fsprogs)")
     image = mount_point.with_suffix(".img")
