@@ -1,6 +1,7 @@
 """Every failure a person can see, each with a short title and a plain sentence.
 
-The CLI prints ``message`` on one line and exits with ``exit_code``; the tray app shows
+The CLI prints ``message`` (with ``memtray`` named once, at its start; after a ``NotSetUpError``, the commands
+that set a laptop up) and exits with ``exit_code``; the tray app shows
 ``title`` and ``message`` in a notification or dialog. Messages never contain secrets.
 """
 
@@ -30,6 +31,11 @@ class UsageError(MemtrayError):
 
 class NotSetUpError(MemtrayError):
     title = "memtray is not set up yet"
+    exit_code = 2
+
+
+class NoDesktopError(MemtrayError):
+    title = "There is no desktop to show memtray on"
     exit_code = 2
 
 
@@ -144,6 +150,13 @@ class SetupCodeError(MemtrayError):
     exit_code = 2
 
 
+class StorageNotFoundError(MemtrayError):
+    """A setup code names the synced memory, and this laptop has no folder holding its storage that memtray found."""
+
+    title = "memtray did not find your storage"
+    exit_code = 2
+
+
 class BusyError(MemtrayError):
     title = "memtray is already syncing"
     exit_code = 8
@@ -152,7 +165,7 @@ class BusyError(MemtrayError):
 EXIT_CODES_HELP = """exit codes:
   0  success
   1  unexpected failure
-  2  usage error, or memtray not set up / already set up
+  2  usage error, memtray not set up / already set up, or no desktop for the tray app
   3  wrong passphrase or keychain problem
   4  hub unreachable, refused access, full or rate limited, or an object on it too large to read
   5  hub data failed an integrity check or the hub lost data (nothing local was changed)

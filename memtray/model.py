@@ -41,6 +41,10 @@ class FileProblem:
 
 @dataclass(frozen=True)
 class ConflictInfo:
+    """Two laptops changed the same lines of a file: one text stayed in the file, the other was set aside in
+    ``copy_path``. ``kept_from`` and ``other_device`` name the laptop each text came from (this laptop's own
+    name included); ``kept_is_mine`` / ``other_is_mine`` say which of them is this laptop."""
+
     conflict_id: int
     folder: str
     path: str
@@ -48,6 +52,70 @@ class ConflictInfo:
     time: float
     other_device: str
     resolved: bool
+    kept_from: str = ""
+    kept_is_mine: bool = False
+    other_is_mine: bool = False
+
+    @property
+    def other_from(self) -> str:
+        return self.other_device
+
+
+@dataclass(frozen=True)
+class ConflictTexts:
+    """What the conflict view shows, each exactly what its button keeps: ``kept`` is the file's content now
+    (keeping it leaves the file alone), ``other`` the text "keep the other" writes, ``proposal`` both texts
+    combined (what "keep both" writes and "edit, then keep" starts from). ``kept_from`` / ``other_from`` name
+    the laptop each text came from, in words to show ("this laptop" for this one)."""
+
+    kept: str
+    other: str
+    kept_from: str
+    other_from: str
+    proposal: str
+
+
+@dataclass(frozen=True)
+class FileNotice:
+    """Something a sync did to one file that the person should hear about once (see SyncResult)."""
+
+    folder: str
+    path: str
+    other_device: str
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    """A file the secret guard kept on this laptop: what it found where (never the secret itself)."""
+
+    folder_id: str
+    folder: str
+    path: str
+    line: int
+    finding: str
+
+
+class ProjectState(enum.Enum):
+    PLACED = "placed"
+    """Its memory lives in this laptop's own Claude Code folder for the project."""
+    WAITING = "waiting"
+    """Its memory is in the vault, but the project is not on this laptop (yet)."""
+    AMBIGUOUS = "ambiguous"
+    """Several folders on this laptop claim it; the person chooses one (``projects link``)."""
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """One project as memtray matches it across laptops: by repository, else by its place in the home folder."""
+
+    project_id: str
+    name: str
+    identity: str
+    remote: str | None
+    local_path: str | None
+    claude_folder: str | None
+    state: ProjectState
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -121,6 +189,12 @@ class SyncResult:
     new_devices: list[str] = field(default_factory=list)
     seconds: float = 0.0
     mass_delete: MassDeleteQuestion | None = None
+    combined: list[FileNotice] = field(default_factory=list)
+    """Files two laptops each had, with no earlier version in common: both texts were kept, combined."""
+    displaced: list[FileNotice] = field(default_factory=list)
+    """Files whose text from this laptop is no longer in the file (it is kept aside as a conflict copy)."""
+    held: list[HeldFile] = field(default_factory=list)
+    """Files the secret guard kept on this laptop instead of sending them."""
 
     def summary(self) -> str:
         """One line a person can read, e.g. 'Synced: 2 sent, 1 received, 1 conflict.'"""
@@ -168,6 +242,7 @@ class Status:
     open_conflicts: int = 0
     problems: tuple[FileProblem, ...] = ()
     paused: bool = False
+    held: tuple[HeldFile, ...] = ()
 
 
 @dataclass(frozen=True)

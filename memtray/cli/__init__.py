@@ -1,8 +1,8 @@
 """The command line: the same service layer as the tray app, no Qt unless the tray is started.
 
-``main`` builds the parser from one module per group of commands (setup, folders, sync, security, settings;
+``main`` builds the parser from one module per group of commands (setup, folders, projects, sync, security, settings;
 the hub's own commands live in memtray/hubserver/cli.py), runs the chosen command, and turns every
-``memtray.errors.MemtrayError`` into one plain line on stderr and its exit code.
+``memtray.errors.MemtrayError`` into plain words on stderr (``memtray`` named once, at the start) and its exit code.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from memtray import __version__
-from memtray.cli import folders, security, settings, setup, sync
+from memtray.cli import folders, projects, security, settings, setup, sync
+from memtray.cli.base import error_text, no_desktop_error
 from memtray.errors import EXIT_CODES_HELP, MemtrayError
 from memtray.paths import Home, create_private_file, make_private_folder, resolve_home
 
@@ -21,16 +22,28 @@ log = logging.getLogger("memtray")
 
 
 def cmd_tray(args: argparse.Namespace) -> int:
+    from memtray.ui.desktop import has_desktop
+
+    if not has_desktop():
+        raise no_desktop_error(args)
     from memtray.ui.app import run
 
     return run(args.home_obj)
 
 
+DESCRIPTION = """\
+Keep your AI coding agent's memory files the same on all your laptops, encrypted end to end.
+With no command, memtray starts the tray app.
+
+words (the app says "storage" for hub and "your synced memory" for vault):
+  hub    what your laptops sync through, all encrypted: a cloud-drive folder, a memtray hub, WebDAV or S3
+  vault  what memtray keeps the same on your laptops (folders, files, history), locked by your passphrase"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="memtray",
-        description="Keep your AI coding agent's memory files the same on all your laptops, encrypted end to end. "
-        "With no command, memtray starts the tray app.",
+        description=DESCRIPTION,
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -42,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"memtray {__version__}")
     parser.set_defaults(handler=cmd_tray)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for group in (setup, folders, sync, security, settings):
+    for group in (setup, folders, projects, sync, security, settings):
         group.register(commands)
 
     from memtray.hubserver.cli import register
@@ -74,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except MemtrayError as exc:
         log.warning("%s: %s", type(exc).__name__, exc.message)
-        print(f"memtray: {exc.message}", file=sys.stderr)
+        print(error_text(exc, args), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("memtray: stopped.", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""``memtray devices [revoke]``, ``passphrase change`` and ``recovery use``: who is in the vault and how to get in."""
+"""``memtray devices [revoke|rename]``, ``passphrase change``, ``recovery use``: who is in the vault, how to get in."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def register(commands: SubCommands) -> None:
     device_actions = devices.add_subparsers(title="device commands", metavar="ACTION")
     revoke = add_command(device_actions, "revoke", cmd_devices_revoke, "stop laptop NAME from reaching the hub")
     revoke.add_argument("name", metavar="NAME")
+    rename = add_command(device_actions, "rename", cmd_devices_rename, "call this laptop NAME on all your laptops")
+    rename.add_argument("name", metavar="NAME")
 
     passphrase = add_command(commands, "passphrase", lambda args: show_usage(passphrase), "change the vault passphrase")
     passphrase_actions = passphrase.add_subparsers(title="passphrase commands", metavar="ACTION")
@@ -54,6 +56,12 @@ def cmd_devices(args: argparse.Namespace) -> int:
 def cmd_devices_revoke(args: argparse.Namespace) -> int:
     open_service(args).revoke_device(args.name)
     print(f"'{args.name}' can no longer reach the hub.")
+    return 0
+
+
+def cmd_devices_rename(args: argparse.Namespace) -> int:
+    name = open_service(args).rename_laptop(args.name)
+    print(f"This laptop is now called '{name}'. Your other laptops show the new name after its next sync.")
     return 0
 
 

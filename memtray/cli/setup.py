@@ -33,10 +33,19 @@ def register(commands: SubCommands) -> None:
     join.add_argument("--device-name", metavar="NAME")
     join.add_argument("--allow-insecure-http", action="store_true")
     join.add_argument("--tls-fingerprint", metavar="SHA256", help=TLS_FINGERPRINT_HELP)
-
-    add_command(
-        commands, "setup-code", cmd_setup_code, "print a one-time code another laptop can join with (last line)"
+    join.add_argument(
+        "--hub-folder",
+        metavar="FOLDER",
+        help="where the hub folder is on this laptop, when memtray does not find it in your cloud drives",
     )
+
+    setup_code = add_command(
+        commands,
+        "setup-code",
+        cmd_setup_code,
+        "print the codes another laptop can join with: a short one for a hub folder, and the full one (last line)",
+    )
+    setup_code.add_argument("--qr", action="store_true", help="print the full code as a QR code too")
     trust = add_command(
         commands,
         "trust-certificate",
@@ -80,17 +89,22 @@ def cmd_join(args: argparse.Namespace) -> int:
     passphrase = os.environ.get("MEMTRAY_PASSPHRASE") or prompt_passphrase("join")
     if not passphrase:
         raise PassphraseError("memtray needs the vault's passphrase: type it at the prompt, or set MEMTRAY_PASSPHRASE.")
-    from memtray.service.setupcode import join_target
+    from memtray.errors import StorageNotFoundError
+    from memtray.service.setupcode import SetupCode, join_target
 
     target = join_target(args.hub)
-    result = service.join(
-        target,
-        passphrase,
-        device_name=args.device_name,
-        hub_secret=_hub_secret(target.hub_url),
-        allow_insecure_http=args.allow_insecure_http,
-        tls_fingerprint=args.tls_fingerprint,
-    )
+    try:
+        result = service.join(
+            target,
+            passphrase,
+            device_name=args.device_name,
+            hub_secret=_hub_secret(target.hub_url) if isinstance(target, SetupCode) else None,
+            allow_insecure_http=args.allow_insecure_http,
+            tls_fingerprint=args.tls_fingerprint,
+            storage_folder=args.hub_folder,
+        )
+    except StorageNotFoundError as exc:
+        raise StorageNotFoundError(f"{exc.message} Give it with --hub-folder FOLDER.") from None
     print(f"Joined the vault. {len(result.folders)} folder(s) to place on this laptop:")
     for folder in result.folders:
         print(f"  {folder.name}: waiting — run 'memtray folder map \"{folder.name}\" PATH'")
@@ -105,8 +119,18 @@ def cmd_trust_certificate(args: argparse.Namespace) -> int:
 
 
 def cmd_setup_code(args: argparse.Namespace) -> int:
-    code = open_service(args).setup_code()
-    print("On your other laptop, choose 'Join from another laptop' and paste this code")
-    print("(or run 'memtray join CODE'). It works once. Your passphrase is not in it.")
-    print(code)
+    from memtray.qr import qr_text
+
+    codes = open_service(args).setup_codes()
+    if codes.short is not None:
+        print("On your other laptop, choose 'Join from another laptop' and type this code, then your passphrase")
+        print("(or run 'memtray join CODE' there). Your passphrase is not in it:")
+        print(f"\n    {codes.short}\n")
+        print("That laptop finds the hub folder in its own cloud drive. The full code works as well:")
+    else:
+        print("On your other laptop, choose 'Join from another laptop' and paste this code")
+        print("(or run 'memtray join CODE'). A code for a memtray hub works once. Your passphrase is not in it.")
+    if args.qr:
+        print(qr_text(codes.full, colours=sys.stdout.isatty()))
+    print(codes.full)
     return 0

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from memtray.cli.base import add_command, folder_line, open_service, print_json, when
-from memtray.errors import MassDeleteError, MemtrayError
-from memtray.model import MassDeleteQuestion, SyncResult
+from memtray.cli.base import add_command, folder_line, open_service, print_json, set_up_commands, when
+from memtray.errors import MassDeleteError, MemtrayError, UsageError
+from memtray.model import HeldFile, MassDeleteQuestion, SyncResult
 
 if TYPE_CHECKING:
     from memtray.cli.base import SubCommands
@@ -36,6 +38,12 @@ def register(commands: SubCommands) -> None:
     status = add_command(commands, "status", cmd_status, "show this laptop's state")
     status.add_argument("--json", action="store_true")
 
+    send_anyway = add_command(
+        commands, "send-anyway", cmd_send_anyway, "send a file the secret guard held back, as it is, at the next sync"
+    )
+    send_anyway.add_argument("folder", metavar="FOLDER")
+    send_anyway.add_argument("path", metavar="PATH", help="the file's path in the folder, as 'memtray status' shows it")
+
 
 def _waiting_for_yes(question: MassDeleteQuestion) -> MassDeleteError:
     """A sync that stopped before a mass delete: the question in plain words, and exit code 6."""
@@ -50,8 +58,22 @@ def _report(result: SyncResult) -> None:
         print(
             f"conflict: {conflict.folder}/{conflict.path} — the other text is in {conflict.copy_path}", file=sys.stderr
         )
+    for notice in result.combined:
+        print(
+            f"combined: {notice.folder}/{notice.path} — this laptop's text and {notice.other_device}'s had no "
+            "earlier version in common; both are kept in the file",
+            file=sys.stderr,
+        )
+    for notice in result.displaced:
+        print(
+            f"your text left: {notice.folder}/{notice.path} — {notice.other_device}'s text is in the file now; "
+            "this laptop's is kept in the file's history",
+            file=sys.stderr,
+        )
     for problem in result.problems:
         print(f"skipped: {problem.path}: {problem.message}", file=sys.stderr)
+    for held in result.held:
+        print(f"held back: {_held_line(held)} {_what_to_do(held)}", file=sys.stderr)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -115,15 +137,44 @@ def cmd_repair(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     status = open_service(args).status()
     if args.json:
-        print_json(asdict(status))
+        held_files = [{**asdict(held), "what_to_do": _what_to_do(held)} for held in status.held]
+        print_json({**asdict(status), "held": held_files})
         return 0
     if not status.set_up:
-        print("memtray is not set up on this laptop yet. Run 'memtray init HUB' or 'memtray join CODE'.")
+        print(f"memtray is not set up on this laptop yet.\n{set_up_commands(args)}")
         return 0
     print(f"Laptop: {status.device_name} · hub: {status.hub_url} · last sync: {when(status.last_sync)}")
     for folder in status.folders:
         print(f"  {folder_line(folder)}")
     print(f"Changes waiting to be sent: {status.pending_changes} · open conflicts: {status.open_conflicts}")
+    if status.held:
+        print("Held back by the secret guard (not sent to your other laptops):")
+    for held in status.held:
+        print(f"  {_held_line(held)}\n    {_what_to_do(held)}")
     if status.last_error:
         print(f"Last problem: {status.last_error}")
+    return 0
+
+
+def _held_line(held: HeldFile) -> str:
+    return f"{held.folder}/{held.path}, line {held.line}: {held.finding}."
+
+
+def _what_to_do(held: HeldFile) -> str:
+    return (
+        "Remove it from the file (the file is sent once it is gone), or send the file as it is with: "
+        f"memtray send-anyway {shlex.quote(held.folder)} {shlex.quote(held.path)}"
+    )
+
+
+def cmd_send_anyway(args: argparse.Namespace) -> int:
+    service = open_service(args)
+    folder = next((folder for folder in service.folders() if folder.name == args.folder), None)
+    if folder is None:
+        raise UsageError(f"There is no folder called '{args.folder}'. 'memtray folder list' shows the folders.")
+    path = Path(args.path)
+    if path.is_absolute() and folder.path is not None and path.is_relative_to(folder.path):
+        path = path.relative_to(folder.path)
+    service.send_anyway(folder.folder_id, path.as_posix())
+    print(f"{folder.name}/{path.as_posix()} is sent as it is at the next sync.")
     return 0

@@ -85,7 +85,7 @@ class ServiceBase:
     @property
     def config(self) -> Config:
         if self._config is None:
-            raise NotSetUpError("memtray is not set up on this laptop yet. Start a new vault or join one first.")
+            raise NotSetUpError("memtray is not set up on this laptop yet.")
         return self._config
 
     @property
@@ -160,13 +160,15 @@ class ServiceBase:
 
     def vault_keys(self) -> VaultKeys:
         if self._keys is None:
+            vault_id = self.config.vault_id
+            passphrase = self.passphrase("unlock")  # first: a recovery while asking for it pins a new key file
             pin = keyfile.load_pin(self.home.keyfile_pin)
             try:
-                vault_key = vault_keys.unlock(pin, self.passphrase("unlock"), self.config.vault_id)
+                vault_key = vault_keys.unlock(pin, passphrase, vault_id)
             except PassphraseError:
                 self._run_passphrase = None
                 raise
-            self._keys = VaultKeys.derive(self.config.vault_id, vault_key)
+            self._keys = VaultKeys.derive(vault_id, vault_key)
         return self._keys
 
     def take_up(

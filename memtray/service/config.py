@@ -26,6 +26,10 @@ class Config:
     tls_fingerprint: str | None = None
     folder_paths: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    # Project identity key -> the folder the person chose for it on this laptop (``memtray projects link``).
+    project_links: dict[str, str] = field(default_factory=dict)
+    # The folders (ids) whose secret guard is off on this laptop: their files are sent unchecked.
+    secret_guard_off: list[str] = field(default_factory=list)
 
     def setting(self, key: str) -> Any:
         return self.settings.get(key, SETTINGS_BY_KEY[key].default)

@@ -1,9 +1,14 @@
-"""The vault's laptops: seen in the logs, and on a memtray hub also enrolled there, where one can be removed."""
+"""The vault's laptops: seen in the logs, and on a memtray hub also enrolled there, where one can be removed.
+
+A laptop's name travels inside its log entries (see memtray/sync/engine.py ``_apply_entry``): ``rename`` changes
+this laptop's config, and its next sync sends an entry with the new name even when no file changed (publish.py).
+"""
 
 from __future__ import annotations
 
 from memtray.errors import UsageError
 from memtray.hubs.base import Enrollment
+from memtray.laptop_name import clean_laptop_name
 from memtray.model import DeviceInfo
 from memtray.service.base import ServiceBase
 
@@ -16,10 +21,15 @@ class Devices:
 
     def devices(self) -> list[DeviceInfo]:
         """Laptops seen in the logs, plus (on a memtray hub) the ones the hub enrolled, with revocations."""
-        me = self._service.config.device_id
+        config = self._service.config
+        me = config.device_id
         found = {
             device.device_id: DeviceInfo(
-                device.device_id, device.name, device.platform, device.last_seen, device.device_id == me
+                device.device_id,
+                config.device_name if device.device_id == me else device.name,
+                device.platform,
+                device.last_seen,
+                device.device_id == me,
             )
             for device in self._service.index.devices()
         }
@@ -52,3 +62,10 @@ class Devices:
                 "hub's password or storage keys, and change your passphrase."
             )
         hub.revoke_device(matches[0].device_id)
+
+    def rename(self, name: str) -> str:
+        """Call this laptop ``name`` (tidied by ``clean_laptop_name``); the others learn it at its next sync."""
+        service = self._service
+        service.config.device_name = clean_laptop_name(name)
+        service.save_config()
+        return service.config.device_name

@@ -1,8 +1,8 @@
 """``Service``: the one API both the CLI and the tray app use. Returns plain dataclasses, raises memtray errors.
 
 It is this laptop's shared parts (``ServiceBase``) and hands each request to the part that does it: setup,
-folders, syncing and repair, devices, passphrase and recovery key, the hub, and ``history`` (activity,
-conflicts, versions), which callers use as an object of its own.
+folders, syncing and repair, devices, conflicts, the secret guard, passphrase and recovery key, the hub, and
+``history`` (activity, versions), which callers use as an object of its own.
 """
 
 from __future__ import annotations
@@ -14,24 +14,32 @@ from memtray.errors import UsageError
 from memtray.hubs import hub_kind
 from memtray.hubs.base import ChangeFeed
 from memtray.model import (
+    ConflictInfo,
+    ConflictTexts,
     DeviceInfo,
     FolderInfo,
+    HeldFile,
     InitResult,
     JoinResult,
     MassDeleteQuestion,
     ProgressCallback,
+    ProjectInfo,
     Status,
     SyncResult,
 )
 from memtray.paths import Home
 from memtray.service.base import AskPassphrase, ServiceBase
+from memtray.service.cancel_join import cancel_join
+from memtray.service.conflicts import Conflicts
 from memtray.service.devices import Devices
 from memtray.service.folders import Folders
+from memtray.service.guard import Guard
 from memtray.service.history import History
 from memtray.service.hub_settings import HubSettings
+from memtray.service.projects import Projects
 from memtray.service.security import Security
 from memtray.service.setup import Setup
-from memtray.service.setupcode import SetupCode
+from memtray.service.setupcode import SetupCode, SetupCodes, ShortCode
 from memtray.service.syncing import Syncing
 
 
@@ -40,11 +48,14 @@ class Service(ServiceBase):
         super().__init__(home, ask_passphrase=ask_passphrase)
         self._folders = Folders(self)
         self._syncing = Syncing(self)
-        self._setup = Setup(self, self._folders, self.sync)
+        self._setup = Setup(self, self._folders, lambda: self._syncing.sync(place_projects=False))
+        self._projects = Projects(self)
         self._devices = Devices(self)
         self._security = Security(self)
         self._hub_settings = HubSettings(self)
         self._history = History(self)
+        self._conflicts = Conflicts(self, self._history)
+        self._guard = Guard(self)
 
     @property
     def history(self) -> History:
@@ -73,15 +84,19 @@ class Service(ServiceBase):
 
     def join(
         self,
-        hub_or_setup_code: str | SetupCode,
+        hub_or_setup_code: str | SetupCode | ShortCode,
         passphrase: str,
         *,
         device_name: str | None = None,
         hub_secret: str | None = None,
         allow_insecure_http: bool = False,
         tls_fingerprint: str | None = None,
+        storage_folder: str | None = None,
     ) -> JoinResult:
-        """Join through a setup code (as text, or decoded with ``join_target``) or a hub's address."""
+        """Join through a setup code (as text, or decoded with ``join_target``) or a hub's address.
+
+        A code that names the vault (a short one) is looked for in this laptop's cloud drives, or in
+        ``storage_folder`` when the person says where it is (after a ``StorageNotFoundError``)."""
         return self._setup.join(
             hub_or_setup_code,
             passphrase,
@@ -89,10 +104,16 @@ class Service(ServiceBase):
             hub_secret=hub_secret,
             allow_insecure_http=allow_insecure_http,
             tls_fingerprint=tls_fingerprint,
+            storage_folder=storage_folder,
         )
 
     def setup_code(self) -> str:
-        return self._setup.setup_code()
+        """The full setup code (see ``setup_codes``)."""
+        return self._setup.setup_codes().full
+
+    def setup_codes(self) -> SetupCodes:
+        """The short setup code (storage in a folder only) and the full one, for "Add a laptop"."""
+        return self._setup.setup_codes()
 
     def folders(self) -> list[FolderInfo]:
         return self._folders.folders()
@@ -110,6 +131,22 @@ class Service(ServiceBase):
 
     def remove_folder(self, name: str) -> None:
         self._folders.remove(name)
+
+    def add_preset_folder(self, preset: str, path: str | None = None) -> FolderInfo:
+        """The agent preset's folder ("claude-code", "codex", "gemini-cli", "windsurf", "copilot"), as the setup
+        wizard adds it: at ``path``, else where that agent keeps its memory on this laptop."""
+        return self._folders.add_preset(preset, path)
+
+    def projects(self) -> list[ProjectInfo]:
+        """The projects the vault holds memory for, and where each lives on this laptop (see projects.py)."""
+        return self._projects.projects()
+
+    def link_project(self, project_id: str, path: str) -> ProjectInfo:
+        """On this laptop, the project (its id, or its name if only one project has it) lives at ``path``."""
+        return self._projects.link(project_id, path)
+
+    def unlink_project(self, project_id: str) -> None:
+        self._projects.unlink(project_id)
 
     def sync(
         self,
@@ -142,16 +179,51 @@ class Service(ServiceBase):
             last_sync=float(last) if last else None,
             last_error=self.index.get_meta("last_error") or None,
             pending_changes=len(self.index.pending_files()),
-            open_conflicts=sum(1 for conflict in self.index.conflicts() if not conflict.resolved),
+            open_conflicts=self.index.conflicts.open_count(),
             problems=tuple(self.history.sync_problems()),
             paused=bool(config.setting("paused")),
+            held=tuple(self.held_files()),
         )
+
+    def held_files(self) -> list[HeldFile]:
+        """The files the secret guard holds back on this laptop: where, and what it found on which line."""
+        return self._guard.held_files()
+
+    def send_anyway(self, folder_id: str, path: str) -> None:
+        """Send the held file as it is now, at the next sync (see memtray/sync/held.py)."""
+        self._guard.send_anyway(folder_id, path)
+
+    def secret_guard_on(self, folder_name: str) -> bool:
+        return self._guard.secret_guard_on(folder_name)
+
+    def set_secret_guard(self, folder_name: str, on: bool) -> None:
+        """On this laptop, check the folder's files for secrets before sending them (on), or not (off)."""
+        self._guard.set_secret_guard(folder_name, on)
+
+    def conflicts(self) -> list[ConflictInfo]:
+        """Every conflict on this laptop, newest first, resolved ones included."""
+        return self._conflicts.conflicts()
+
+    def conflict_texts(self, conflict_id: int) -> ConflictTexts:
+        return self._conflicts.conflict_texts(conflict_id)
+
+    def resolve_conflict(self, conflict_id: int, keep: str, text: str | None = None) -> None:
+        """``keep``: "kept" (the file stays as it is), "other", "both" or "edited" (writes ``text``)."""
+        self._conflicts.resolve_conflict(conflict_id, keep, text)
 
     def devices(self) -> list[DeviceInfo]:
         return self._devices.devices()
 
     def revoke_device(self, name_or_id: str) -> None:
         self._devices.revoke(name_or_id)
+
+    def rename_laptop(self, name: str) -> str:
+        """Call this laptop ``name``; the other laptops show it after its next sync. Returns the name as kept."""
+        return self._devices.rename(name)
+
+    def cancel_join(self) -> None:
+        """Undo a join the person cancelled before choosing where its folders go (see cancel_join.py)."""
+        cancel_join(self)
 
     def change_passphrase(self, old: str, new: str) -> None:
         self._security.change_passphrase(old, new)

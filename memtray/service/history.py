@@ -1,4 +1,4 @@
-"""Activity, conflicts and version history: what the Activity, Conflicts and Versions tabs show and do.
+"""Activity and version history: what the Activity and Versions tabs show and do (conflicts: see conflicts.py).
 
 ``Service.history`` is the one ``History`` of a service.
 """
@@ -10,11 +10,13 @@ from pathlib import Path
 
 from memtray.errors import UsageError
 from memtray.hubs.keys import blob_key
-from memtray.model import ActivityItem, ConflictInfo, FileProblem, VersionInfo
+from memtray.model import ActivityItem, FileProblem, VersionInfo
 from memtray.service.base import ServiceBase
+from memtray.service.projects import Projects
 from memtray.sync import containment, localfs
+from memtray.sync.cycle import disk_path_in
 from memtray.sync.entry import open_blob
-from memtray.sync.records import ConflictRecord, DiskStamp, FileVersion
+from memtray.sync.records import DiskStamp, FileVersion
 
 
 class History:
@@ -43,54 +45,6 @@ class History:
             ActivityItem(item.time, item.kind, names.get(item.folder, item.folder), item.path, item.detail)
             for item in self._service.index.activity(limit)
         ]
-
-    def conflicts(self) -> list[ConflictInfo]:
-        names = self._folder_names()
-        return [
-            ConflictInfo(
-                conflict.conflict_id,
-                names.get(conflict.folder, conflict.folder),
-                conflict.path,
-                conflict.copy_path,
-                conflict.time,
-                conflict.other_device,
-                conflict.resolved,
-            )
-            for conflict in self._service.index.conflicts()
-        ]
-
-    def _conflict(self, conflict_id: int) -> ConflictRecord:
-        for conflict in self._service.index.conflicts():
-            if conflict.conflict_id == conflict_id:
-                return conflict
-        raise UsageError("That conflict is no longer listed.")
-
-    def conflict_texts(self, conflict_id: int) -> tuple[str, str]:
-        conflict = self._conflict(conflict_id)
-        root = self._root(conflict.folder)
-        current = self._service.index.content(conflict.current_sha)
-        if current is None:
-            current = containment.read_bytes(root, conflict.path)
-        other = self._service.index.content(conflict.other_sha)
-        if other is None and conflict.copy_path:
-            other = containment.read_bytes(root, conflict.copy_path)
-        return current.decode("utf-8", "replace"), (other or b"").decode("utf-8", "replace")
-
-    def resolve_conflict(self, conflict_id: int, keep: str) -> None:
-        """Keep the text now in place (``current``) or the other one (``other``); the copy goes away."""
-        if keep not in ("current", "other"):
-            raise UsageError("Choose which text to keep: 'current' or 'other'.")
-        conflict = self._conflict(conflict_id)
-        root = self._root(conflict.folder)
-        if keep == "other":
-            _, other = self.conflict_texts(conflict_id)
-            self._write_live(root, conflict.folder, conflict.path, other.encode("utf-8"))
-        if conflict.copy_path:
-            containment.unlink(root, conflict.copy_path)
-        self._service.index.mark_conflict_resolved(conflict_id)
-        self._service.index.add_activity(
-            "resolved", conflict.folder, conflict.path, "kept the other text" if keep == "other" else "kept this text"
-        )
 
     def versions(self, folder: str, path: str) -> list[VersionInfo]:
         folder_id = self._folder_id(folder)
@@ -151,20 +105,33 @@ class History:
         """Put an old version back in place; the next sync sends it to the other laptops."""
         version = self._version(version_id)
         data = self.read_version(version_id)
-        self._write_live(self._root(version.folder), version.folder, version.path, data)
+        self.write_live(self._root(version.folder), version.folder, version.path, data)
         self._service.index.add_activity("restored", version.folder, version.path, "")
 
-    def _write_live(self, root: Path, folder: str, path: str, data: bytes) -> None:
-        """Replace the live file, but only if what it holds now is a version memtray knows (no unsent edit)."""
-        target = root.joinpath(*path.split("/"))
+    def disk_path(self, folder_id: str, path: str) -> str:
+        """Where the file at the vault path ``path`` lives on this laptop (a Claude Code project's memory lives in
+        this laptop's own folder for the project; see memtray/service/projects.py)."""
+        disk_path = disk_path_in(Projects(self._service).path_map(folder_id), path)
+        if disk_path is None:
+            raise UsageError(
+                f"{path} belongs to a project that is not on this laptop, so it has no place here yet. "
+                "'memtray projects' shows which projects wait for a place."
+            )
+        return disk_path
+
+    def write_live(self, root: Path, folder: str, path: str, data: bytes) -> None:
+        """Replace the live file (``path`` is its vault path), but only if what it holds now is a version memtray
+        knows (no unsent edit)."""
+        disk_path = self.disk_path(folder, path)
+        target = root.joinpath(*disk_path.split("/"))
         expected: DiskStamp | None = None
         if target.exists():
-            current_sha = hashlib.sha256(containment.read_bytes(root, path)).hexdigest()
+            current_sha = hashlib.sha256(containment.read_bytes(root, disk_path)).hexdigest()
             if self._service.index.known_vv(folder, path, current_sha) is None:
                 raise UsageError(f"{path} has changes that are not synced yet. Sync first, then try again.")
             stat = target.stat()
             expected = DiskStamp(current_sha, stat.st_size, stat.st_mtime_ns, stat.st_ino, {})
         sha = hashlib.sha256(data).hexdigest()
-        outcome = localfs.write_checked(root, path, data, sha, {}, expected, durable=True)
+        outcome = localfs.write_checked(root, disk_path, data, sha, {}, expected, durable=True)
         if isinstance(outcome, str):
             raise UsageError(f"{path} {outcome}.")

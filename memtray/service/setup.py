@@ -8,7 +8,6 @@ config, which is the commit), so a setup that fails leaves nothing behind and ca
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import time
 import uuid
@@ -17,6 +16,7 @@ from collections.abc import Callable
 from memtray.errors import AlreadySetUpError, KeychainError, KeychainMissingError, LocalFileError, UsageError
 from memtray.hubs import hub_kind, needs_secret, normalise_hub_url
 from memtray.hubs.base import Enrollment, Hub
+from memtray.laptop_name import default_laptop_name
 from memtray.model import InitResult, JoinResult, SyncResult
 from memtray.service import keyfile
 from memtray.service.base import (
@@ -29,7 +29,9 @@ from memtray.service.base import (
 )
 from memtray.service.config import Config
 from memtray.service.folders import Folders
-from memtray.service.setupcode import SetupCode, join_target
+from memtray.service.projects import Projects
+from memtray.service.setupcode import SetupCode, SetupCodes, ShortCode, join_target
+from memtray.service.vault_finder import locate
 from memtray.sync.index import Index, remove_index_files
 from memtray.vault import keys as vault_keys
 from memtray.vault.keys import KeyFile, VaultKeys
@@ -60,7 +62,7 @@ class Setup:
         pin = pin_for(url, tls_fingerprint)
         created = vault_keys.create_vault(passphrase)
         config = Config(
-            created.keyfile.vault_id, uuid.uuid4().hex, device_name or socket.gethostname(), url, allow_insecure_http
+            created.keyfile.vault_id, uuid.uuid4().hex, device_name or default_laptop_name(), url, allow_insecure_http
         )
         config.tls_fingerprint = pin
         secret = self._enroll(
@@ -79,18 +81,21 @@ class Setup:
 
     def join(
         self,
-        hub_or_setup_code: str | SetupCode,
+        hub_or_setup_code: str | SetupCode | ShortCode,
         passphrase: str,
         *,
         device_name: str | None = None,
         hub_secret: str | None = None,
         allow_insecure_http: bool = False,
         tls_fingerprint: str | None = None,
+        storage_folder: str | None = None,
     ) -> JoinResult:
+        """``storage_folder``: where the storage is, when the code names the vault and memtray did not find it."""
         self._refuse_if_set_up()
-        code = hub_or_setup_code if isinstance(hub_or_setup_code, SetupCode) else join_target(hub_or_setup_code)
+        given = join_target(hub_or_setup_code) if isinstance(hub_or_setup_code, str) else hub_or_setup_code
+        code = locate(given, storage_folder)
         url = normalise_hub_url(code.hub_url)
-        config = Config(code.vault_id, uuid.uuid4().hex, device_name or socket.gethostname(), url, allow_insecure_http)
+        config = Config(code.vault_id, uuid.uuid4().hex, device_name or default_laptop_name(), url, allow_insecure_http)
         config.tls_fingerprint = pin_for(url, tls_fingerprint, code.tls_fingerprint)
         at_memtray_hub = hub_kind(url) == "memtray"
         if at_memtray_hub and not code.vault_id:
@@ -118,11 +123,17 @@ class Setup:
             self._service.keychain.delete(f"{code.vault_id}:{PENDING_JOIN}")
         return JoinResult(config.vault_id, config.device_id, tuple(self._folders.folders()))
 
-    def setup_code(self) -> str:
+    def setup_codes(self) -> SetupCodes:
+        """The codes another laptop joins with: a short one when the storage is a folder, and the full one.
+
+        At a memtray hub the full code carries a new one-time invite, so each call uses up one of the few
+        unused invites the hub allows."""
         config = self._service.config
         hub = self._service.hub()
         invite = hub.create_invite() if isinstance(hub, Enrollment) else None
-        return SetupCode(config.hub_url, config.vault_id, invite, config.tls_fingerprint).encode()
+        full = SetupCode(config.hub_url, config.vault_id, invite, config.tls_fingerprint).encode()
+        short = ShortCode.for_vault(config.vault_id).encode() if hub_kind(config.hub_url) == "folder" else None
+        return SetupCodes(short, full)
 
     def _refuse_if_set_up(self) -> None:
         if self._service.is_set_up():
@@ -165,7 +176,8 @@ class Setup:
     ) -> None:
         """A joining laptop's first sync runs on an index in a staging file and binds nothing; only once it
         succeeded is the laptop tied to the vault, so a failed join leaves nothing behind and can be retried
-        (with another hub, too)."""
+        (with another hub, too). Preset folders are then placed where this laptop's agents keep their memory,
+        and project folders at their projects' checkouts here; their files arrive at the next sync."""
         service = self._service
         service.home.ensure()
         staging = service.home.data_dir / "joining.sqlite3"
@@ -175,6 +187,8 @@ class Setup:
         try:
             service.index.put_device(config.device_id, config.device_name, sys.platform, 0, time.time(), {})
             self._first_sync()
+            self._folders.place_presets()
+            Projects(service).place_waiting_folders()
             service.close_index_for_move()
         except BaseException:
             service.give_up()

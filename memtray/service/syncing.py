@@ -1,11 +1,17 @@
 """Running a sync under the home lock, and the repair that carries on after the hub really lost data
-(see memtray/sync/repair.py)."""
+(see memtray/sync/repair.py).
+
+Each sync translates the Claude Code folder's project paths for this laptop (see projects.py), and places
+project folders that wait for a place here once their project is found; a sync that placed one runs again, so
+the folder's files arrive at once.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
 import uuid
+from dataclasses import fields
 from pathlib import Path
 
 from memtray.errors import MemtrayError
@@ -13,17 +19,21 @@ from memtray.hubs.base import Enrollment
 from memtray.model import MassDeleteQuestion, ProgressCallback, SyncResult
 from memtray.service.base import HUB_DEVICE_LABEL, ServiceBase
 from memtray.service.lock import HomeLock
+from memtray.service.projects import Projects
 from memtray.sync import repair
 from memtray.sync.engine import SyncContext, SyncEngine
 from memtray.sync.osrules import current_rules
 from memtray.sync.reconcile import ConflictPolicy
 
 DAY = 24 * 60 * 60
+# SyncResult fields that say how things stand after a sync, not what it did.
+STANDING = ("problems", "held")
 
 
 class Syncing:
     def __init__(self, service: ServiceBase) -> None:
         self._service = service
+        self._projects = Projects(service)
 
     def sync(
         self,
@@ -31,17 +41,30 @@ class Syncing:
         progress: ProgressCallback | None = None,
         allow_mass_delete: bool = False,
         allowed_delete: MassDeleteQuestion | None = None,
+        place_projects: bool = True,
     ) -> SyncResult:
-        """One sync, under the home lock; a repair another laptop asked for runs first, then the sync again."""
+        """One sync, under the home lock; a repair another laptop asked for runs first, then the sync again.
+        ``place_projects`` False leaves waiting project folders alone (a join places them before it commits)."""
         service = self._service
         service.vault_keys()
         with HomeLock(service.home.lock_file):
             self._follow_index_identity()
+            if place_projects:
+                self._place_projects()
             result = self._sync_locked(progress, allow_mass_delete, allowed_delete)
             if repair.rekey_requested(service.index):
                 self._rekey(set())
                 result = self._sync_locked(progress, allow_mass_delete, allowed_delete)
+            if place_projects and result.mass_delete is None and self._place_projects():
+                result = _both(result, self._sync_locked(progress, allow_mass_delete, allowed_delete))
             return result
+
+    def _place_projects(self) -> bool:
+        """Place the project folders found on this laptop; True if any was."""
+        if not self._projects.place_waiting_folders():
+            return False
+        self._service.save_config()
+        return True
 
     def repair(self) -> SyncResult | None:
         """Carry on after the hub really lost data: this laptop sends everything it has again under a new
@@ -92,6 +115,8 @@ class Syncing:
             me=config.device_id,
             device_name=config.device_name,
             folder_roots={fid: Path(path) for fid, path in config.folder_paths.items()},
+            path_maps=self._projects.path_maps(),
+            unguarded=frozenset(config.secret_guard_off),
             policy=ConflictPolicy(config.setting("conflict_policy")),
             rules=current_rules(),
             keys=service.vault_keys,
@@ -114,3 +139,14 @@ class Syncing:
             index.prune_versions(now - DAY * int(config.setting("history_days")))
             index.set_meta("last_prune", str(now))
         return result
+
+
+def _both(first: SyncResult, second: SyncResult) -> SyncResult:
+    """What two syncs in a row did: counts added, news of both; the state (problems, held files, a question to
+    ask) as the second left it."""
+    merged = SyncResult()
+    for item in fields(SyncResult):
+        earlier, later = getattr(first, item.name), getattr(second, item.name)
+        adds_up = isinstance(later, int | float | list) and not isinstance(later, bool)
+        setattr(merged, item.name, earlier + later if adds_up and item.name not in STANDING else later)
+    return merged

@@ -10,6 +10,7 @@ from pathlib import Path
 from memtray.hubs.base import Hub
 from memtray.hubs.keys import blob_key
 from memtray.model import MassDeleteQuestion, ProgressCallback
+from memtray.projects.pathmap import IdentityMap, PathMap
 from memtray.sync.entry import open_blob
 from memtray.sync.globs import GlobFilter
 from memtray.sync.index import Index
@@ -19,6 +20,7 @@ from memtray.sync.records import FileRow, FileVersion, FolderDef
 from memtray.vault.keys import VaultKeys
 
 ACTIVITY_PER_CYCLE = 100
+IDENTITY = IdentityMap()
 Key = tuple[str, str]
 
 
@@ -36,6 +38,25 @@ class SyncContext:
     allow_mass_delete: bool = False
     allowed_delete: MassDeleteQuestion | None = None
     """The question a person said yes to (see ``MassDeleteQuestion.allowed_by``)."""
+    path_maps: dict[str, PathMap] = field(default_factory=dict)
+    """Per folder id, how the vault's paths translate to this laptop's (see memtray.projects); the index and
+    the vault keep vault paths. A folder without one keeps the same paths on every laptop."""
+    unguarded: frozenset[str] = frozenset()
+    """The folders whose secret guard is off on this laptop (see held.py)."""
+
+    def path_map(self, folder_id: str) -> PathMap:
+        return self.path_maps.get(folder_id) or IDENTITY
+
+    def disk_path(self, folder_id: str, vault_path: str) -> str | None:
+        """Where the file at ``vault_path`` lives in its folder on this laptop (see ``disk_path_in``)."""
+        return disk_path_in(self.path_map(folder_id), vault_path)
+
+
+def disk_path_in(paths: PathMap, vault_path: str) -> str | None:
+    """Where the file at ``vault_path`` lives on this laptop; None when it is parked here (its project is not on
+    this laptop) or that place already belongs to another vault path."""
+    disk = paths.to_disk(vault_path)
+    return disk if disk is not None and paths.to_vault(disk) == vault_path else None
 
 
 @dataclass(eq=False)

@@ -5,7 +5,9 @@
 2. Scan the mapped folders for local edits and deletions.
 3. Pull every other laptop's new entries and verify them (see pull.py) before touching anything.
 4. Reconcile each arriving version against ours (see reconcile.py and settle.py), in log order, and
-   fetch every blob the outcome needs.
+   fetch every blob the outcome needs. Note what each entry says about conflicts (see conflict_news.py);
+   conflicts resolved on other laptops are resolved here just before step 5 (a sync stopped before step 5
+   applies the same entries again, and resolving twice changes nothing).
    A mass delete stops the cycle after step 2 (this laptop deleted them) or 4 (another laptop did),
    before anything is recorded, written or sent: at least 3 files and more than half of a folder.
    The result then carries a ``MassDeleteQuestion`` for the caller to answer; a sync given the
@@ -28,8 +30,10 @@ import time
 from memtray.errors import IntegrityError, MemtrayError, ObjectTooLargeError
 from memtray.model import DeletedBy, FileProblem, MassDeleteQuestion, SyncProgress, SyncResult
 from memtray.sync import repair
+from memtray.sync.conflict_news import Settlement, settle_elsewhere, take_news
 from memtray.sync.cycle import Cycle, SyncContext
 from memtray.sync.entry import GENESIS, LogEntry
+from memtray.sync.held import held_files
 from memtray.sync.materialise import record_writes, write_to_disk
 from memtray.sync.pathsafety import MAX_PATH_CHARS
 from memtray.sync.publish import INLINE_MAX, publish
@@ -51,6 +55,7 @@ class SyncEngine:
         self.index = context.index
         self.me = context.me
         self._keys: VaultKeys | None = None
+        self._settlements: list[Settlement] = []
 
     def keys(self) -> VaultKeys:
         if self._keys is None:
@@ -64,6 +69,7 @@ class SyncEngine:
     def run(self) -> SyncResult:
         started = time.monotonic()
         result = SyncResult()
+        self._settlements = []
         self._progress("checking")
         set_aside = repair.retired(self.index)
         logs = hub_logs(self.ctx.hub, skip=set_aside)
@@ -71,7 +77,7 @@ class SyncEngine:
         known = self.index.device_names()
         cursors = {device: cursor for device, cursor in self.index.cursors().items() if device not in set_aside}
         cycle = Cycle(self.ctx, self.keys, cursors=dict(cursors), folder_defs=self.index.folder_defs())
-        held = self._scan(cycle)
+        held = self._scan(cycle, result)
         if held is not None:
             return SyncResult(seconds=time.monotonic() - started, mass_delete=held)
         self._progress("downloading")
@@ -88,11 +94,13 @@ class SyncEngine:
             return SyncResult(seconds=time.monotonic() - started, mass_delete=held)
         self._fetch_blobs(cycle)
         self._progress("writing")
+        settle_elsewhere(cycle, self._settlements, result)
         self._record(cycle)
         write_to_disk(cycle, result)
         record_writes(cycle, result)
         self._progress("uploading")
         result.uploaded = publish(self.ctx, self.keys, cycle.contents)
+        result.held = held_files(self.index)
         result.problems = [FileProblem(p.folder, p.path, p.message) for p in self.index.problems()]
         result.seconds = time.monotonic() - started
         return result
@@ -121,7 +129,7 @@ class SyncEngine:
             self.index.set_meta("seq", str(own[-1].entry.seq))
             self.index.set_meta("hash", own[-1].sealed_hash)
 
-    def _scan(self, cycle: Cycle) -> MassDeleteQuestion | None:
+    def _scan(self, cycle: Cycle, result: SyncResult) -> MassDeleteQuestion | None:
         """Note local edits and deletions; stop at the first folder that would lose too many files."""
         hash_after_ns = int(self.index.get_meta("scan_started_ns", "0") or 0) - RACY_NS
         cycle.scan_started_ns = time.time_ns()
@@ -129,9 +137,16 @@ class SyncEngine:
             self._progress("scanning")
             rows = cycle.folder_rows(folder_id)
             scan = scan_folder(
-                root, folder_id, rules, rows, self.me, self._known_version(folder_id), hash_after_ns=hash_after_ns
+                root,
+                folder_id,
+                rules,
+                rows,
+                self.me,
+                self._known_version(folder_id),
+                hash_after_ns=hash_after_ns,
+                paths=self.ctx.path_map(folder_id),
             )
-            deletions = sum(1 for edit in scan.edits if edit.version.deleted)
+            deletions = sum(1 for edit in scan.edits if edit.version.deleted) - scan.moved
             held = self._mass_delete(cycle, folder_id, deletions, scan.live_before, DeletedBy.THIS_LAPTOP)
             if held is not None:
                 return held
@@ -147,7 +162,7 @@ class SyncEngine:
                 rows[edit.version.path] = FileRow(edit.version, edit.stamp, pending=True)
                 cycle.changed.add(edit.version.key)
                 if previous is not None and compare(edit.version.vv, previous.version.vv) is Order.CONCURRENT:
-                    settle(cycle, previous.version, SyncResult(), "this laptop")
+                    settle(cycle, previous.version, result, cycle.device_name(previous.version.origin))
         return None
 
     def _known_version(self, folder_id: str) -> KnownVersion:
@@ -196,13 +211,21 @@ class SyncEngine:
             if change.data is not None:
                 cycle.contents[change.version.sha] = change.data
             settle(cycle, change.version, result, entry.device_name)
+        take_news(cycle, entry, result, self._settlements)
 
     def _remote_mass_delete(self, cycle: Cycle) -> MassDeleteQuestion | None:
-        """The first folder where the other laptops' deletions would remove too many files here."""
+        """The first folder where the other laptops' deletions would remove too many files here. A deleted file
+        whose content arrives in this cycle under another path of the folder was moved (say, to its project's
+        identity path; see scan.py), not lost."""
         for folder_id in cycle.live_folders():
             rows = cycle.folder_rows(folder_id)
             live = sum(1 for row in rows.values() if row.disk is not None)
-            doomed = sum(1 for row in rows.values() if row.version.deleted and row.disk is not None and not row.pending)
+            arrived = {rows[path].version.sha for folder, path in cycle.changed if folder == folder_id}
+            doomed = sum(
+                1
+                for row in rows.values()
+                if row.version.deleted and row.disk is not None and not row.pending and row.disk.sha not in arrived
+            )
             held = self._mass_delete(cycle, folder_id, doomed, live, DeletedBy.ANOTHER_LAPTOP)
             if held is not None:
                 return held
@@ -222,7 +245,8 @@ class SyncEngine:
         for folder_id, (_, rules) in cycle.live_folders().items():
             for path, row in cycle.folder_rows(folder_id).items():
                 version, disk = row.version, row.disk
-                if not version.deleted and (disk is None or disk.sha != version.sha) and rules.tracks(path):
+                wanted = not version.deleted and (disk is None or disk.sha != version.sha) and rules.tracks(path)
+                if wanted and self.ctx.disk_path(folder_id, path) is not None:
                     cycle.content(version)
         for _, loser in cycle.copies:
             cycle.content(loser)

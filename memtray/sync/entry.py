@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from memtray.errors import HubPayloadTooLargeError, IntegrityError, ObjectTooLargeError
 from memtray.hubs.base import MIB, describe_size
 from memtray.hubs.keys import blob_key, log_key
+from memtray.sync.pathsafety import check_relative
 from memtray.sync.records import FileVersion, FolderDef
 from memtray.vault.envelope import object_aad, open_sealed, seal
 from memtray.vault.keys import VaultKeys
@@ -31,6 +32,10 @@ from memtray.vault.keys import VaultKeys
 FORMAT = 1
 GENESIS = "0" * 64
 DEVICE_ID = re.compile(r"^[0-9a-f]{32}$")
+SHA256 = re.compile(r"[0-9a-f]{64}")
+FOLDER_ID_MAX = 64
+CONFLICT_NEWS_MAX = 256
+"""At most this many conflicts opened, and as many settled, in one entry (publish sends the rest later)."""
 RATIO = 32
 RATIO_FLOOR = 16 * MIB
 # A blob's plaintext cap leaves room for zlib framing and padding under the hub's 256 MiB cap for blobs.
@@ -93,6 +98,11 @@ class FileChange:
     data: bytes | None = None
 
 
+ConflictKey = tuple[str, str, str, str]
+"""A conflict as every laptop that has it knows it: folder id, path, and the SHA-256 of the text kept in the file
+and of the text set aside."""
+
+
 @dataclass
 class LogEntry:
     device_id: str
@@ -106,6 +116,10 @@ class LogEntry:
     changes: list[FileChange] = field(default_factory=list)
     retires: list[str] = field(default_factory=list)
     damaged: list[str] = field(default_factory=list)
+    conflicts: list[ConflictKey] = field(default_factory=list)
+    """Conflicts that happened on this laptop (see conflict_news.py); older laptops ignore the field."""
+    settled: list[ConflictKey] = field(default_factory=list)
+    """Conflicts resolved on this laptop: every laptop marks its own record of them resolved."""
 
 
 def _change_header(change: FileChange, offset: int) -> dict[str, object]:
@@ -121,6 +135,7 @@ def _change_header(change: FileChange, offset: int) -> dict[str, object]:
         "o": v.origin,
         "r": v.resolved,
         "b": v.blob,
+        **({"c": True} if v.combined else {}),
         "off": offset,
         "len": -1 if change.data is None else len(change.data),
     }
@@ -145,6 +160,8 @@ def encode(entry: LogEntry) -> bytes:
         "changes": headers,
         **({"retires": entry.retires} if entry.retires else {}),
         **({"damaged": entry.damaged} if entry.damaged else {}),
+        **({"conflicts": [list(key) for key in entry.conflicts]} if entry.conflicts else {}),
+        **({"settled": [list(key) for key in entry.settled]} if entry.settled else {}),
     }
     header_bytes = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     body = b"".join(change.data or b"" for change in entry.changes)
@@ -177,6 +194,7 @@ def decode(packed: bytes, key: str) -> LogEntry:
                 origin=str(item["o"]),
                 resolved=bool(item["r"]),
                 blob=item["b"],
+                combined=item.get("c") is True,
             )
             changes.append(FileChange(version, data))
         return LogEntry(
@@ -191,6 +209,8 @@ def decode(packed: bytes, key: str) -> LogEntry:
             changes=changes,
             retires=_device_ids(header.get("retires", [])),
             damaged=_device_ids(header.get("damaged", [])),
+            conflicts=_conflict_keys(header.get("conflicts", [])),
+            settled=_conflict_keys(header.get("settled", [])),
         )
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError, struct.error) as exc:
         raise _malformed(key) from exc
@@ -200,6 +220,20 @@ def _device_ids(value: object) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) and DEVICE_ID.match(item) for item in value):
         raise ValueError("device ids")
     return list(value)
+
+
+def _conflict_keys(value: object) -> list[ConflictKey]:
+    if not isinstance(value, list) or len(value) > CONFLICT_NEWS_MAX:
+        raise ValueError("conflicts")
+    keys = []
+    for item in value:
+        if not isinstance(item, list):
+            raise ValueError("conflict")
+        folder, path, kept, other = item
+        if not 0 < len(folder) <= FOLDER_ID_MAX or not SHA256.fullmatch(kept) or not SHA256.fullmatch(other):
+            raise ValueError("conflict")
+        keys.append((folder, check_relative(path), kept, other))
+    return keys
 
 
 def seal_entry(keys: VaultKeys, entry: LogEntry) -> bytes:

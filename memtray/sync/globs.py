@@ -2,7 +2,8 @@
 
 A pattern without ``/`` matches a file name in any folder (``*.md``); a pattern with ``/`` matches
 the whole path from the folder root (``memory/*.md``); ``**`` matches any number of folders.
-memtray's own temp files and the conflicts folder are never tracked, whatever the globs say.
+memtray's own temp files, the conflicts folder and credentials files (see ``is_credentials_file``) are never
+tracked, whatever the globs say.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from functools import lru_cache
 CONFLICTS_DIR = ".memtray-conflicts"
 TEMP_PREFIX = ".memtray-tmp-"
 DEFAULT_EXCLUDES = (".git/**", "**/.DS_Store", "**/Thumbs.db", "**/desktop.ini", "**/*.swp", "**/*~", "**/.~lock.*")
+CREDENTIALS_NAMES = frozenset({".credentials.json", "auth.json"})
+
+
+def is_credentials_file(path: str) -> bool:
+    """A file that holds a login, in any folder: Claude Code's ``.credentials.json``, Codex's ``auth.json``, any
+    ``*.pem``, and private SSH keys, named ``id_`` and something without an extension (``id_rsa``, ``id_ed25519``;
+    ``id_rsa.pub`` is a public key and ``id_notes.md`` a note, so both sync)."""
+    name = path[path.rfind("/") + 1 :].casefold()
+    return name in CREDENTIALS_NAMES or name.endswith(".pem") or (name.startswith("id_") and "." not in name)
 
 
 @lru_cache(maxsize=512)
@@ -70,7 +80,7 @@ class GlobFilter:
 
     def tracks(self, path: str) -> bool:
         in_conflicts = path == CONFLICTS_DIR or path.startswith(f"{CONFLICTS_DIR}/")
-        if in_conflicts or path[path.rfind("/") + 1 :].startswith(TEMP_PREFIX):
+        if in_conflicts or path[path.rfind("/") + 1 :].startswith(TEMP_PREFIX) or is_credentials_file(path):
             return False
         if self._include is not None and not self._include.match(path):
             return False

@@ -19,9 +19,9 @@ from typing import Any
 
 from memtray.errors import LocalFileError
 from memtray.paths import create_private_file
+from memtray.sync.conflict_store import ConflictStore
 from memtray.sync.records import (
     ActivityRecord,
-    ConflictRecord,
     DeviceRecord,
     DiskStamp,
     FileRow,
@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS files (
     sha TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, origin TEXT NOT NULL,
     resolved INTEGER NOT NULL, blob TEXT,
     disk_sha TEXT, disk_size INTEGER, disk_mtime_ns INTEGER, disk_inode INTEGER, disk_vv TEXT,
-    pending INTEGER NOT NULL DEFAULT 0,
+    pending INTEGER NOT NULL DEFAULT 0, combined INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (folder, path)
 );
 CREATE INDEX IF NOT EXISTS files_pending ON files (pending) WHERE pending = 1;
@@ -56,16 +56,12 @@ CREATE TABLE IF NOT EXISTS devices (
 );
 CREATE TABLE IF NOT EXISTS folders (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, include TEXT NOT NULL, exclude TEXT NOT NULL,
-    removed INTEGER NOT NULL, stamp_time REAL NOT NULL, stamp_device TEXT NOT NULL, pending INTEGER NOT NULL
+    removed INTEGER NOT NULL, stamp_time REAL NOT NULL, stamp_device TEXT NOT NULL, pending INTEGER NOT NULL,
+    tags TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS activity (
     id INTEGER PRIMARY KEY, time REAL NOT NULL, kind TEXT NOT NULL, folder TEXT NOT NULL,
     path TEXT NOT NULL, detail TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS conflicts (
-    id INTEGER PRIMARY KEY, time REAL NOT NULL, folder TEXT NOT NULL, path TEXT NOT NULL,
-    copy_path TEXT, current_sha TEXT NOT NULL, other_sha TEXT NOT NULL, other_device TEXT NOT NULL,
-    resolved INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS problems (folder TEXT NOT NULL, path TEXT NOT NULL, message TEXT NOT NULL,
     PRIMARY KEY (folder, path));
@@ -73,7 +69,7 @@ CREATE TABLE IF NOT EXISTS problems (folder TEXT NOT NULL, path TEXT NOT NULL, m
 
 FILE_COLUMNS = (
     "folder, path, vv, deleted, sha, size, mtime, origin, resolved, blob, "
-    "disk_sha, disk_size, disk_mtime_ns, disk_inode, disk_vv, pending"
+    "disk_sha, disk_size, disk_mtime_ns, disk_inode, disk_vv, pending, combined"
 )
 
 
@@ -95,12 +91,17 @@ def _vector(text: str, decoded: dict[str, Any] | None) -> Any:
 def _row_to_file(row: tuple[Any, ...], decoded: dict[str, Any] | None = None) -> FileRow:
     folder, path, vv, deleted, sha, size, mtime, origin, resolved, blob = row[:10]
     version = FileVersion(
-        folder, path, _vector(vv, decoded), bool(deleted), sha, size, mtime, origin, bool(resolved), blob
+        folder, path, _vector(vv, decoded), bool(deleted), sha, size, mtime, origin, bool(resolved), blob, bool(row[16])
     )
     disk = None
     if row[10] is not None:
         disk = DiskStamp(row[10], row[11], row[12], row[13], _vector(row[14], decoded))
     return FileRow(version, disk, bool(row[15]))
+
+
+def _row_to_folder(r: tuple[Any, ...]) -> FolderDef:
+    include, exclude, tags = json.loads(r[2]), json.loads(r[3]), json.loads(r[7])
+    return FolderDef(r[0], r[1], include, exclude, bool(r[4]), (r[5], r[6]), **tags)
 
 
 def _file_params(row: FileRow) -> tuple[Any, ...]:
@@ -122,6 +123,7 @@ def _file_params(row: FileRow) -> tuple[Any, ...]:
         d.inode if d else None,
         _dumps(d.vv) if d else None,
         int(row.pending),
+        int(v.combined),
     )
 
 
@@ -141,6 +143,11 @@ class Index:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            self.conflicts = ConflictStore(self.db)
+            if "tags" not in {column[1] for column in self.db.execute("PRAGMA table_info(folders)")}:
+                self.db.execute("ALTER TABLE folders ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'")  # older indexes
+            if "combined" not in {column[1] for column in self.db.execute("PRAGMA table_info(files)")}:
+                self.db.execute("ALTER TABLE files ADD COLUMN combined INTEGER NOT NULL DEFAULT 0")  # older indexes
         except (sqlite3.Error, OSError) as exc:
             raise LocalFileError(f"memtray could not open its index at {path} ({exc}).") from exc
 
@@ -180,7 +187,7 @@ class Index:
         return _row_to_file(found) if found else None
 
     def put_files(self, rows: Iterable[FileRow]) -> None:
-        placeholders = ", ".join("?" * 16)
+        placeholders = ", ".join("?" * 17)
         self.db.executemany(
             f"INSERT OR REPLACE INTO files ({FILE_COLUMNS}) VALUES ({placeholders})", (_file_params(r) for r in rows)
         )
@@ -302,8 +309,9 @@ class Index:
         return {device_id: name for device_id, name in self.db.execute("SELECT id, name FROM devices")}
 
     def folder_defs(self) -> dict[str, FolderDef]:
-        rows = self.db.execute("SELECT id, name, include, exclude, removed, stamp_time, stamp_device FROM folders")
-        return {r[0]: FolderDef(r[0], r[1], json.loads(r[2]), json.loads(r[3]), bool(r[4]), (r[5], r[6])) for r in rows}
+        columns = "id, name, include, exclude, removed, stamp_time, stamp_device, tags"
+        rows = self.db.execute(f"SELECT {columns} FROM folders")
+        return {r[0]: _row_to_folder(r) for r in rows}
 
     def pending_folder_defs(self) -> list[FolderDef]:
         pending = {r[0] for r in self.db.execute("SELECT id FROM folders WHERE pending = 1")}
@@ -311,8 +319,8 @@ class Index:
 
     def put_folder_def(self, folder: FolderDef, pending: bool) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO folders (id, name, include, exclude, removed, stamp_time, stamp_device, pending)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO folders (id, name, include, exclude, removed, stamp_time, stamp_device, pending,"
+            " tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 folder.folder_id,
                 folder.name,
@@ -322,6 +330,7 @@ class Index:
                 folder.stamp[0],
                 folder.stamp[1],
                 int(pending),
+                _dumps({key: value for key, value in folder.tags().items() if value}),
             ),
         )
 
@@ -340,27 +349,6 @@ class Index:
             "SELECT time, kind, folder, path, detail FROM activity ORDER BY id DESC LIMIT ?", (limit,)
         )
         return [ActivityRecord(*row) for row in rows]
-
-    def add_conflict(
-        self, folder: str, path: str, copy_path: str | None, current_sha: str, other_sha: str, other_device: str
-    ) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO conflicts (time, folder, path, copy_path, current_sha, other_sha, other_device)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), folder, path, copy_path, current_sha, other_sha, other_device),
-        )
-        return int(cursor.lastrowid or 0)
-
-    def conflicts(self) -> list[ConflictRecord]:
-        """Every conflict, newest first, resolved ones included."""
-        rows = self.db.execute(
-            "SELECT id, time, folder, path, copy_path, current_sha, other_sha, other_device, resolved FROM conflicts"
-            " ORDER BY id DESC"
-        )
-        return [ConflictRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8])) for r in rows]
-
-    def mark_conflict_resolved(self, conflict_id: int) -> None:
-        self.db.execute("UPDATE conflicts SET resolved = 1 WHERE id = ?", (conflict_id,))
 
     def set_problems(self, folder: str, problems: dict[str, str]) -> None:
         self.db.execute("DELETE FROM problems WHERE folder = ?", (folder,))

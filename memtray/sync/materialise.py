@@ -1,7 +1,9 @@
 """Writing a cycle's outcome to disk, and recording what was written (step 6 of engine.py).
 
 Each file is re-checked just before it is replaced or deleted (see localfs.py); a file that cannot be
-written becomes a problem of its folder, never a failed sync."""
+written becomes a problem of its folder, never a failed sync. Rows name vault paths; each is written at its
+path on this laptop (``SyncContext.disk_path``), and a row whose project is not on this laptop is parked: it
+is neither written nor deleted here, and is no problem."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 
 from memtray.model import ConflictInfo, SyncResult
 from memtray.sync import localfs
+from memtray.sync.conflict_store import News
 from memtray.sync.cycle import ACTIVITY_PER_CYCLE, Cycle
 from memtray.sync.pathsafety import UnsafePath, check_relative
 from memtray.sync.records import DiskStamp, FileRow, FileVersion
@@ -20,20 +23,24 @@ def write_to_disk(cycle: Cycle, result: SyncResult) -> None:
     for folder_id, (root, rules) in cycle.live_folders().items():
         rows = cycle.folder_rows(folder_id)
         problems = cycle.problems.setdefault(folder_id, {})
-        taken = {path.casefold(): path for path, row in rows.items() if row.disk is not None}
-        writes: list[tuple[FileRow, bytes]] = []
+        on_disk = (cycle.ctx.disk_path(folder_id, path) for path, row in rows.items() if row.disk is not None)
+        taken = {disk_path.casefold(): disk_path for disk_path in on_disk if disk_path is not None}
+        writes: list[tuple[FileRow, str, bytes]] = []
         for path, row in rows.items():
             if _in_step(row) or not rules.tracks(path):
                 continue
+            disk_path = cycle.ctx.disk_path(folder_id, path)
+            if disk_path is None:
+                continue
             before = row.disk
-            problem = _materialise(cycle, root, row, taken, result, writes)
+            problem = _materialise(cycle, root, row, disk_path, taken, result, writes)
             if problem:
                 problems[path] = problem
                 cycle.activity.append(("skipped", folder_id, path, problem))
             if row.disk is not before:
                 cycle.written.add((folder_id, path))
-        planned = [(row.version.path, data, row.version.sha, row.version.vv, row.disk) for row, data in writes]
-        for (row, _), outcome in zip(writes, localfs.write_many(root, planned), strict=True):
+        planned = [(disk_path, data, row.version.sha, row.version.vv, row.disk) for row, disk_path, data in writes]
+        for (row, _, _), outcome in zip(writes, localfs.write_many(root, planned), strict=True):
             if isinstance(outcome, str):
                 problems[row.version.path] = outcome
                 cycle.activity.append(("skipped", folder_id, row.version.path, outcome))
@@ -43,8 +50,9 @@ def write_to_disk(cycle: Cycle, result: SyncResult) -> None:
             result.downloaded += 1
             cycle.log("received", row.version)
         for version, loser in cycle.copies:
-            if version.folder == folder_id:
-                _save_copy(cycle, root, version, loser, result)
+            copy_beside = cycle.ctx.disk_path(folder_id, version.path) if version.folder == folder_id else None
+            if copy_beside is not None:
+                _save_copy(cycle, root, copy_beside, version, loser, result)
 
 
 def record_writes(cycle: Cycle, result: SyncResult) -> None:
@@ -66,24 +74,27 @@ def _materialise(
     cycle: Cycle,
     root: Path,
     row: FileRow,
+    disk_path: str,
     taken: dict[str, str],
     result: SyncResult,
-    writes: list[tuple[FileRow, bytes]],
+    writes: list[tuple[FileRow, str, bytes]],
 ) -> str | None:
-    """Delete or check one file now; a file to write joins ``writes``. Why not, if it can't be done."""
+    """Delete or check one file (at ``disk_path`` on this laptop) now; a file to write joins ``writes``. Why not,
+    if it can't be done."""
     version, disk = row.version, row.disk
     if version.deleted:
         if disk is None:
             return None
-        refusal = localfs.delete_checked(root, version.path, disk)
+        refusal = localfs.delete_checked(root, disk_path, disk)
         if refusal is None:
             row.disk = None
-            taken.pop(version.path.casefold(), None)
+            taken.pop(disk_path.casefold(), None)
             result.deleted_here += 1
             cycle.log("deleted", version)
         return refusal
     try:
         check_relative(version.path)
+        check_relative(disk_path)
     except UnsafePath as exc:
         return f"was refused: {exc}"
     if disk is not None and disk.sha == version.sha:
@@ -91,37 +102,62 @@ def _materialise(
             row.disk = DiskStamp(disk.sha, disk.size, disk.mtime_ns, disk.inode, version.vv)
         return None
     rules = cycle.ctx.rules
-    problem = rules.path_problem(version.path)
+    problem = rules.path_problem(disk_path)
     if problem:
         return f"can't be created on this computer: {problem}"
-    owner = taken.get(version.path.casefold())
-    if rules.case_insensitive and owner is not None and owner != version.path:
+    owner = taken.get(disk_path.casefold())
+    if rules.case_insensitive and owner is not None and owner != disk_path:
         return f"can't be created here: '{owner}' differs from it only in upper/lower case"
     data = cycle.content(version)
     if data is None:
         return "its content is not available yet; it will be fetched next time"
-    writes.append((row, data))
-    taken[version.path.casefold()] = version.path
+    writes.append((row, disk_path, data))
+    taken[disk_path.casefold()] = disk_path
     return None
 
 
-def _save_copy(cycle: Cycle, root: Path, version: FileVersion, loser: FileVersion, result: SyncResult) -> None:
-    """Keep the losing side of a conflict beside the file, named after the laptop it came from."""
+def _save_copy(
+    cycle: Cycle, root: Path, disk_path: str, version: FileVersion, loser: FileVersion, result: SyncResult
+) -> None:
+    """Keep the text a conflict set aside (``loser``; the file is at ``disk_path`` here) in the conflicts folder,
+    named after the laptop it came from, and record which text stayed in the file and which laptop wrote each.
+
+    A conflict reconciled here kept a version made here (reconcile.py): the other laptops are told of it. One
+    learned from another laptop's news (conflict_news.py) names that laptop, and is not told again."""
+    ctx = cycle.ctx
+    conflicts = ctx.index.conflicts
     data = cycle.content(loser)
     if data is None:
         return
-    ctx = cycle.ctx
-    name = ctx.device_name if loser.origin == ctx.me else cycle.device_name(loser.origin)
+    kept_from = conflicts.first_author(version.folder, version.path, version.sha) or version.origin
+    other_from = conflicts.first_author(version.folder, version.path, loser.sha) or loser.origin
+    name = ctx.device_name if other_from == ctx.me else cycle.device_name(other_from)
     try:
-        copy = localfs.save_conflict_copy(root, version.path, data, name, time.time())
+        copy = localfs.save_conflict_copy(root, disk_path, data, name, time.time())
     except OSError as exc:
         cycle.problems.setdefault(version.folder, {})[version.path] = (
             f"its conflict copy could not be saved ({exc.strerror or type(exc).__name__})"
         )
         return
-    conflict_id = ctx.index.add_conflict(version.folder, version.path, copy, version.sha, loser.sha, name)
+    news = News.OPENED if version.origin == ctx.me else News.NONE
+    texts = ((version.sha, kept_from), (loser.sha, other_from))
+    conflict_id = conflicts.add(version.folder, version.path, copy, *texts, name, news)
+    kept_name = ctx.device_name if kept_from == ctx.me else cycle.device_name(kept_from)
     folder_name = cycle.folder_defs[version.folder].name
-    result.conflicts.append(ConflictInfo(conflict_id, folder_name, version.path, copy, time.time(), name, False))
+    result.conflicts.append(
+        ConflictInfo(
+            conflict_id,
+            folder_name,
+            version.path,
+            copy,
+            time.time(),
+            name,
+            False,
+            kept_name,
+            kept_is_mine=kept_from == ctx.me,
+            other_is_mine=other_from == ctx.me,
+        )
+    )
 
 
 def _in_step(row: FileRow) -> bool:

@@ -2,7 +2,9 @@
 
 Content up to ``INLINE_MAX`` travels inside the entry; larger files go first as a blob of their own. An
 entry is written create-only, so a second laptop syncing under the same identity is noticed, not
-overwritten; entries are split at about ``ENTRY_TARGET`` bytes of content."""
+overwritten; entries are split at about ``ENTRY_TARGET`` bytes of content. The last entry also tells which
+conflicts happened or were resolved here (see conflict_news.py): a resolution with no file to send is still sent.
+The secret guard holds back versions that would bring a secret to the hub (see held.py): they stay pending."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from collections.abc import Callable
 
 from memtray.errors import IntegrityError, LocalFileError, ObjectExistsError
 from memtray.hubs.keys import blob_key, log_key
-from memtray.sync import repair
+from memtray.sync import conflict_news, repair
 from memtray.sync.cycle import ACTIVITY_PER_CYCLE, SyncContext
 from memtray.sync.entry import GENESIS, FileChange, LogEntry, entry_hash, seal_blob, seal_entry
+from memtray.sync.held import hold_back, note_sent, sendable
 from memtray.sync.records import FileRow
 from memtray.sync.scan import read_file
 from memtray.vault.keys import VaultKeys
@@ -29,17 +32,26 @@ def publish(ctx: SyncContext, keys_of: Callable[[], VaultKeys], contents: dict[s
     """Send every pending version; ``contents`` holds bytes this cycle already has, by SHA-256.
     How many versions were sent."""
     index = ctx.index
-    pending = index.pending_files()
+    pending = hold_back(ctx, index.pending_files(), contents)
     folders = index.pending_folder_defs()
     seq = int(index.get_meta("seq", "0") or 0)
-    if not pending and not folders and seq > 0:
+    news = conflict_news.outgoing(index, ctx.me)
+    # A renamed laptop sends an entry even with nothing else to send: its name travels in the entry's header.
+    renamed = index.device_names().get(ctx.me, ctx.device_name) != ctx.device_name
+    if not pending and not folders and not news and not renamed and seq > 0:
         return 0
     keys = keys_of()
     changes = [c for c in (_change_for(ctx, row, keys, contents) for row in pending) if c is not None]
+    # After the versions that replaced them, so every laptop already has a newer version when these arrive.
+    set_aside = (
+        _change_for(ctx, FileRow(version, None), keys, contents) for version in sendable(ctx, news.set_aside, contents)
+    )
+    batches = _batches(changes + [change for change in set_aside if change is not None])
     prev = index.get_meta("hash", GENESIS) or GENESIS
     acks = {device: cursor[0] for device, cursor in index.cursors().items()}
     retires, damaged = repair.announcement(index)
-    for batch_number, batch in enumerate(_batches(changes)):
+    for batch_number, batch in enumerate(batches):
+        last = batch_number == len(batches) - 1
         seq += 1
         entry = LogEntry(
             ctx.me,
@@ -53,6 +65,8 @@ def publish(ctx: SyncContext, keys_of: Callable[[], VaultKeys], contents: dict[s
             batch,
             retires if batch_number == 0 else [],
             damaged if batch_number == 0 else [],
+            conflicts=news.keys(news.opened) if last else [],
+            settled=news.keys(news.settled) if last else [],
         )
         sealed = seal_entry(keys, entry)
         try:
@@ -65,9 +79,12 @@ def publish(ctx: SyncContext, keys_of: Callable[[], VaultKeys], contents: dict[s
         prev = entry_hash(sealed)
         with index.transaction():
             index.mark_sent(change.version for change in batch)
+            note_sent(index, (change.version for change in batch))
             if batch_number == 0:
                 index.clear_pending_folder_defs()
                 repair.clear_announcement(index)
+            if last:
+                conflict_news.told(index, news)
             index.set_meta("seq", str(seq))
             index.set_meta("hash", prev)
             index.put_device(ctx.me, ctx.device_name, sys.platform, seq, time.time(), acks)
@@ -81,8 +98,8 @@ def publish(ctx: SyncContext, keys_of: Callable[[], VaultKeys], contents: dict[s
 
 
 def _change_for(ctx: SyncContext, row: FileRow, keys: VaultKeys, contents: dict[str, bytes]) -> FileChange | None:
-    """The change that sends ``row``'s version; None if its folder is no longer mapped here or its file
-    changed again since it was scanned."""
+    """The change that sends ``row``'s version; None if its folder (or its project) is no longer on this laptop
+    or its file changed again since it was scanned."""
     version = row.version
     if version.deleted:
         return FileChange(version)
@@ -94,11 +111,11 @@ def _change_for(ctx: SyncContext, row: FileRow, keys: VaultKeys, contents: dict[
     if version.blob is not None:
         return FileChange(version)
     if data is None:
-        root = ctx.folder_roots.get(version.folder)
-        if root is None:
+        root, disk_path = ctx.folder_roots.get(version.folder), ctx.disk_path(version.folder, version.path)
+        if root is None or disk_path is None:
             return None
         try:
-            data = read_file(root, version.path)
+            data = read_file(root, disk_path)
         except OSError as exc:
             raise LocalFileError(f"memtray could not read {version.path} to send it ({exc.strerror}).") from exc
         if hashlib.sha256(data).hexdigest() != version.sha:

@@ -6,8 +6,15 @@ The rules, in order:
 3. Concurrent (both laptops changed the file independently):
    a. both deleted, or both hold the same bytes: keep ours, with the two vectors merged. Nothing to send.
    b. one deleted, one edited: the edit wins. We send it again with a vector above both.
-   c. both edited text: merge line by line against the newest version both descend from. A clean
-      merge becomes a new version above both, which we send.
+   c. both edited text: merge against the newest version both descend from (see merge.py: line by line,
+      where both only inserted lines at one place both insertions are kept; JSON objects key by key).
+      A clean merge becomes a new version above both, which we send. With no version in common (their
+      vectors share no laptop's edits: say, a laptop joined with its own CLAUDE.md), the two texts are
+      combined, both kept (a line both hold once), into a version above both marked ``combined``. Versions
+      that do share history whose common version is no longer known here are not combined: that would
+      bring back lines one side removed; they go to rule d.
+      Both sides go to the merge in the order every laptop agrees on (the earlier edit first), so laptops
+      that merge the same two versions at the same time write the same bytes and converge.
    d. otherwise the conflict policy picks the content to keep:
       keep_both (default) and prefer_recent keep the later edit (ties broken by device id) —
       the same choice on every laptop, so laptops that resolve at the same time agree;
@@ -26,7 +33,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from memtray.errors import UsageError
-from memtray.sync.merge import merge_text
+from memtray.sync.merge import merge_contents
 from memtray.sync.records import FileVersion
 from memtray.sync.vectors import Order, bumped, compare, merged
 
@@ -54,6 +61,7 @@ class Outcome(Enum):
     MERGE_VECTORS = "merge_vectors"
     EDIT_BEATS_DELETE = "edit_beats_delete"
     MERGED = "merged"
+    COMBINED = "combined"
     RESOLVED = "resolved"
 
 
@@ -85,6 +93,11 @@ def _successor(
     return FileVersion(
         local.folder, local.path, vv, deleted, sha, size, now if mtime is None else mtime, me, True, blob
     )
+
+
+def _merge_order(version: FileVersion) -> tuple[float, str, str]:
+    """The earlier edit first, the same on every laptop (the content breaks a tie)."""
+    return (*version.winner_key(), version.sha)
 
 
 def pick_winner(local: FileVersion, remote: FileVersion, policy: ConflictPolicy) -> FileVersion:
@@ -119,11 +132,15 @@ def reconcile(
         return Decision(Outcome.EDIT_BEATS_DELETE, version, publish=True, loser=local if live is remote else remote)
     local_data, remote_data = content_of(local), content_of(remote)
     if local_data is not None and remote_data is not None:
-        result = merge_text(base_of(local, remote), local_data, remote_data)
+        base = base_of(local, remote)
+        first, second = sorted(((local, local_data), (remote, remote_data)), key=lambda side: _merge_order(side[0]))
+        unrelated = not any(count > 0 and local.vv.get(device, 0) > 0 for device, count in remote.vv.items())
+        result = merge_contents(local.path, base, first[1], second[1]) if base is not None or unrelated else None
         if result is not None:
             sha = hashlib.sha256(result).hexdigest()
             version = _successor(local, remote, me, now, sha, len(result), False, None, max(local.mtime, remote.mtime))
-            return Decision(Outcome.MERGED, version, content=result, publish=True)
+            version.combined = base is None
+            return Decision(Outcome.COMBINED if base is None else Outcome.MERGED, version, content=result, publish=True)
     winner = pick_winner(local, remote, policy)
     loser = remote if winner is local else local
     version = _successor(local, remote, me, now, winner.sha, winner.size, False, winner.blob, winner.mtime)

@@ -27,6 +27,9 @@ class FileVersion:
     origin: str
     resolved: bool = False
     blob: str | None = None
+    combined: bool = False
+    """Made by combining two laptops' texts that shared no earlier version (see reconcile.py): each laptop
+    whose text it replaces says so once (see settle.py)."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -70,9 +73,13 @@ class FolderDef:
     exclude: list[str] = field(default_factory=list)
     removed: bool = False
     stamp: tuple[float, str] = (0.0, "")
+    preset: str = ""
+    """The agent preset it was made from ("claude-code", …; see memtray.presets), "" for any other folder."""
+    project: str = ""
+    """The identity key of the project it lives in (see memtray.projects), "" when it is no project folder."""
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "id": self.folder_id,
             "name": self.name,
             "include": self.include,
@@ -80,6 +87,13 @@ class FolderDef:
             "removed": self.removed,
             "stamp": [self.stamp[0], self.stamp[1]],
         }
+        # Only when set, so a folder's JSON stays exactly what laptops running an older memtray wrote.
+        data.update({key: value for key, value in self.tags().items() if value})
+        return data
+
+    def tags(self) -> dict[str, str]:
+        """What the folder is beyond its files: the preset it came from, the project it belongs to."""
+        return {"preset": self.preset, "project": self.project}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> FolderDef:
@@ -94,6 +108,8 @@ class FolderDef:
             exclude=[str(item) for item in exclude],
             removed=bool(data.get("removed", False)),
             stamp=(float(stamp[0]), str(stamp[1])),
+            preset=str(data.get("preset", "")),
+            project=str(data.get("project", "")),
         )
 
 
@@ -131,7 +147,9 @@ class ActivityRecord:
 
 @dataclass(frozen=True)
 class ConflictRecord:
-    """Two laptops edited a file at once; ``current_sha`` is the text kept in place, ``other_sha`` the other one."""
+    """Two laptops edited a file at once; ``current_sha`` is the text kept in place, ``other_sha`` the other one.
+    ``kept_from`` / ``other_from`` are the ids of the laptops the two texts came from ("" in older indexes);
+    ``other_device`` is the other text's laptop by name, as it was when the conflict happened."""
 
     conflict_id: int
     time: float
@@ -142,6 +160,12 @@ class ConflictRecord:
     other_sha: str
     other_device: str
     resolved: bool
+    kept_from: str = ""
+    other_from: str = ""
+
+    def same_texts(self, folder: str, path: str, sha_a: str, sha_b: str) -> bool:
+        """The same conflict as another laptop's: same file, same two texts (in either role)."""
+        return (self.folder, self.path) == (folder, path) and {self.current_sha, self.other_sha} == {sha_a, sha_b}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,13 @@ a fresh stamp.
 Links are skipped (see containment.py): a link, or a folder that could not be read, is reported
 as a problem, and no file the index knew below it becomes a deletion, so the scan agrees with the
 writes, which refuse the same paths.
+
+The walk sees the folder's paths on disk; the index and the vault use vault paths, which a folder's
+``PathMap`` translates (see memtray.projects: a Claude Code project's memory is kept under its project's
+identity, not under this laptop's folder name for it). A file the index knows whose project is not on this
+laptop (``to_disk`` is None) is parked: it is never a deletion. A file that disappeared from one vault path
+because its disk file now belongs to another (say, the old folder-name path of a project's memory) is a
+deletion, but a move: it is counted apart, so it never looks like a mass delete.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from memtray.errors import LocalFileError
+from memtray.projects.pathmap import PathMap
 from memtray.sync import containment
 from memtray.sync.containment import LINK_PROBLEM, Folder, LinkInTheWay
 from memtray.sync.entry import PLAIN_CAPS
@@ -46,6 +54,8 @@ class ScanResult:
     problems: dict[str, str] = field(default_factory=dict)
     unseen: set[str] = field(default_factory=set)
     live_before: int = 0
+    moved: int = 0
+    """How many of the deletions in ``edits`` are files still here, now synced under another vault path."""
 
 
 def _walk(root: Path, rules: GlobFilter, result: ScanResult) -> None:
@@ -141,6 +151,24 @@ def _remove_stale_temp(folder: Folder, entry: os.DirEntry[str]) -> None:
         pass
 
 
+def _by_vault_path(result: ScanResult, paths: PathMap) -> dict[str, tuple[str, tuple[int, int, int]]]:
+    """The files the walk saw, by vault path: each with its path on disk and its stat. A file that is not
+    synced here is left out; two files claiming one vault path are a problem, and only the first is synced."""
+    found: dict[str, tuple[str, tuple[int, int, int]]] = {}
+    for disk_path in sorted(result.seen):
+        vault_path = paths.to_vault(disk_path)
+        if vault_path is None:
+            continue
+        if vault_path in found:
+            result.problems[disk_path] = (
+                f"belongs to the same project as {found[vault_path][0]}, which memtray syncs instead; "
+                "choose one folder with 'memtray projects link'"
+            )
+            continue
+        found[vault_path] = (disk_path, result.seen[disk_path])
+    return found
+
+
 def read_file(root: Path, relative: str) -> bytes:
     """The file ``relative`` in the folder ``root``, never through a link (see containment.py)."""
     return containment.read_bytes(root, relative)
@@ -158,32 +186,35 @@ def scan_folder(
     known_version: KnownVersion,
     *,
     hash_after_ns: int,
+    paths: PathMap,
 ) -> ScanResult:
-    """What changed under ``root``. ``known_version(path, sha)`` names an old version a file may still hold;
-    files modified after ``hash_after_ns`` are hashed even when their stamp matches."""
+    """What changed under ``root``, by vault path (``paths`` translates). ``known_version(path, sha)`` names an old
+    version a file may still hold; files modified after ``hash_after_ns`` are hashed even when their stamp
+    matches."""
     if not root.is_dir():
         raise LocalFileError(
             f"The folder {root} is missing. Reconnect its drive, or choose where it lives in Settings."
         )
     result = ScanResult()
     _walk(root, rules, result)
+    found = _by_vault_path(result, paths)
     result.live_before = sum(1 for row in rows.values() if not row.version.deleted and row.disk is not None)
     with containment.Reader(root) as reader:
-        for path, (size, mtime_ns, inode) in result.seen.items():
+        for path, (disk_path, (size, mtime_ns, inode)) in found.items():
             row = rows.get(path)
             stamp_holds = row is not None and row.disk is not None and row.disk.same_file(size, mtime_ns, inode)
             if stamp_holds and mtime_ns <= hash_after_ns:
                 continue
             if size > PLAIN_CAPS["blob"]:
-                result.problems[path] = TOO_LARGE
+                result.problems[disk_path] = TOO_LARGE
                 continue
             try:
-                data = reader.read(path)
+                data = reader.read(disk_path)
             except LinkInTheWay as exc:
-                result.problems[path] = exc.problem_for(path)
+                result.problems[disk_path] = exc.problem_for(disk_path)
                 continue
             except OSError as exc:
-                result.problems[path] = f"could not be read ({exc.strerror or type(exc).__name__})"
+                result.problems[disk_path] = f"could not be read ({exc.strerror or type(exc).__name__})"
                 continue
             sha = hashlib.sha256(data).hexdigest()
             stamp_size = len(data)
@@ -202,8 +233,17 @@ def scan_folder(
             version = FileVersion(folder_id, path, vv, False, sha, stamp_size, mtime_ns / 1e9, me)
             result.edits.append(LocalEdit(version, data, DiskStamp(sha, stamp_size, mtime_ns, inode, vv)))
     now = time.time()
+    synced_on_disk = {disk_path for disk_path, _ in found.values()}
     for path, row in rows.items():
-        if path in result.seen or row.disk is None or not rules.tracks(path) or _under_unseen(path, result.unseen):
+        if path in found or row.disk is None or not rules.tracks(path):
+            continue
+        was_at = paths.to_disk(path)
+        if was_at is None and path in synced_on_disk:
+            was_at = path  # kept under its folder name before (see the module docstring); synced elsewhere now
+        if was_at is None or _under_unseen(was_at, result.unseen):
+            continue
+        moved = was_at in result.seen
+        if moved and was_at not in synced_on_disk:
             continue
         if row.version.deleted:
             result.restamped[path] = None
@@ -211,4 +251,5 @@ def scan_folder(
         vv = bumped(row.disk.vv, me, floor=row.version.vv)
         version = FileVersion(folder_id, path, vv, True, "", 0, now, me)
         result.edits.append(LocalEdit(version, None, None))
+        result.moved += moved
     return result

@@ -1,8 +1,9 @@
 """``memtray`` with no sub-command: the tray app.
 
-``run(home)`` checks there is a desktop, makes sure only one tray app runs for this home, shows
-the tray icon, then builds a ``TrayApp`` (``memtray.ui.tray_app``): the service behind its client,
-the sync controller, the scheduler and the notifier, wired to the icon.
+``run(home)``, called once the command line has found a desktop (``memtray.ui.desktop``), makes sure
+only one tray app runs for this home, shows the tray icon, then builds a ``TrayApp``
+(``memtray.ui.tray_app``): the service behind its client, the sync controller, the scheduler and the
+notifier, wired to the icon.
 
 Whether there is a tray host is decided once, by ``Startup``. At sign-in the panel that hosts the
 tray often starts after the apps that start at login, so a missing tray host gets
@@ -17,24 +18,19 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, QTimer
+from PySide6.QtCore import QDeadlineTimer, QObject, QThread, QTimer
 from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from memtray.paths import Home
-from memtray.ui.desktop import has_desktop
 from memtray.ui.icons import app_icon
 from memtray.ui.single_instance import SingleInstance
+from memtray.ui.translations import install_translations
 from memtray.ui.tray import Tray
 from memtray.ui.tray_app import TrayApp
 
-NO_DESKTOP_MESSAGE = "memtray needs a desktop to show its tray icon. Without one, use `memtray sync --watch`."
 TRAY_WAIT_MSECS = 5000
 TRAY_POLL_MSECS = 200
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TrayApp", text)
 
 
 class Startup(QObject):
@@ -92,16 +88,20 @@ class Startup(QObject):
         return self.tray_app is None or self.tray_app.shutdown()
 
 
-def run(home: Home) -> int:
-    """Start the tray app for ``home``; returns the process exit code."""
-    if not has_desktop():
-        print(_tr(NO_DESKTOP_MESSAGE), file=sys.stderr)
-        return 2
+def make_application() -> QApplication:
+    """The app's one QApplication: named, with its icon, in the person's language (``memtray.ui.translations``)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("memtray")
     app.setApplicationDisplayName("memtray")
     app.setWindowIcon(app_icon())
+    install_translations(app)
+    return app
+
+
+def run(home: Home) -> int:
+    """Start the tray app for ``home``; returns the process exit code."""
+    app = make_application()
     # Qt's pixmap cache flushes itself on a 30-second timer for as long as it holds anything, which
     # would wake the idle app twice a minute; the tray's few small pixmaps are cheap to redraw.
     QPixmapCache.setCacheLimit(0)

@@ -5,7 +5,7 @@ Rules:
   with ``call(work, on_done, on_error)``: ``work`` is handed the service and runs on the worker
   thread, one call at a time in the order asked (syncs included); the callbacks run on the UI
   thread. Nothing on the UI thread ever waits on the hub, the keychain or the index.
-- What the window shows without asking (status, folders, setting values, the hub's address) is a
+- What the window shows without asking (status, folders, setting values, each folder's secret guard) is a
   ``Snapshot``: a frozen copy read on the worker. ``refresh()`` reads a new one; a call made with
   ``refresh=True`` reads one right after its work, whether the work succeeded or not, so its
   callback already sees the new snapshot. Every new snapshot is announced with ``snapshot_changed``.
@@ -39,6 +39,8 @@ class Snapshot:
 
     status: Status
     settings: Mapping[str, Any]
+    secret_guard: Mapping[str, bool]
+    """Per folder name: whether this laptop checks its files for secrets before sending them."""
 
     @property
     def set_up(self) -> bool:
@@ -52,14 +54,20 @@ class Snapshot:
         return self.settings[key]
 
 
-NOT_SET_UP = Snapshot(Status(set_up=False), MappingProxyType({setting.key: setting.default for setting in SETTINGS}))
+NOT_SET_UP = Snapshot(
+    Status(set_up=False),
+    MappingProxyType({setting.key: setting.default for setting in SETTINGS}),
+    MappingProxyType({}),
+)
 
 
 def read_snapshot(service: Service) -> Snapshot:
     if not service.is_set_up():
         return NOT_SET_UP
     values = {setting.key: service.get_setting(setting.key) for setting in SETTINGS}
-    return Snapshot(service.status(), MappingProxyType(values))
+    status = service.status()
+    guard = {folder.name: service.secret_guard_on(folder.name) for folder in status.folders}
+    return Snapshot(status, MappingProxyType(values), MappingProxyType(guard))
 
 
 def _ignore(_error: MemtrayError) -> None:

@@ -2,6 +2,12 @@
 
 Rules the announcer follows:
 - Conflicts, errors and a new laptop joining are told, each only if its ``notify_*`` setting is on.
+- When this laptop's own text left a file (``SyncResult.displaced``), the notice names the file and the
+  other laptop, and opens the conflict; it replaces the general conflict notice for that file.
+- Two texts combined into one (``SyncResult.combined``) are told as they come (the sync reports each
+  file once per laptop).
+- A file the secret guard held back is told once while it stays held, whatever the settings: the notice
+  names the file, the line and what was found there, and opens a dialog with "Remove it" and "Send anyway".
 - A successful sync is quiet unless ``notify_success`` is on.
 - A problem (error class + message) is told once. Retries that fail the same way stay quiet;
   a successful sync clears the memory, so the same problem coming back later is told again.
@@ -22,7 +28,7 @@ from memtray.errors import (
     MemtrayError,
     PassphraseError,
 )
-from memtray.model import SyncResult
+from memtray.model import FileNotice, HeldFile, SyncResult
 
 
 def _tr(text: str) -> str:
@@ -35,6 +41,7 @@ class NoticeKind(enum.Enum):
     NEW_DEVICE = "new_device"
     SUCCESS = "success"
     INFO = "info"
+    HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,12 @@ class Notice:
     message: str
     tab: str | None = None
     """Settings tab that "Show" opens, if any."""
+    held: HeldFile | None = None
+    """The held-back file whose dialog "Show" opens, if any."""
+
+    @property
+    def shows_something(self) -> bool:
+        return self.tab is not None or self.held is not None
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,7 @@ class DialogNotifier(Notifier):
             notice.message,
         )
         close = box.addButton(_tr("Close"), QMessageBox.ButtonRole.RejectRole)
-        show = box.addButton(_tr("Show"), QMessageBox.ButtonRole.AcceptRole) if notice.tab else None
+        show = box.addButton(_tr("Show"), QMessageBox.ButtonRole.AcceptRole) if notice.shows_something else None
         box.setDefaultButton(show or close)
         box.finished.connect(lambda _result: self._on_finished(box, notice, show))
         self._boxes.append(box)
@@ -136,6 +149,7 @@ class Announcer:
         self._notifier = notifier
         self.prefs = prefs or NotifyPrefs()
         self._told: set[tuple[str, str]] = set()
+        self._held_told: set[HeldFile] = set()
 
     def sync_failed(self, error: MemtrayError) -> None:
         key = (type(error).__name__, error.message)
@@ -147,14 +161,20 @@ class Announcer:
 
     def sync_succeeded(self, result: SyncResult) -> None:
         self._told.clear()
-        if result.conflicts and self.prefs.conflicts:
-            first = result.conflicts[0]
+        displaced = {(notice.folder, notice.path) for notice in result.displaced}
+        conflicts = [c for c in result.conflicts if (c.folder, c.path) not in displaced]
+        if result.displaced and self.prefs.conflicts:
+            self._notifier.show_notice(displaced_notice(result.displaced))
+        if conflicts and self.prefs.conflicts:
             message = _plural(
                 "“{path}” was changed on two laptops. Both versions are kept. Click to show.",
                 "%n files were changed on two laptops. Both versions of each are kept. Click to show.",
-                len(result.conflicts),
-            ).replace("{path}", first.path)
-            self._notifier.show_notice(Notice(NoticeKind.CONFLICT, _tr("Edited in two places"), message, "activity"))
+                len(conflicts),
+            ).replace("{path}", conflicts[0].path)
+            self._notifier.show_notice(Notice(NoticeKind.CONFLICT, _tr("Edited in two places"), message, "conflicts"))
+        if result.combined:
+            self._notifier.show_notice(combined_notice(result.combined))
+        self._tell_held(result.held)
         if result.new_devices and self.prefs.new_device:
             names = ", ".join(result.new_devices)
             message = _plural("{names} joined your vault.", "{names} joined your vault.", len(result.new_devices))
@@ -163,3 +183,52 @@ class Announcer:
             )
         if self.prefs.success and not result.conflicts:
             self._notifier.show_notice(Notice(NoticeKind.SUCCESS, _tr("memtray"), result.summary(), None))
+
+    def _tell_held(self, held: list[HeldFile]) -> None:
+        """Once per held file while it stays held; a file held again after it was sent is told again."""
+        new = [file for file in held if file not in self._held_told]
+        self._held_told = set(held)
+        if new:
+            self._notifier.show_notice(held_notice(new))
+
+
+def _more_files(count: int) -> str:
+    return _plural("1 more file", "%n more files", count)
+
+
+def displaced_notice(displaced: list[FileNotice]) -> Notice:
+    """ "Your text in CLAUDE.md was set aside: Alice's MacBook changed the same lines. Open it to choose." """
+    first = displaced[0]
+    if len(displaced) == 1:
+        message = _tr("Your text in {path} was set aside: {other} changed the same lines. Open it to choose.")
+    else:
+        message = _tr(
+            "Your text in {path} and {more} was set aside: {other} changed the same lines. Open them to choose."
+        )
+        message = message.replace("{more}", _more_files(len(displaced) - 1))
+    message = message.replace("{path}", first.path).replace("{other}", first.other_device)
+    return Notice(NoticeKind.CONFLICT, _tr("Your text was set aside"), message, "conflicts")
+
+
+def combined_notice(combined: list[FileNotice]) -> Notice:
+    """ "CLAUDE.md from this laptop and Alice's MacBook were combined: both texts are kept." """
+    first = combined[0]
+    if len(combined) == 1:
+        message = _tr("{path} from this laptop and {other} were combined: both texts are kept.")
+    else:
+        message = _tr("{path} and {more} from this laptop and {other} were combined: both texts of each are kept.")
+        message = message.replace("{more}", _more_files(len(combined) - 1))
+    message = message.replace("{path}", first.path).replace("{other}", first.other_device)
+    return Notice(NoticeKind.INFO, _tr("Two texts combined"), message, "activity")
+
+
+def held_notice(held: list[HeldFile]) -> Notice:
+    """ "CLAUDE.md was not sent: line 3 looks like an Anthropic API key." (never the secret itself)"""
+    first = held[0]
+    message = _tr("{path} was not sent: line {line} looks like {finding}.")
+    message = message.replace("{path}", first.path).replace("{line}", str(first.line))
+    message = message.replace("{finding}", first.finding)
+    if len(held) > 1:
+        more = _plural("1 more file was not sent either.", "%n more files were not sent either.", len(held) - 1)
+        message = f"{message} {more}"
+    return Notice(NoticeKind.HELD, _tr("A file was kept on this laptop"), message, None, first)

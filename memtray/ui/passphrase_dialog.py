@@ -1,48 +1,58 @@
-"""Asking for the vault passphrase when the keychain cannot give it.
+"""The passphrase dialog: "unlock your synced memory", and "Forgot it? Use your recovery key".
 
-The service calls ``PassphrasePrompter.ask`` from its worker thread. The prompter looks at the
-keychain there (it may block on D-Bus), then shows the dialog on the UI thread and waits for
-the answer. What the person sees depends on the keychain:
+What the person sees depends on the keychain (``PassphrasePrompter`` in ``memtray.ui.passphrase_prompter``
+decides when to ask):
 - locked: "unlock it, or type your passphrase"; "Unlock keychain" reads the keychain again, which
   brings up the desktop's own unlock prompt;
 - missing: said plainly; the service keeps the typed passphrase in memory for this run only;
 - working but without the passphrase: just the passphrase field.
+
+With ``can_recover``, "Forgot it? Use your recovery key" turns the dialog into a form for the recovery key
+and a new passphrase (held to the same strength as a new one). OK on that form does not close the dialog:
+it emits ``recovery_asked``, and the prompter answers with ``recovery_failed`` or ``done(RECOVERED)``.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
+    QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from memtray.errors import MemtrayError
-from memtray.keychain import Keychain, KeychainState
+from memtray.keychain import KeychainState
 from memtray.ui.icons import app_icon
+from memtray.ui.password_field import NewPassphraseBox, PasswordField
+from memtray.ui.widgets import StatusLine, explanation
 
 UNLOCK = 2
+RECOVERED = 4
 
 
 class PassphraseDialog(QDialog):
-    """Passphrase field plus a plain word about the keychain. ``result()`` is Accepted, Rejected or ``UNLOCK``."""
+    """Passphrase field plus a plain word about the keychain, and the recovery-key form behind "Forgot it?".
 
-    def __init__(self, state: KeychainState, parent: QWidget | None = None) -> None:
+    ``result()`` is Accepted, Rejected, ``UNLOCK`` or ``RECOVERED``. On the recovery form, OK emits
+    ``recovery_asked`` and waits for ``recovery_failed`` or ``done(RECOVERED)``; meanwhile it cannot be cancelled.
+    """
+
+    recovery_asked = Signal()
+
+    def __init__(self, state: KeychainState, can_recover: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.busy = False
         self.setWindowTitle(self.tr("memtray needs your passphrase"))
         self.setWindowIcon(app_icon())
-        self.setMinimumWidth(500)
+        self.setMinimumWidth(520)
         columns = QHBoxLayout(self)
         columns.setContentsMargins(20, 20, 20, 16)
         columns.setSpacing(16)
@@ -62,13 +72,14 @@ class PassphraseDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         layout.addSpacing(4)
-        label = QLabel(self.tr("&Vault passphrase:"))
-        self.field = QLineEdit()
-        self.field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.field.setAccessibleName(self.tr("Vault passphrase"))
-        label.setBuddy(self.field)
-        layout.addWidget(label)
-        layout.addWidget(self.field)
+        self.pages = QStackedWidget()
+        self.unlock_page, self.recovery_page = self._unlock_page(can_recover), self._recovery_page()
+        self.pages.addWidget(self.unlock_page)
+        self.pages.addWidget(self.recovery_page)
+        self.pages.currentChanged.connect(self._fit_page)
+        layout.addWidget(self.pages)
+        self.status = StatusLine()
+        layout.addWidget(self.status)
         layout.addSpacing(8)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -79,18 +90,63 @@ class PassphraseDialog(QDialog):
             role = QDialogButtonBox.ButtonRole.ActionRole
             self.unlock_button = self.buttons.addButton(self.tr("Un&lock keychain"), role)
             self.unlock_button.clicked.connect(lambda: self.done(UNLOCK))
+        self.back_button = self.buttons.addButton(self.tr("&Back"), QDialogButtonBox.ButtonRole.ResetRole)
+        self.back_button.clicked.connect(self.show_unlock)
+        self.back_button.hide()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.field.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text)))
+        self.ok_button.setDefault(True)  # set once in the dialog, so Return keeps meaning OK whatever had focus
+        self.field.textChanged.connect(self._update_ok)
+        self.recovery_field.textChanged.connect(self._update_ok)
+        self.new_passphrase.validity_changed.connect(self._update_ok)
+        self._fit_page()
         self.field.setFocus()
+
+    def _unlock_page(self, can_recover: bool) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(self.tr("&Passphrase:"))
+        self.field = PasswordField()
+        self.field.setAccessibleName(self.tr("Passphrase"))
+        label.setBuddy(self.field)
+        column.addWidget(label)
+        column.addWidget(self.field)
+        self.forgot_button = QPushButton(self.tr("&Forgot it? Use your recovery key"))
+        self.forgot_button.setFlat(True)
+        self.forgot_button.setAutoDefault(False)
+        self.forgot_button.setStyleSheet("QPushButton { color: palette(link); text-decoration: underline; }")
+        self.forgot_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.forgot_button.clicked.connect(self.show_recovery)
+        self.forgot_button.setVisible(can_recover)
+        column.addWidget(self.forgot_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addStretch(1)
+        return page
+
+    def _recovery_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(self.tr("&Recovery key:"))
+        self.recovery_field = PasswordField(self.tr("The key you saved or printed when you set up memtray"))
+        self.recovery_field.setAccessibleName(self.tr("Recovery key"))
+        label.setBuddy(self.recovery_field)
+        self.new_passphrase = NewPassphraseBox(self.tr("&New passphrase:"))
+        column.addWidget(label)
+        column.addWidget(self.recovery_field)
+        column.addSpacing(8)
+        column.addWidget(self.new_passphrase)
+        column.addWidget(explanation(self.tr("Your other laptops will ask for the new passphrase once.")))
+        column.addStretch(1)
+        return page
 
     def heading_text(self) -> str:
         if self.state is KeychainState.LOCKED:
             return self.tr("Your keychain is locked")
         if self.state is KeychainState.MISSING:
             return self.tr("No keychain on this computer")
-        return self.tr("Unlock your vault")
+        return self.tr("Unlock your synced memory")
 
     def message_text(self) -> str:
         if self.state is KeychainState.LOCKED:
@@ -100,103 +156,79 @@ class PassphraseDialog(QDialog):
                 "memtray could not find a keychain on this computer, so it cannot remember your passphrase. "
                 "Type it once each time memtray starts; memtray keeps it in memory only, never on disk."
             )
-        return self.tr("Type the passphrase of your vault so memtray can sync.")
+        return self.tr("Type your passphrase so memtray can sync.")
 
     def passphrase(self) -> str:
-        return self.field.text()
+        """What the dialog answers with: the typed passphrase, or the new one on the recovery form."""
+        return self.new_passphrase.passphrase() if self.on_recovery_form() else self.field.text()
 
+    def recovery_key(self) -> str:
+        return self.recovery_field.text()
 
-@dataclass
-class _Request:
-    state: KeychainState
-    answered: threading.Event = field(default_factory=threading.Event)
-    result: int = QDialog.DialogCode.Rejected
-    passphrase: str | None = None
+    def on_recovery_form(self) -> bool:
+        return self.pages.currentWidget() is self.recovery_page
 
+    def show_recovery(self) -> None:
+        self.pages.setCurrentWidget(self.recovery_page)
+        self.heading.setText(self.tr("Use your recovery key"))
+        self.message.setText(
+            self.tr("Type the recovery key you saved when you set up memtray, then choose a new passphrase.")
+        )
+        self.ok_button.setText(self.tr("&Use recovery key"))
+        self.back_button.show()
+        if self.unlock_button is not None:
+            self.unlock_button.hide()
+        self._update_ok()
+        self.recovery_field.setFocus()
 
-class PassphrasePrompter(QObject):
-    """``ask(reason)`` is safe from any thread; pass it to ``Service(ask_passphrase=...)``.
+    def show_unlock(self) -> None:
+        self.pages.setCurrentWidget(self.unlock_page)
+        self.heading.setText(self.heading_text())
+        self.message.setText(self.message_text())
+        self.ok_button.setText(self.tr("&Use passphrase"))
+        self.back_button.hide()
+        if self.unlock_button is not None:
+            self.unlock_button.show()
+        self.status.clear()
+        self._update_ok()
+        self.field.setFocus()
 
-    ``passphrase_item()`` names the keychain entry the service keeps the passphrase under; it is
-    read again after the person unlocks the keychain.
-    """
+    def accept(self) -> None:
+        if not self.on_recovery_form():
+            super().accept()
+            return
+        if self.busy or not self.ok_button.isEnabled():
+            return
+        self._set_busy(True)
+        self.status.busy(self.tr("Checking the recovery key…"))
+        self.recovery_asked.emit()
 
-    dialog_shown = Signal(PassphraseDialog)
-    _requested = Signal(object)
+    def reject(self) -> None:
+        if not self.busy:
+            super().reject()
 
-    def __init__(self, keychain: Keychain, passphrase_item: Callable[[], str], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._keychain = keychain
-        self._item = passphrase_item
-        self._pending: dict[int, tuple[_Request, PassphraseDialog | None]] = {}
-        self._lock = threading.Lock()
-        self._closed = False
-        self._requested.connect(self._show, Qt.ConnectionType.QueuedConnection)
+    def recovery_failed(self, error: MemtrayError) -> None:
+        self._set_busy(False)
+        self.status.error(error)
+        self.adjustSize()
+        self.recovery_field.setFocus()
+        self.recovery_field.selectAll()
 
-    def ask(self, reason: str) -> str | None:
-        """The passphrase, or None if the person cancelled. ``reason`` is the service's one-word purpose;
-        what the dialog says depends on the keychain's state instead."""
-        while not self._closed:
-            request = self._answer(self._keychain.state(self._item()))
-            if request.result == UNLOCK:
-                stored = self._read_stored()
-                if stored:
-                    return stored
-                continue
-            if request.result == QDialog.DialogCode.Accepted and request.passphrase:
-                return request.passphrase
-            return None
-        return None
+    def _fit_page(self, *_: object) -> None:
+        """The dialog takes the size of the page shown, not of the largest one."""
+        for page in (self.unlock_page, self.recovery_page):
+            policy = QSizePolicy.Policy.Preferred if page is self.pages.currentWidget() else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.adjustSize()
 
-    def close(self) -> None:
-        """Answer every open question with "cancel" (at quit), so no worker waits forever."""
-        self._closed = True
-        with self._lock:
-            pending, self._pending = self._pending, {}
-        for request, dialog in pending.values():
-            if dialog is not None:
-                dialog.reject()
-            request.answered.set()
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.pages.setEnabled(not busy)
+        self.buttons.setEnabled(not busy)
 
-    def _read_stored(self) -> str | None:
-        try:
-            return self._keychain.get(self._item())
-        except MemtrayError:
-            return None
-
-    def _answer(self, state: KeychainState) -> _Request:
-        request = _Request(state)
-        if QThread.currentThread() is self.thread():
-            dialog = PassphraseDialog(state)
-            self.dialog_shown.emit(dialog)
-            request.result = dialog.exec()
-            request.passphrase = dialog.passphrase()
-            return request
-        with self._lock:
-            if self._closed:
-                return request
-            self._pending[id(request)] = (request, None)
-        self._requested.emit(request)
-        request.answered.wait()
-        return request
-
-    def _show(self, request: _Request) -> None:
-        dialog = PassphraseDialog(request.state)
-        with self._lock:
-            if id(request) not in self._pending:
-                return
-            self._pending[id(request)] = (request, dialog)
-
-        def finished(result: int) -> None:
-            request.result = result
-            request.passphrase = dialog.passphrase()
-            with self._lock:
-                self._pending.pop(id(request), None)
-            request.answered.set()
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        self.dialog_shown.emit(dialog)
+    def _update_ok(self, *_: object) -> None:
+        if self.on_recovery_form():
+            ready = bool(self.recovery_field.text()) and self.new_passphrase.is_valid()
+        else:
+            ready = bool(self.field.text())
+        self.ok_button.setEnabled(ready)

@@ -1,8 +1,11 @@
 """The tray icon: its state, tooltip and menu. Left click means "Sync now".
 
 The icon's state follows from a few facts, in this order: a sync running → syncing; paused →
-paused; no network, or the hub unreachable → offline; an error or an open conflict → attention;
-otherwise idle.
+paused; no network, or the hub unreachable → offline; an error, an open conflict or a file held
+back by the secret guard → attention; otherwise idle.
+
+While a conflict is open or a file is held back, the menu has an enabled "A file needs a look…"
+item (``look_requested``), whatever the icon's state; it stands in for the headline that says the same.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ def _count(one: str, many: str, count: int) -> str:
 
 
 def derive_state(
-    *, syncing: bool, paused: bool, offline: bool, error: MemtrayError | None, open_conflicts: int
+    *, syncing: bool, paused: bool, offline: bool, error: MemtrayError | None, files_to_look_at: int
 ) -> TrayState:
     if syncing:
         return TrayState.SYNCING
@@ -36,7 +39,7 @@ def derive_state(
         return TrayState.PAUSED
     if offline or isinstance(error, HubUnreachableError):
         return TrayState.OFFLINE
-    if error is not None or open_conflicts:
+    if error is not None or files_to_look_at:
         return TrayState.ATTENTION
     return TrayState.IDLE
 
@@ -64,7 +67,14 @@ def summary_line(status: Status | None, now: float) -> str:
         parts.append(_count("1 change waiting", "%n changes waiting", status.pending_changes))
     if status.open_conflicts:
         parts.append(_count("1 conflict", "%n conflicts", status.open_conflicts))
+    if status.held:
+        parts.append(_count("1 file not sent", "%n files not sent", len(status.held)))
     return " · ".join(parts)
+
+
+def files_to_look_at(status: Status | None) -> int:
+    """Open conflicts and files the secret guard held back: each waits for the person."""
+    return status.open_conflicts + len(status.held) if status is not None else 0
 
 
 def headline(state: TrayState, error: MemtrayError | None, progress: SyncProgress | None) -> str:
@@ -90,6 +100,8 @@ class Tray(QObject):
     sync_requested = Signal()
     pause_requested = Signal(bool)
     settings_requested = Signal(str)
+    add_laptop_requested = Signal()
+    look_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -113,7 +125,9 @@ class Tray(QObject):
         self._headline.setEnabled(False)
         self._summary = self.menu.addAction("")
         self._summary.setEnabled(False)
-        self.menu.addSeparator()
+        self._status_end = self.menu.addSeparator()
+        self.look_action = QAction(_tr("A file needs a look…"), self)
+        self.look_action.triggered.connect(self.look_requested.emit)
         self.sync_action = self.menu.addAction(_tr("Sync now"))
         self.sync_action.triggered.connect(self.sync_requested.emit)
         self.menu.setDefaultAction(self.sync_action)
@@ -123,6 +137,8 @@ class Tray(QObject):
         self.activity_action = self.menu.addAction(_tr("Recent activity…"))
         self.activity_action.triggered.connect(lambda: self.settings_requested.emit("activity"))
         self.folders_menu = self.menu.addMenu(_tr("Open folder"))
+        self.add_laptop_action = self.menu.addAction(_tr("Add a laptop…"))
+        self.add_laptop_action.triggered.connect(self.add_laptop_requested.emit)
         self.settings_action = self.menu.addAction(_tr("Settings…"))
         self.settings_action.triggered.connect(lambda: self.settings_requested.emit("general"))
         self.menu.addSeparator()
@@ -192,9 +208,10 @@ class Tray(QObject):
             paused=self._paused,
             offline=self._offline,
             error=self._error,
-            open_conflicts=self._status.open_conflicts if self._status else 0,
+            files_to_look_at=files_to_look_at(self._status),
         )
         top = headline(state, self._error, self._progress)
+        self._show_look_action(files_to_look_at(self._status) > 0, state is TrayState.ATTENTION and not self._error)
         summary = summary_line(self._status, time.time())
         self._headline.setText(top)
         self._summary.setText(summary)
@@ -205,6 +222,14 @@ class Tray(QObject):
             self._state = state
             self.icon.setIcon(tray_icon(state))
             self.state_changed.emit(state)
+
+    def _show_look_action(self, needed: bool, instead_of_headline: bool) -> None:
+        present = self.look_action in self.menu.actions()
+        if needed and not present:
+            self.menu.insertAction(self._status_end, self.look_action)
+        elif present and not needed:
+            self.menu.removeAction(self.look_action)
+        self._headline.setVisible(not (needed and instead_of_headline))
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:

@@ -4,6 +4,8 @@ It builds the service and hands it to a ``ServiceClient``, which from then on is
 it; then the sync controller, the scheduler, the notifier and the tray icon. The app never asks
 the service for anything on the UI thread: every new snapshot of the client brings the status to
 the tray and the folders, interval, pause and notice settings to the scheduler and the notifier.
+"A file needs a look" (the tray menu) and a notice's click open what waits for the person: the conflict
+in Settings, or the dialog of a file the secret guard held back, whose "Send anyway" is followed by a sync.
 Before set-up the setup wizard opens; without a tray host the settings window stands in for the icon.
 
 The sync stack (keyring, cryptography, SQLite, watchdog) is imported inside ``TrayApp.__init__``,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon, QWidget
 from memtray.errors import MassDeleteError, MemtrayError
 from memtray.paths import Home
 from memtray.ui.client import ServiceClient, Snapshot
+from memtray.ui.held_dialog import HeldFileDialog
 from memtray.ui.icons import app_icon
 from memtray.ui.notify import Announcer, Notice, NoticeKind, Notifier, NotifyPrefs, make_notifier
 from memtray.ui.sync_controller import SyncController
@@ -28,8 +31,9 @@ from memtray.ui.tray import Tray
 
 if TYPE_CHECKING:
     from memtray.hubs.base import ChangeFeed
-    from memtray.model import MassDeleteQuestion, SyncResult
+    from memtray.model import HeldFile, MassDeleteQuestion, SyncResult
     from memtray.service import Service
+    from memtray.ui.add_laptop import AddLaptopDialog
     from memtray.ui.network import NetworkStatus
     from memtray.ui.settings.window import SettingsWindow
 
@@ -63,7 +67,7 @@ class TrayApp(QObject):
         from memtray.keychain import Keychain
         from memtray.service import PASSPHRASE, Service
         from memtray.ui.network import network_status
-        from memtray.ui.passphrase_dialog import PassphrasePrompter
+        from memtray.ui.passphrase_prompter import PassphrasePrompter
         from memtray.ui.scheduler import Scheduler
 
         super().__init__(parent)
@@ -74,7 +78,9 @@ class TrayApp(QObject):
             """The keychain entry ``Service.passphrase`` reads; asked for on the worker, inside that very call."""
             return f"{service.config.vault_id}:{PASSPHRASE}"
 
-        self.prompter = PassphrasePrompter(Keychain(home.keychain_scope), passphrase_item, self)
+        self.prompter = PassphrasePrompter(
+            Keychain(home.keychain_scope), passphrase_item, self, recover=lambda key, new: service.recover(key, new)
+        )
         service = Service(home, ask_passphrase=self.prompter.ask)
         self.client = ServiceClient(service, self)
         self.controller = SyncController(self.client, self)
@@ -88,6 +94,8 @@ class TrayApp(QObject):
         self._wizard: QWidget | None = None
         self._syncing_started = False
         self._mass_delete_box: QMessageBox | None = None
+        self.held_dialog: HeldFileDialog | None = None
+        self.add_laptop_dialog: AddLaptopDialog | None = None
         self._wire()
 
     def _wire(self) -> None:
@@ -101,13 +109,43 @@ class TrayApp(QObject):
         self.tray.sync_requested.connect(self.scheduler.sync_now)
         self.tray.pause_requested.connect(self.set_paused)
         self.tray.settings_requested.connect(self.show_settings)
+        self.tray.add_laptop_requested.connect(self.show_add_laptop)
+        self.tray.look_requested.connect(self.show_what_needs_a_look)
         self.tray.quit_requested.connect(self.quit)
         self.notifier.clicked.connect(self._on_notice_clicked)
         self.tray.set_offline(not self.network.is_online())
 
     def _on_notice_clicked(self, notice: Notice) -> None:
-        if notice.tab:
+        if notice.held is not None:
+            self.show_held_file(notice.held)
+        elif notice.tab:
             self.show_settings(notice.tab)
+
+    def show_what_needs_a_look(self) -> None:
+        """The first open conflict (Settings, Conflicts), else the first file the secret guard held back."""
+        status = self.client.snapshot.status
+        if status.open_conflicts or not status.held:
+            self.show_settings("conflicts")
+        else:
+            self.show_held_file(status.held[0])
+
+    def show_held_file(self, held: HeldFile) -> None:
+        if self.held_dialog is not None:
+            self.held_dialog.close()
+        folder = next((f for f in self.client.snapshot.folders if f.folder_id == held.folder_id), None)
+        dialog = HeldFileDialog(self.client, held, folder.path if folder is not None else None)
+        dialog.setWindowIcon(app_icon())
+        dialog.sent.connect(lambda _held: self.controller.request())
+        dialog.finished.connect(lambda _result: self._forget_held_dialog(dialog))
+        self.held_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _forget_held_dialog(self, dialog: HeldFileDialog) -> None:
+        if self.held_dialog is dialog:
+            self.held_dialog = None
+        dialog.deleteLater()
 
     def start(self) -> None:
         if self.use_tray:
@@ -216,6 +254,28 @@ class TrayApp(QObject):
                 window.finished.connect(lambda _result: self.quit())
             self._settings_window = window
         return self._settings_window
+
+    def show_add_laptop(self) -> None:
+        """The "Add a laptop" window with a new setup code (while setting up: the setup wizard instead)."""
+        if self._wizard is not None:
+            self.show_window()
+            return
+        from memtray.ui.add_laptop import AddLaptopDialog
+
+        if self.add_laptop_dialog is not None:
+            self.add_laptop_dialog.close()
+        dialog = AddLaptopDialog(self.client)
+        dialog.setWindowIcon(app_icon())
+        dialog.finished.connect(lambda _result: self._forget_add_laptop_dialog(dialog))
+        self.add_laptop_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _forget_add_laptop_dialog(self, dialog: AddLaptopDialog) -> None:
+        if self.add_laptop_dialog is dialog:
+            self.add_laptop_dialog = None
+        dialog.deleteLater()
 
     def show_settings(self, tab: str) -> None:
         if self._wizard is not None:

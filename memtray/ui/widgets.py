@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QTextOption
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QTreeWidget,
@@ -28,43 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from memtray.errors import MemtrayError
+from memtray.ui.password_field import PasswordField
 
-MIN_PASSPHRASE_LENGTH = 10
 OK_COLOR = "#1b7f3b"
 ERROR_COLOR = "#b3261e"
 
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("widgets", text)
-
-
-@dataclass(frozen=True)
-class Strength:
-    score: int
-    label: str
-    acceptable: bool
-
-
-def passphrase_strength(text: str) -> Strength:
-    """A rough guess at how hard ``text`` is to guess: score 0–4 with a word for it."""
-    pools = [
-        (any(c.islower() for c in text), 26),
-        (any(c.isupper() for c in text), 26),
-        (any(c.isdigit() for c in text), 10),
-        (any(not c.isalnum() for c in text), 33),
-    ]
-    pool = sum(size for present, size in pools if present) or 1
-    distinct = len(set(text))
-    bits = min(len(text), distinct * 2) * math.log2(pool)
-    if len(text) < MIN_PASSPHRASE_LENGTH:
-        return Strength(0, _t("Too short — use at least {n} characters").format(n=MIN_PASSPHRASE_LENGTH), False)
-    if bits < 50:
-        return Strength(1, _t("Weak — add a few more words"), False)
-    if bits < 65:
-        return Strength(2, _t("Fair — longer is better"), True)
-    if bits < 90:
-        return Strength(3, _t("Good"), True)
-    return Strength(4, _t("Strong"), True)
 
 
 def relative_time(when: float | None, now: float | None = None) -> str:
@@ -113,81 +79,9 @@ def select_first(tree: QTreeWidget) -> None:
         tree.setCurrentItem(item)
 
 
-def password_line(placeholder: str = "") -> QLineEdit:
-    line = QLineEdit()
-    line.setEchoMode(QLineEdit.EchoMode.Password)
-    line.setPlaceholderText(placeholder)
-    return line
-
-
-class NewPassphraseBox(QWidget):
-    """A new passphrase typed twice, with a strength meter and a plain verdict."""
-
-    validity_changed = Signal(bool)
-
-    def __init__(self, label: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.first = password_line(self.tr("At least {n} characters").format(n=MIN_PASSPHRASE_LENGTH))
-        self.second = password_line()
-        self.meter = QProgressBar()
-        self.meter.setRange(0, 4)
-        self.meter.setTextVisible(False)
-        self.meter.setMaximumHeight(8)
-        self.verdict = QLabel()
-        self.show_text = QCheckBox(self.tr("Show what I type"))
-        self.form = QFormLayout(self)
-        form = self.form
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow(label or self.tr("&Passphrase:"), self.first)
-        form.addRow("", self.meter)
-        form.addRow(self.tr("&Type it again:"), self.second)
-        form.addRow("", self.verdict)
-        form.addRow("", self.show_text)
-        for line in (self.first, self.second):
-            line.textChanged.connect(self._update)
-        self.show_text.toggled.connect(self._toggle_echo)
-        self._valid = False
-        self._update()
-
-    def passphrase(self) -> str:
-        return self.first.text()
-
-    def insert_row(self, row: int, label: str, field: QWidget) -> None:
-        """Add a row of the caller's (e.g. the current passphrase) so all labels line up."""
-        self.form.insertRow(row, label, field)
-
-    def is_valid(self) -> bool:
-        return self._valid
-
-    def clear(self) -> None:
-        self.first.clear()
-        self.second.clear()
-
-    def _toggle_echo(self, visible: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password
-        self.first.setEchoMode(mode)
-        self.second.setEchoMode(mode)
-
-    def _update(self) -> None:
-        strength = passphrase_strength(self.first.text())
-        self.meter.setValue(strength.score)
-        colors = ("#b3261e", "#c75a00", "#b08900", "#3d8b37", "#1b7f3b")
-        self.meter.setStyleSheet(f"QProgressBar::chunk {{ background: {colors[strength.score]}; }}")
-        matches = self.first.text() == self.second.text()
-        if not self.first.text():
-            text, color = self.tr("Pick something long you can remember, like four random words."), ""
-        elif not strength.acceptable:
-            text, color = strength.label, ERROR_COLOR
-        elif self.second.text() and not matches:
-            text, color = self.tr("The two passphrases are not the same yet."), ERROR_COLOR
-        else:
-            text, color = self.tr("Strength: {label}").format(label=strength.label), OK_COLOR
-        self.verdict.setText(text)
-        self.verdict.setStyleSheet(f"color: {color};" if color else "")
-        valid = strength.acceptable and matches
-        if valid != self._valid:
-            self._valid = valid
-            self.validity_changed.emit(valid)
+def password_line(placeholder: str = "") -> PasswordField:
+    """A field for a passphrase or server password, hidden as dots, with its own Show button."""
+    return PasswordField(placeholder)
 
 
 def home_relative(path: Path | str) -> str:
@@ -283,67 +177,6 @@ class StatusLine(QWidget):
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class SecretBox(QWidget):
-    """A secret shown once (recovery key, setup code) with Copy and Save to file…."""
-
-    saved = Signal(str)
-
-    def __init__(self, file_name: str, lines: int = 2, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._file_name = file_name
-        self.text = QPlainTextEdit()
-        self.text.setReadOnly(True)
-        self.text.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
-        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        fixed.setPointSizeF(fixed.pointSizeF() * 1.15)
-        self.text.setFont(fixed)
-        self.text.setFixedHeight(self.text.fontMetrics().lineSpacing() * lines + 14)
-        self.text.setTabChangesFocus(True)
-        self.copy_button = QPushButton(self.tr("&Copy"))
-        self.save_button = QPushButton(self.tr("&Save to file…"))
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.copy_button)
-        buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.text)
-        column.addLayout(buttons)
-        column.addWidget(self.note)
-        self.copy_button.clicked.connect(self.copy)
-        self.save_button.clicked.connect(self._ask_where_to_save)
-
-    def set_secret(self, secret: str) -> None:
-        self.text.setPlainText(secret)
-        self.note.clear()
-
-    def secret(self) -> str:
-        return self.text.toPlainText()
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.secret())
-        self.note.setText(self.tr("Copied."))
-
-    def save_to(self, path: str) -> None:
-        """Write the secret to ``path``; errors are shown next to the buttons."""
-        try:
-            Path(path).touch(mode=0o600)  # a new file holding a secret is readable by its owner only
-            Path(path).write_text(self.secret() + "\n", encoding="utf-8")
-        except OSError as exc:
-            self.note.setText(self.tr("Could not save: {reason}").format(reason=exc.strerror or exc))
-            return
-        self.note.setText(self.tr("Saved to {path}").format(path=home_relative(path)))
-        self.saved.emit(path)
-
-    def _ask_where_to_save(self) -> None:
-        suggested = str(Path.home() / self._file_name)
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save"), suggested, self.tr("Text files (*.txt)"))
-        if path:
-            self.save_to(path)
 
 
 def ask_confirmation(parent: QWidget, title: str, text: str, action: str, on_yes: Callable[[], None]) -> QMessageBox:

@@ -21,9 +21,11 @@ COMMANDS = [
     "setup-code",
     "trust-certificate",
     "folder",
+    "projects",
     "sync",
     "repair",
     "status",
+    "send-anyway",
     "devices",
     "passphrase",
     "recovery",
@@ -32,8 +34,9 @@ COMMANDS = [
     "hub",
 ]
 ACTIONS = {
-    "folder": ["add", "map", "list", "remove"],
-    "devices": ["revoke"],
+    "folder": ["add", "map", "list", "remove", "guard"],
+    "projects": ["link", "unlink"],
+    "devices": ["revoke", "rename"],
     "passphrase": ["change"],
     "recovery": ["use"],
 }
@@ -121,3 +124,75 @@ def test_joining_with_a_code_for_a_memtray_hub_asks_for_no_password(tmp_path: Pa
     assert joined.returncode != 0, "nothing listens at that address"
     assert "needs a password" not in joined.stderr, "a memtray hub hands out its own token"
     assert not (tmp_path / "laptop" / "config" / "config.json").exists()
+
+
+LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Windows and macOS always have a desktop")
+
+
+def _memtray(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command line in a process of its own, with no display and no terminal."""
+    quiet = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    return subprocess.run(
+        [sys.executable, "-m", "memtray", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**quiet, "QT_QPA_PLATFORM": "xcb", **(env or {})},
+    )
+
+
+def test_help_explains_hub_and_vault_in_a_line_each() -> None:
+    shown = _memtray("--help")
+    assert shown.returncode == 0
+    lines = shown.stdout.splitlines()
+    hub = next(line for line in lines if line.startswith("  hub "))
+    vault = next(line for line in lines if line.startswith("  vault "))
+    for word in ("cloud-drive folder", "memtray hub", "WebDAV", "S3", "encrypted"):
+        assert word in hub
+    for word in ("keeps the same on your laptops", "passphrase"):
+        assert word in vault
+    assert 'the app says "storage" for hub and "your synced memory" for vault' in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "first_line"),
+    [
+        (["sync"], "memtray is not set up on this laptop yet."),
+        (["init", "ftp://example.invalid/vault"], "memtray does not know hubs of the kind 'ftp://'."),
+        (["join", "MT1-notacode"], "memtray: That setup code is not valid."),
+        (["settings", "no_such_setting"], "memtray: There is no setting 'no_such_setting'."),
+        pytest.param(
+            [],
+            "memtray needs a desktop to show its tray icon, and this laptop is not set up yet.",
+            marks=LINUX_ONLY,
+        ),
+    ],
+)
+def test_every_message_names_memtray_once_at_its_start(args: list[str], first_line: str, tmp_path: Path) -> None:
+    failed = _memtray("--home", str(tmp_path / "laptop"), *args, env={"MEMTRAY_PASSPHRASE": "a long passphrase 42"})
+    assert failed.returncode == 2, failed.stderr
+    assert failed.stderr.splitlines()[0].startswith(first_line)
+    assert failed.stderr.count("memtray:") <= 1
+    assert "memtray: memtray" not in failed.stderr
+
+
+@LINUX_ONLY
+def test_without_a_desktop_the_command_line_loads_no_qt(tmp_path: Path) -> None:
+    probe = (
+        "import sys; from memtray.cli import main; "
+        f"code = main(['--home', {str(tmp_path)!r}]); "
+        "print(code, sorted(name for name in sys.modules if name.startswith('PySide6')))"
+    )
+    quiet = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    ran = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**quiet, "QT_QPA_PLATFORM": "xcb"},
+    )
+    assert ran.stdout == "2 []\n"
+    assert ran.stderr.startswith("memtray needs a desktop to show its tray icon")

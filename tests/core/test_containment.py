@@ -20,6 +20,7 @@ import pytest
 
 from memtray.hubs.keys import log_key
 from memtray.paths import resolve_home
+from memtray.projects.pathmap import IdentityMap
 from memtray.service import Service
 from memtray.sync import containment, localfs
 from memtray.sync.containment import LINK_PROBLEM, LinkInTheWay, is_link, link_by_attributes
@@ -152,7 +153,7 @@ def test_a_folder_swapped_for_a_link_after_the_scan_is_never_written_through(tmp
         (root / "notes" / name).write_text(f"{name} as scanned\n")
     (root / "kept.md").write_text("kept\n")
     rules = GlobFilter([], [])
-    first = scan_folder(root, "folder", rules, {}, "me", lambda path, sha: None, hash_after_ns=0)
+    first = scan_folder(root, "folder", rules, {}, "me", lambda path, sha: None, hash_after_ns=0, paths=IdentityMap())
     rows = {edit.version.path: FileRow(edit.version, edit.stamp) for edit in first.edits}
     assert set(rows) == {"notes/a.md", "notes/b.md", "kept.md"}
 
@@ -174,7 +175,7 @@ def test_a_folder_swapped_for_a_link_after_the_scan_is_never_written_through(tmp
     assert (root / copy).read_bytes() == data
     assert snapshot(outside) == before
 
-    again = scan_folder(root, "folder", rules, rows, "me", lambda path, sha: None, hash_after_ns=0)
+    again = scan_folder(root, "folder", rules, rows, "me", lambda path, sha: None, hash_after_ns=0, paths=IdentityMap())
     assert again.edits == []
     assert again.problems == {"notes": LINK_PROBLEM, "kept.md": LINK_PROBLEM}
 
@@ -197,7 +198,9 @@ def test_a_folder_swapped_for_a_link_while_the_scan_reads_leaks_nothing_from_out
             os.symlink(decoy, root / "notes")
             swapped.append(path)
 
-    scan = scan_folder(root, "folder", GlobFilter([], []), rows, "me", swap_after_the_first_read, hash_after_ns=0)
+    scan = scan_folder(
+        root, "folder", GlobFilter([], []), rows, "me", swap_after_the_first_read, hash_after_ns=0, paths=IdentityMap()
+    )
     assert swapped
     assert all(b"SECRET" not in (edit.data or b"") for edit in scan.edits)
     assert all(b"in the folder" in (edit.data or b"") for edit in scan.edits)
@@ -218,7 +221,9 @@ def test_a_root_that_is_itself_a_link_is_followed_and_emptied_folders_are_pruned
     written = localfs.write_checked(root, "projects/p/memory/m.md", data, sha, {}, None, True)
     assert isinstance(written, DiskStamp)
     assert (real / "projects" / "p" / "memory" / "m.md").read_bytes() == data
-    scan = scan_folder(root, "folder", GlobFilter([], []), {}, "me", lambda path, sha: None, hash_after_ns=0)
+    scan = scan_folder(
+        root, "folder", GlobFilter([], []), {}, "me", lambda path, sha: None, hash_after_ns=0, paths=IdentityMap()
+    )
     assert [edit.version.path for edit in scan.edits] == ["projects/p/memory/m.md"]
     assert read_file(root, "projects/p/memory/m.md") == data
 
@@ -358,9 +363,9 @@ def test_conflict_copies_are_never_saved_or_removed_through_a_linked_conflicts_f
     assert any(name.startswith(f"{CONFLICTS_DIR}/notes.sync-conflict-") for name in copies)
     service = Service(resolve_home(b.home))
     try:
-        for conflict in service.history.conflicts():
+        for conflict in service.conflicts():
             if not conflict.resolved and conflict.copy_path:
-                service.history.resolve_conflict(conflict.conflict_id, "current")
+                service.resolve_conflict(conflict.conflict_id, "kept")
     finally:
         service.close()
     assert snapshot(outside) == before

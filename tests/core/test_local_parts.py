@@ -127,14 +127,28 @@ def test_index_rows_come_back_as_records_with_every_field_in_place(tmp_path: Pat
     ]
     assert index.device_names() == {"b" * 32: "Work laptop", "c" * 32: "Home laptop"}
 
-    first = index.add_conflict("f", "a.md", None, "ours", "theirs", "Work laptop")
-    second = index.add_conflict("f", "b.md", ".memtray-conflicts/b.copy.md", "mine", "other", "Home laptop")
-    index.mark_conflict_resolved(first)
-    conflicts = index.conflicts()
+    from memtray.sync.conflict_store import News
+
+    first = index.conflicts.add("f", "a.md", None, ("ours", "b" * 32), ("theirs", "c" * 32), "Work laptop", News.NONE)
+    second = index.conflicts.add(
+        "f", "b.md", ".memtray-conflicts/b.copy.md", ("mine", "a" * 32), ("other", "c" * 32), "Home laptop", News.NONE
+    )
+    index.conflicts.resolve(first, tell_others=False)
+    conflicts = index.conflicts.all()
     assert [(c.conflict_id, c.resolved) for c in conflicts] == [(second, False), (first, True)]
     newest = conflicts[0]
     assert newest == ConflictRecord(
-        second, newest.time, "f", "b.md", ".memtray-conflicts/b.copy.md", "mine", "other", "Home laptop", False
+        second,
+        newest.time,
+        "f",
+        "b.md",
+        ".memtray-conflicts/b.copy.md",
+        "mine",
+        "other",
+        "Home laptop",
+        False,
+        "a" * 32,
+        "c" * 32,
     )
 
     index.add_activity("sent", "f", "a.md", "first")

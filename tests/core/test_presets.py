@@ -1,15 +1,14 @@
-"""Preset and cloud-drive detection on a fake laptop built in a temp folder."""
+"""Preset detection on a fake laptop built in a temp folder (cloud drives: test_clouddrives.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from memtray.presets import (
+    PRESET_IDS,
     agent_presets,
-    detect_cloud_drives,
     detect_presets,
-    hub_folder_in,
+    preset_by_id,
     preset_for_folder,
     project_preset,
     suggested_path,
@@ -57,49 +56,33 @@ def test_project_preset_covers_every_agent_file(tmp_path: Path) -> None:
     preset = project_preset(project)
     assert preset.folder_name == "Project webshop"
     assert preset.path == project
-    assert set(preset.include) == {"/CLAUDE.md", "/AGENTS.md", "/GEMINI.md", ".cursor/rules/**"}
+    assert set(preset.include) == {
+        "/CLAUDE.md",
+        "/AGENTS.md",
+        "/GEMINI.md",
+        ".cursor/rules/**",
+        ".github/copilot-instructions.md",
+    }
     assert not preset.found
     write(project / ".cursor" / "rules" / "style.mdc")
     assert preset.found
+    rules = GlobFilter(preset.include, preset.exclude)
+    assert rules.tracks(".github/copilot-instructions.md")
+    assert not rules.tracks(".github/workflows/ci.yml")
+
+
+def test_every_agent_preset_has_the_id_the_command_line_takes(tmp_path: Path) -> None:
+    assert tuple(p.preset_id for p in agent_presets(tmp_path)) == PRESET_IDS
+    for preset_id in PRESET_IDS:
+        preset = preset_by_id(preset_id, tmp_path)
+        assert preset is not None and preset.preset_id == preset_id
+    assert preset_by_id("cursor", tmp_path) is None
 
 
 def test_suggested_path_uses_the_preset_place_or_a_folder_under_home(tmp_path: Path) -> None:
     assert suggested_path("Gemini CLI", tmp_path) == tmp_path / ".gemini"
     assert suggested_path("Project webshop", tmp_path) == tmp_path / "memtray" / "Project webshop"
     assert suggested_path("a/b:c", tmp_path) == tmp_path / "memtray" / "a_b_c"
-
-
-def test_cloud_drives_on_linux(tmp_path: Path) -> None:
-    (tmp_path / "Dropbox").mkdir()
-    (tmp_path / "OneDrive").mkdir()
-    drives = detect_cloud_drives(tmp_path, "linux", {})
-    found = [(d.label, d.path) for d in drives]
-    assert found == [("Dropbox", tmp_path / "Dropbox"), ("OneDrive", tmp_path / "OneDrive")]
-    assert hub_folder_in(drives[0]) == tmp_path / "Dropbox" / "memtray-hub"
-
-
-def test_cloud_drives_on_macos_use_cloudstorage_and_icloud(tmp_path: Path) -> None:
-    icloud = tmp_path / "Library" / "Mobile Documents" / "com~apple~CloudDocs"
-    icloud.mkdir(parents=True)
-    google = tmp_path / "Library" / "CloudStorage" / "GoogleDrive-me@example.com" / "My Drive"
-    google.mkdir(parents=True)
-    onedrive = tmp_path / "Library" / "CloudStorage" / "OneDrive-Personal"
-    onedrive.mkdir(parents=True)
-    drives = {d.label: d.path for d in detect_cloud_drives(tmp_path, "darwin", {})}
-    assert drives == {"iCloud Drive": icloud, "OneDrive": onedrive, "Google Drive": google}
-    assert detect_cloud_drives(tmp_path, "linux", {}) == []
-
-
-def test_dropbox_info_json_and_windows_onedrive_variable_win(tmp_path: Path) -> None:
-    custom = tmp_path / "elsewhere" / "Dropbox (Personal)"
-    custom.mkdir(parents=True)
-    appdata = tmp_path / "AppData"
-    write(appdata / "Dropbox" / "info.json", json.dumps({"personal": {"path": str(custom)}}))
-    business_onedrive = tmp_path / "OneDrive - Example Ltd"
-    business_onedrive.mkdir()
-    env = {"APPDATA": str(appdata), "OneDriveCommercial": str(business_onedrive)}
-    drives = {d.label: d.path for d in detect_cloud_drives(tmp_path, "win32", env)}
-    assert drives == {"Dropbox": custom, "OneDrive": business_onedrive}
 
 
 def test_preset_globs_track_memory_files_and_never_credentials(tmp_path: Path) -> None:

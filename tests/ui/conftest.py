@@ -64,6 +64,12 @@ def ui_thread_guard() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def own_autostart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The setup wizard registers "start at sign-in" at Finish: never in the real ~/.config/autostart."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+@pytest.fixture(autouse=True)
 def no_service_call_on_the_ui_thread(ui_thread_guard: None) -> Iterator[thread_guard.GuardLog]:
     thread_guard.LOG.clear()
     yield thread_guard.LOG

@@ -170,8 +170,8 @@ def test_a_locked_keychain_asks_to_unlock_it_or_type_the_passphrase(qtbot, vault
 
     qtbot.waitUntil(lambda: bool(finished), timeout=20000)
     assert len(shown) == 2, "unlocked, but this keychain holds no passphrase yet, so it is asked for"
-    assert shown[1].heading == "Unlock your vault"
-    assert shown[1].message == "Type the passphrase of your vault so memtray can sync."
+    assert shown[1].heading == "Unlock your synced memory"
+    assert shown[1].message == "Type your passphrase so memtray can sync."
     assert shown[1].unlock_button is None
 
 

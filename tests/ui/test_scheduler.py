@@ -261,9 +261,11 @@ def test_conflicts_and_new_laptops_are_told_as_the_settings_say(qtbot, rig, vaul
     kinds = [notice.kind for notice in rig.notifier.notices]
     assert kinds == [NoticeKind.CONFLICT, NoticeKind.NEW_DEVICE]
     conflict, joined = rig.notifier.notices
-    assert conflict.title == "Edited in two places"
-    assert conflict.message == "“CLAUDE.md” was changed on two laptops. Both versions are kept. Click to show."
-    assert conflict.tab == "activity"
+    assert conflict.title == "Your text was set aside"
+    assert conflict.message == (
+        "Your text in CLAUDE.md was set aside: Laptop B changed the same lines. Open it to choose."
+    )
+    assert conflict.tab == "conflicts"
     assert joined.message == "Laptop B joined your vault."
 
     rig.announcer.prefs = NotifyPrefs(conflicts=False, new_device=False, success=True)

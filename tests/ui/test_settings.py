@@ -270,11 +270,11 @@ def test_security_tab_passphrase_recovery_key_devices_and_setup_code(
     assert not dialog.isVisible()
     assert key not in security.recovery_status.text()
 
-    qtbot.mouseClick(security.setup_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: security.secret_dialog is not dialog, timeout=WAIT_MS)
-    setup = security.secret_dialog
+    qtbot.mouseClick(security.add_laptop_button, Qt.MouseButton.LeftButton)
+    setup = security.add_laptop_dialog
     assert setup is not None
-    assert setup.box.secret().startswith("MT1-")
+    qtbot.waitUntil(lambda: bool(setup.code()), timeout=WAIT_MS)
+    assert setup.full_code.isHidden() and not setup.short_code.isHidden()
     screenshot(setup, "settings-4-security-setup-code")
     setup.reject()
 
@@ -340,14 +340,14 @@ def test_activity_tab_resolves_a_conflict_side_by_side_and_restores_a_version(
     activity.pages.setCurrentWidget(conflicts)
     qtbot.waitUntil(conflicts.keep_other_button.isEnabled, timeout=WAIT_MS)
     assert activity.pages.tabText(1) == "&Conflicts (1)"
-    assert conflicts.current_text.toPlainText() == B_TEXT
+    assert conflicts.kept_text.toPlainText() == B_TEXT
     assert conflicts.other_text.toPlainText() == A_TEXT
     assert "Anna's ThinkPad" in conflicts.tree.topLevelItem(0).text(1)
     screenshot(window, "settings-5-activity-conflict")
     with qtbot.waitSignal(conflicts.resolved, timeout=WAIT_MS):
         qtbot.mouseClick(conflicts.keep_other_button, Qt.MouseButton.LeftButton)
     assert claude.read_text() == A_TEXT
-    assert all(c.resolved for c in vault.b.service.history.conflicts())
+    assert all(c.resolved for c in vault.b.service.conflicts())
     qtbot.waitUntil(lambda: activity.pages.tabText(1) == "&Conflicts", timeout=WAIT_MS)
     vault.b.service.sync()  # the tray syncs after every local change; restoring right after resolving fails today
 
@@ -405,7 +405,7 @@ def mnemonics(root: QWidget) -> list[str]:
 
 
 def test_every_tab_is_keyboard_usable_with_unique_mnemonics(qtbot, window: SettingsWindow) -> None:
-    for index, name in enumerate(("general", "folders", "hub", "security", "activity", "about")):
+    for index, name in enumerate(("general", "folders", "projects", "hub", "security", "activity", "about")):
         window.show_tab(name)
         assert window.tabs.currentIndex() == index
         letters = mnemonics(window)

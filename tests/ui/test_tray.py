@@ -110,6 +110,7 @@ def test_right_click_opens_the_menu(qtbot, tray_app):
         "Pause automatic sync",
         "Recent activity…",
         "Open folder",
+        "Add a laptop…",
         "Settings…",
         "Quit memtray",
     ]

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -75,6 +76,13 @@ class FoldersTab(QWidget):
         actions.addWidget(self.choose_button)
         actions.addStretch(1)
         actions.addWidget(self.remove_button)
+        self.secret_guard_box = QCheckBox(self.tr("C&heck for secrets before sending"))
+        self.secret_guard_box.setToolTip(
+            self.tr(
+                "A file with something that looks like a password or an API key stays on this laptop until you "
+                "remove it or choose Send anyway."
+            )
+        )
 
         rules = QGroupBox(self.tr("Which files to sync in this folder"))
         self.include_edit = QPlainTextEdit()
@@ -116,15 +124,18 @@ class FoldersTab(QWidget):
         column.addWidget(explanation(self.tr("These folders are kept the same on all your laptops.")))
         column.addWidget(self.tree, 1)
         column.addLayout(actions)
+        column.addWidget(self.secret_guard_box)
         column.addWidget(rules)
         column.addWidget(adding)
         column.addWidget(self.status)
 
         self.tree.currentItemChanged.connect(self._selection_changed)
-        self.tree.itemActivated.connect(lambda *_: self.choose_place())
+        # Queued: Return opens the dialog once the key press is done, so it cannot also press the dialog's button.
+        self.tree.itemActivated.connect(lambda *_: QTimer.singleShot(0, self.choose_place))
         self.choose_button.clicked.connect(self.choose_place)
         self.remove_button.clicked.connect(self._confirm_remove)
         self.save_rules_button.clicked.connect(self._save_rules)
+        self.secret_guard_box.clicked.connect(self._save_secret_guard)
         self.add_presets_button.clicked.connect(self._add_checked_presets)
         self.add_project_button.clicked.connect(self.add_project)
         self.refresh()
@@ -202,6 +213,8 @@ class FoldersTab(QWidget):
         self.choose_button.setEnabled(folder is not None)
         self.remove_button.setEnabled(folder is not None)
         self.save_rules_button.setEnabled(folder is not None)
+        self.secret_guard_box.setEnabled(folder is not None)
+        self.secret_guard_box.setChecked(folder is None or self._client.snapshot.secret_guard.get(folder.name, True))
         if folder is not None:
             self.choose_button.setText(self.tr("&Choose where…") if folder.waiting else self.tr("&Move to…"))
         self.include_edit.setPlainText("\n".join(folder.include) if folder else "")
@@ -245,6 +258,11 @@ class FoldersTab(QWidget):
         if folder is not None:
             include, exclude = _lines(self.include_edit), _lines(self.exclude_edit)
             self._run(lambda service: service.edit_folder(folder.name, include=include, exclude=exclude))
+
+    def _save_secret_guard(self, on: bool) -> None:
+        folder = self.selected_folder()
+        if folder is not None:
+            self._run(lambda service: service.set_secret_guard(folder.name, on))
 
     def _confirm_remove(self) -> None:
         folder = self.selected_folder()

@@ -1,14 +1,27 @@
-"""General tab: built from memtray.service.settings.SETTINGS, one control per setting."""
+"""General tab: this laptop's name (with Rename), then one control per setting of memtray.service.settings.SETTINGS."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from memtray.autostart import Autostart, get_autostart
-from memtray.errors import MemtrayError
+from memtray.errors import MemtrayError, UsageError
+from memtray.laptop_name import MAX_NAME, clean_laptop_name
 from memtray.service.settings import SETTINGS, Setting
 from memtray.ui.client import ServiceClient
 from memtray.ui.widgets import StatusLine, explanation, heading
@@ -27,6 +40,8 @@ def with_mnemonic(label: str, taken: set[str]) -> str:
 
 class GeneralTab(QWidget):
     """Every user setting; a change is saved at once, on the client's worker, then announced with ``setting_changed``.
+
+    This laptop's name is the one field that waits for its button (Rename, or Enter): a name is typed, not toggled.
 
     ``reserved`` holds mnemonic letters already used around the tab (the window's tab bar).
     """
@@ -49,6 +64,7 @@ class GeneralTab(QWidget):
         column = QVBoxLayout(self)
         column.addWidget(heading(self.tr("General")))
         column.addWidget(explanation(self.tr("Changes are saved as soon as you make them.")))
+        column.addWidget(self._name_box(taken))
         sections = (
             (self.tr("Syncing"), [s for s in SETTINGS if not s.key.startswith("notify_")]),
             (self.tr("Notifications"), [s for s in SETTINGS if s.key.startswith("notify_")]),
@@ -64,9 +80,63 @@ class GeneralTab(QWidget):
         self._saving = 0
         self.refresh()
 
+    def _name_box(self, taken: set[str]) -> QGroupBox:
+        box = QGroupBox(self.tr("This laptop"))
+        form = QFormLayout(box)
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(MAX_NAME)
+        self.rename_button = QPushButton(with_mnemonic(self.tr("Rename"), taken))
+        self.rename_button.setEnabled(False)
+        label = QLabel(with_mnemonic(self.tr("This laptop's name:"), taken))
+        label.setBuddy(self.name_edit)
+        row = QHBoxLayout()
+        row.addWidget(self.name_edit, 1)
+        row.addWidget(self.rename_button)
+        form.addRow(label, row)
+        form.addRow(
+            "", explanation(self.tr("How your other laptops list this one. They show a new name after its next sync."))
+        )
+        self.name_edit.textChanged.connect(self._name_edited)
+        self.name_edit.returnPressed.connect(self.rename)
+        self.rename_button.clicked.connect(self.rename)
+        return box
+
+    def _typed_name(self) -> str:
+        try:
+            return clean_laptop_name(self.name_edit.text())
+        except UsageError:
+            return ""
+
+    def _name_edited(self, _text: str) -> None:
+        typed = self._typed_name()
+        self.rename_button.setEnabled(bool(typed) and typed != (self._client.snapshot.status.device_name or ""))
+
+    def rename(self) -> None:
+        name = self.name_edit.text()
+        if not self.rename_button.isEnabled():
+            return
+        self.rename_button.setEnabled(False)
+        self.status.busy(self.tr("Renaming…"))
+        self._client.call(lambda service: service.rename_laptop(name), self._renamed, self._rename_failed, refresh=True)
+
+    def _renamed(self, name: str) -> None:
+        self.name_edit.setText(name)
+        self.name_edit.setModified(False)
+        self.status.success(
+            self.tr("This laptop is now called “{name}”. Your other laptops show it after the next sync.").format(
+                name=name
+            )
+        )
+
+    def _rename_failed(self, error: MemtrayError) -> None:
+        self.status.error(error)
+        self._name_edited(self.name_edit.text())
+
     def refresh(self) -> None:
         """Show the values of the client's snapshot, which is renewed after every save."""
         snapshot = self._client.snapshot
+        if not self.name_edit.isModified():
+            self.name_edit.setText(snapshot.status.device_name or "")
         for setting in SETTINGS:
             control = self.controls[setting.key]
             value = snapshot.setting(setting.key)

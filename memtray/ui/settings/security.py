@@ -1,4 +1,4 @@
-"""Security tab: passphrase, recovery key, laptops in the vault, and the setup code for a new one."""
+"""Security tab: passphrase, recovery key, and the laptops in the vault (with "Add a laptop…")."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
 
 from memtray.errors import MemtrayError
 from memtray.model import DeviceInfo
+from memtray.ui.add_laptop import AddLaptopDialog
 from memtray.ui.client import ServiceClient
-from memtray.ui.settings.secretdialog import SecretDialog
+from memtray.ui.password_field import NewPassphraseBox
+from memtray.ui.recovery_key import RecoveryKeyDialog
 from memtray.ui.widgets import (
-    NewPassphraseBox,
     StatusLine,
     ask_confirmation,
     explanation,
@@ -36,12 +37,12 @@ class SecurityTab(QWidget):
         super().__init__(parent)
         self._client = client
         self._devices: list[DeviceInfo] = []
-        self.secret_dialog: SecretDialog | None = None
+        self.secret_dialog: RecoveryKeyDialog | None = None
+        self.add_laptop_dialog: AddLaptopDialog | None = None
         column = QVBoxLayout(self)
         column.addWidget(self._passphrase_group())
         column.addWidget(self._recovery_group())
         column.addWidget(self._devices_group())
-        column.addWidget(self._setup_code_group())
         column.addStretch(1)
 
     def _passphrase_group(self) -> QGroupBox:
@@ -56,7 +57,9 @@ class SecurityTab(QWidget):
         button_row.addStretch(1)
         button_row.addWidget(self.change_button)
         form = QVBoxLayout(box)
-        hint = self.tr("Your passphrase unlocks the vault on every laptop. Change it on one; the others follow.")
+        hint = self.tr(
+            "Your passphrase unlocks your synced memory on every laptop. Change it on one; the others follow."
+        )
         form.addWidget(explanation(hint))
         form.addWidget(self.new_passphrase)
         form.addLayout(button_row)
@@ -91,7 +94,7 @@ class SecurityTab(QWidget):
         return box
 
     def _devices_group(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Laptops in this vault"))
+        box = QGroupBox(self.tr("Your laptops"))
         self.device_tree = QTreeWidget()
         self.device_tree.setHeaderLabels([self.tr("Laptop"), self.tr("System"), self.tr("Last seen")])
         self.device_tree.setRootIsDecorated(False)
@@ -100,8 +103,10 @@ class SecurityTab(QWidget):
         self.device_tree.setFixedHeight(self.device_tree.fontMetrics().lineSpacing() * 6 + 8)
         self.revoke_button = QPushButton(self.tr("Re&move laptop…"))
         self.revoke_button.setEnabled(False)
+        self.add_laptop_button = QPushButton(self.tr("A&dd a laptop…"))
         self.devices_status = StatusLine()
         row = QHBoxLayout()
+        row.addWidget(self.add_laptop_button)
         row.addStretch(1)
         row.addWidget(self.revoke_button)
         column = QVBoxLayout(box)
@@ -110,22 +115,15 @@ class SecurityTab(QWidget):
         column.addWidget(self.devices_status)
         self.device_tree.currentItemChanged.connect(lambda *_: self._device_selected())
         self.revoke_button.clicked.connect(self._confirm_revoke)
+        self.add_laptop_button.clicked.connect(self.add_laptop)
         return box
 
-    def _setup_code_group(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Add another laptop"))
-        self.setup_button = QPushButton(self.tr("Show &setup code"))
-        self.setup_status = StatusLine()
-        row = QHBoxLayout()
-        row.addWidget(
-            explanation(self.tr("Install memtray on the other laptop, choose “Join”, and paste this code there.")), 1
-        )
-        row.addWidget(self.setup_button)
-        column = QVBoxLayout(box)
-        column.addLayout(row)
-        column.addWidget(self.setup_status)
-        self.setup_button.clicked.connect(self.show_setup_code)
-        return box
+    def add_laptop(self) -> None:
+        """The "Add a laptop" window, with a new setup code."""
+        dialog = AddLaptopDialog(self._client, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.add_laptop_dialog = dialog
+        dialog.open()
 
     def refresh(self) -> None:
         self._client.call(lambda service: service.devices(), self._show_devices, self.devices_status.error)
@@ -133,14 +131,8 @@ class SecurityTab(QWidget):
     def forget_secrets(self) -> None:
         """Clear every passphrase typed on this tab (called when the window closes)."""
         for field in (self.old_passphrase, self.recovery_passphrase):
-            field.clear()
+            field.forget()
         self.new_passphrase.clear()
-
-    def _show_secret(self, title: str, text: str, secret: str, file_name: str, lines: int) -> None:
-        dialog = SecretDialog(title, text, secret, file_name, lines, self)
-        dialog.finished.connect(dialog.deleteLater)
-        self.secret_dialog = dialog
-        dialog.open()
 
     def _passphrase_ready(self, *_: object) -> None:
         self.change_button.setEnabled(bool(self.old_passphrase.text()) and self.new_passphrase.is_valid())
@@ -154,7 +146,7 @@ class SecurityTab(QWidget):
         )
 
     def _passphrase_changed(self, _result: object) -> None:
-        self.old_passphrase.clear()
+        self.old_passphrase.forget()
         self.new_passphrase.clear()
         self.passphrase_status.success(self.tr("Passphrase changed. Use the new one from now on, on every laptop."))
 
@@ -171,15 +163,12 @@ class SecurityTab(QWidget):
         )
 
     def _show_recovery_key(self, key: object) -> None:
-        self.recovery_passphrase.clear()
+        self.recovery_passphrase.forget()
         self.recovery_status.success(self.tr("New recovery key made. The old one no longer works."))
-        self._show_secret(
-            self.tr("Your new recovery key"),
-            self.tr("Copy or save this key now and keep it somewhere safe. memtray will not show it again."),
-            str(key),
-            "memtray-recovery-key.txt",
-            2,
-        )
+        dialog = RecoveryKeyDialog(str(key), self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.secret_dialog = dialog
+        dialog.open()
 
     def _recovery_failed(self, error: MemtrayError) -> None:
         self.recovery_button.setEnabled(bool(self.recovery_passphrase.text()))
@@ -238,26 +227,3 @@ class SecurityTab(QWidget):
             self.devices_status.error(error)
 
         self._client.call(lambda service: service.revoke_device(device.device_id), done, failed)
-
-    def show_setup_code(self) -> None:
-        self.setup_button.setEnabled(False)
-        self.setup_status.busy(self.tr("Making a setup code…"))
-        self._client.call(lambda service: service.setup_code(), self._show_setup_code, self._setup_code_failed)
-
-    def _show_setup_code(self, code: object) -> None:
-        self.setup_button.setEnabled(True)
-        self.setup_status.clear()
-        self._show_secret(
-            self.tr("Setup code for your new laptop"),
-            self.tr(
-                "On the new laptop, choose “Join from another laptop” and paste this code. "
-                "It does not contain your passphrase; you type that there."
-            ),
-            str(code),
-            "memtray-setup-code.txt",
-            4,
-        )
-
-    def _setup_code_failed(self, error: MemtrayError) -> None:
-        self.setup_button.setEnabled(True)
-        self.setup_status.error(error)

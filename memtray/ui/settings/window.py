@@ -1,4 +1,4 @@
-"""The settings window: six tabs, each a small module, reaching the service only through one ``ServiceClient``.
+"""The settings window: seven tabs, each a small module, reaching the service only through one ``ServiceClient``.
 
 A tab shows what the client's snapshot holds (renewed after every sync and every change made through
 the client) and asks the client for the rest (history, conflicts, laptops), which arrives later.
@@ -19,9 +19,10 @@ from memtray.ui.settings.activity import ActivityTab
 from memtray.ui.settings.folders import FoldersTab
 from memtray.ui.settings.general import GeneralTab
 from memtray.ui.settings.hub import HubTab
+from memtray.ui.settings.projects import ProjectsTab
 from memtray.ui.settings.security import SecurityTab
 
-TAB_NAMES = ("general", "folders", "hub", "security", "activity", "about")
+TAB_NAMES = ("general", "folders", "projects", "hub", "security", "activity", "about")
 
 
 def mnemonic_letters(labels: tuple[str, ...]) -> frozenset[str]:
@@ -40,6 +41,7 @@ class SettingsWindow(QDialog):
         titles = (
             self.tr("&General"),
             self.tr("&Folders"),
+            self.tr("Pro&jects"),
             self.tr("H&ub"),
             self.tr("S&ecurity"),
             self.tr("&Activity"),
@@ -47,13 +49,14 @@ class SettingsWindow(QDialog):
         )
         self.general = GeneralTab(client, reserved=mnemonic_letters(titles))
         self.folders = FoldersTab(client, user_home)
+        self.projects = ProjectsTab(client, user_home)
         self.hub = HubTab(client)
         self.security = SecurityTab(client)
         self.activity = ActivityTab(client)
         self.about = AboutTab(client)
         self.tabs = QTabWidget()
         self._pages: dict[str, QWidget] = {}
-        pages = (self.general, self.folders, self.hub, self.security, self.activity, self.about)
+        pages = (self.general, self.folders, self.projects, self.hub, self.security, self.activity, self.about)
         for name, title, page in zip(TAB_NAMES, titles, pages, strict=True):
             self._pages[name] = page
             self.tabs.addTab(page, title)
@@ -71,7 +74,10 @@ class SettingsWindow(QDialog):
         self.tabs.currentChanged.connect(self._refresh_current)
 
     def show_tab(self, name: str) -> None:
-        """Show the tab called ``name`` (one of general, folders, hub, security, activity, about)."""
+        """Show the tab called ``name`` (one of ``TAB_NAMES``, or "conflicts": the Activity tab's Conflicts page)."""
+        if name == "conflicts":
+            self.activity.pages.setCurrentWidget(self.activity.conflicts)
+            name = "activity"
         page = self._pages[name]
         if self.tabs.currentWidget() is page:
             self._refresh_current()
@@ -87,6 +93,8 @@ class SettingsWindow(QDialog):
             self.general.refresh()
         elif page is self._pages["folders"]:
             self.folders.refresh()
+        elif page is self._pages["projects"]:
+            self.projects.refresh()
         elif page is self._pages["hub"]:
             self.hub.refresh()
         elif page is self._pages["security"]:

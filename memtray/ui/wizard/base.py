@@ -30,8 +30,11 @@ class WizardState:
     client: ServiceClient
     user_home: Path | None
     joining: bool = False
+    laptop_name: str = ""
+    start_at_login: bool = True
     hub_url: str = ""
     invite: str | None = None
+    hub_secret: str | None = None
     allow_insecure_http: bool = False
     presets: list[Preset] = field(default_factory=list)
     init_result: InitResult | None = None
@@ -121,7 +124,7 @@ class WorkingPage(QWizardPage):
     @Slot(str, int, int)
     def show_progress(self, phase: str, done: int, total: int) -> None:
         words = {
-            "checking": self.tr("Checking the hub"),
+            "checking": self.tr("Checking your storage"),
             "scanning": self.tr("Looking for changed files"),
             "downloading": self.tr("Receiving files"),
             "writing": self.tr("Saving files on this laptop"),

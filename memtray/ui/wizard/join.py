@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -17,9 +18,12 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from memtray.errors import MemtrayError
+from memtray.clouddrives import detect_cloud_drives, storage_folder_in
+from memtray.errors import MemtrayError, StorageNotFoundError
+from memtray.hubs import hub_kind
 from memtray.model import FolderInfo, JoinResult, SyncResult
-from memtray.presets import detect_cloud_drives, hub_folder_in, suggested_path
+from memtray.presets import suggested_path
+from memtray.service.setupcode import ShortCode, join_target
 from memtray.ui.widgets import PathPicker, explanation, home_relative, password_line
 from memtray.ui.wizard.base import PAGE_PLACES, ProgressRelay, WizardState, WorkingPage
 
@@ -28,22 +32,45 @@ if TYPE_CHECKING:
 
 
 class JoinPage(WorkingPage):
+    """The setup code (short or full) or the shared folder, and the passphrase. A short code names the synced memory,
+    not a folder: memtray looks for its storage in this laptop's cloud drives, and asks where it is only if it finds
+    it in none. A WebDAV or S3 storage also needs its password, which no setup code carries."""
+
     def __init__(self, state: WizardState) -> None:
         super().__init__(state)
-        self.setTitle(self.tr("Join your vault"))
-        self.setSubTitle(self.tr("On your other laptop, open memtray Settings → Security → “Show setup code”."))
+        self.setTitle(self.tr("Join from another laptop"))
+        self.setSubTitle(self.tr("On your other laptop, click memtray in the tray and choose “Add a laptop…”."))
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Join"))
         self.code_choice = QRadioButton(self.tr("I have a &setup code"))
         self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText(self.tr("Paste the code here (it starts with MT1-)"))
+        self.code_edit.setPlaceholderText(self.tr("Type or paste the code your other laptop shows"))
         self.folder_choice = QRadioButton(self.tr("My laptops share a &folder (no code needed)"))
         self.folder_picker = PathPicker("", self.tr("Choose the folder your laptops share"))
+        self.storage_question = QWidget()
+        self.storage_hint = explanation("")
+        self.storage_picker = PathPicker("", self.tr("Choose the memtray folder your other laptop uses"))
+        self.key_id_edit = QLineEdit()
+        self.server_password = password_line()
+        self.server_form = QWidget()
         self.passphrase = password_line()
         self.code_choice.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.code_choice)
         group.addButton(self.folder_choice)
+        question = QVBoxLayout(self.storage_question)
+        question.setContentsMargins(26, 0, 0, 0)
+        question_label = QLabel(self.tr("<b>Where is the memtray folder your other laptop uses?</b>"))
+        question_label.setBuddy(self.storage_picker.line)
+        question.addWidget(question_label)
+        question.addWidget(self.storage_hint)
+        question.addWidget(self.storage_picker)
+        self.storage_question.hide()
+        self.server_rows = QFormLayout(self.server_form)
+        self.server_rows.setContentsMargins(26, 0, 0, 0)
+        self.server_rows.addRow(self.tr("Access &key ID:"), self.key_id_edit)
+        self.server_rows.addRow(self.tr("Server pass&word:"), self.server_password)
+        self.server_form.hide()
         passphrase_form = QWidget()
         form = QFormLayout(passphrase_form)
         form.setContentsMargins(0, 0, 0, 0)
@@ -52,6 +79,8 @@ class JoinPage(WorkingPage):
         column = QVBoxLayout(self)
         column.addWidget(self.code_choice)
         column.addWidget(_indented(self.code_edit))
+        column.addWidget(self.storage_question)
+        column.addWidget(self.server_form)
         column.addSpacing(6)
         column.addWidget(self.folder_choice)
         column.addWidget(_indented(self.folder_picker))
@@ -60,17 +89,34 @@ class JoinPage(WorkingPage):
         column.addStretch(1)
         column.addWidget(self.status)
         group.buttonToggled.connect(self._changed)
-        for signal in (self.code_edit.textChanged, self.folder_picker.changed, self.passphrase.textChanged):
+        self.code_edit.textChanged.connect(self._code_changed)
+        for signal in (
+            self.folder_picker.changed,
+            self.passphrase.textChanged,
+            self.key_id_edit.textChanged,
+            self.server_password.textChanged,
+        ):
             signal.connect(self._changed)
         self._changed()
 
     def initializePage(self) -> None:
         drives = detect_cloud_drives(self.state.user_home)
         if drives and not self.folder_picker.path():
-            self.folder_picker.set_path(hub_folder_in(drives[0]))
+            self.folder_picker.set_path(storage_folder_in(drives[0].path))
+
+    def _code_changed(self, text: str) -> None:
+        """Another code: forget the folder question, and ask for the storage's password if its kind needs one."""
+        self.storage_question.hide()
+        self.storage_picker.set_path("")
+        kind = _storage_kind(text)
+        self.server_form.setVisible(kind in ("webdav", "s3"))
+        self.server_rows.setRowVisible(self.key_id_edit, kind == "s3")
+        self._changed()
 
     def _changed(self, *_: object) -> None:
         self.code_edit.setEnabled(self.code_choice.isChecked())
+        self.storage_question.setEnabled(self.code_choice.isChecked())
+        self.server_form.setEnabled(self.code_choice.isChecked())
         self.folder_picker.setEnabled(self.folder_choice.isChecked())
         self.completeChanged.emit()
 
@@ -78,8 +124,17 @@ class JoinPage(WorkingPage):
         """The setup code, or the shared hub folder when the person chose that instead."""
         return self.code_edit.text().strip() if self.code_choice.isChecked() else self.folder_picker.path()
 
+    def _server_secret(self) -> str | None:
+        """The storage's password (for S3: key ID and secret), when the code is for a WebDAV or S3 storage."""
+        if not self.code_choice.isChecked() or self.server_form.isHidden():
+            return None
+        if not self.server_rows.isRowVisible(self.key_id_edit):
+            return self.server_password.text()
+        return f"{self.key_id_edit.text().strip()}:{self.server_password.text()}"
+
     def ready(self) -> bool:
-        return bool(self._where() and self.passphrase.text())
+        secret = self._server_secret()
+        return bool(self._where() and self.passphrase.text()) and (secret is None or secret.strip(":") != "")
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
         super()._set_inputs_enabled(enabled)
@@ -87,16 +142,49 @@ class JoinPage(WorkingPage):
             self._changed()
 
     def start_work(self) -> None:
-        where, passphrase = self._where(), self.passphrase.text()
-        self.run(self.tr("Unlocking your vault…"), lambda service: service.join(where, passphrase), self._joined)
+        where, passphrase, secret = self._where(), self.passphrase.text(), self._server_secret()
+        asked = self.code_choice.isChecked() and not self.storage_question.isHidden()
+        folder = self.storage_picker.path() if asked else ""
+        name = self.state.laptop_name or None
+
+        def work(service: Service) -> JoinResult:
+            return service.join(
+                where,
+                passphrase,
+                device_name=name,
+                hub_secret=secret,
+                storage_folder=folder or None,
+            )
+
+        self.run(self.tr("Unlocking your synced memory…"), work, self._joined)
+
+    def _failed(self, error: MemtrayError) -> None:
+        super()._failed(error)
+        if isinstance(error, StorageNotFoundError):
+            self.status.clear()
+            self.storage_hint.setText(error.message)
+            self.storage_question.show()
+            self.storage_picker.setFocus()
 
     def _joined(self, result: JoinResult) -> None:
         self.state.joined_folders = result.folders
         self.state.vault_ready = True
         self.passphrase.clear()
+        self.server_password.clear()
 
     def nextId(self) -> int:
         return PAGE_PLACES
+
+
+def _storage_kind(text: str) -> str | None:
+    """The kind of storage a typed setup code is for ("folder" for a short code); None while it is not a code."""
+    try:
+        code = join_target(text)
+        if isinstance(code, ShortCode):
+            return "folder"
+        return hub_kind(code.hub_url) if code.vault_id else None
+    except MemtrayError:
+        return None
 
 
 def _indented(widget: QWidget) -> QWidget:
@@ -117,7 +205,9 @@ class PlacesPage(WorkingPage):
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Start syncing"))
         self.pickers: dict[str, PathPicker] = {}
         self.form = QFormLayout()
-        self.empty_note = explanation(self.tr("Your vault has no folders yet. Add them in Settings on any laptop."))
+        self.empty_note = explanation(
+            self.tr("Your synced memory has no folders yet. Add them in Settings on any laptop.")
+        )
         column = QVBoxLayout(self)
         column.addLayout(self.form)
         column.addWidget(self.empty_note)
@@ -160,6 +250,24 @@ class PlacesPage(WorkingPage):
                 service.map_folder(name, path)
 
         self.run(self.tr("Saving…"), work, lambda _result: None)
+
+    def leave(self, then: Callable[[], None]) -> None:
+        """Cancel after the join: this laptop leaves the synced memory again (``Service.cancel_join``), then ``then``.
+
+        Nothing had a place on this laptop yet, so no file was written or sent; nothing syncs afterwards."""
+        self.busy = True
+        self._set_cancel_enabled(False)
+        self._set_inputs_enabled(False)
+        self.status.busy(self.tr("Cancelling…"))
+        self.completeChanged.emit()
+        self.state.client.call(lambda service: service.cancel_join(), lambda _result: self._left(then), self._failed)
+
+    def _left(self, then: Callable[[], None]) -> None:
+        self.busy = False
+        self.state.vault_ready = False
+        self.state.joined_folders = ()
+        self.status.clear()
+        then()
 
 
 class FirstSyncPage(WorkingPage):

@@ -1,4 +1,9 @@
-"""New vault, step 3: the passphrase (creates the vault and sends the files), then the recovery key."""
+"""New synced memory, step 3: the passphrase (creates it on the storage and sends the files), then the recovery key.
+
+The passphrase must pass ``NewPassphraseBox`` (zxcvbn, ``memtray.strength``) before "Start syncing" is enabled.
+The recovery key is shown with Copy, Save as PDF… and Save to a file…, and is never written to disk unless
+the person chooses a place.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWizard, QWizardPage
 
 from memtray.errors import MemtrayError
 from memtray.model import InitResult, SyncResult
-from memtray.ui.widgets import NewPassphraseBox, SecretBox, explanation
+from memtray.ui.password_field import NewPassphraseBox
+from memtray.ui.recovery_key import RecoveryKeyBox
+from memtray.ui.widgets import explanation
 from memtray.ui.wizard.base import ProgressRelay, WizardState, WorkingPage
 
 if TYPE_CHECKING:
@@ -21,7 +28,7 @@ class PassphrasePage(WorkingPage):
         self.setTitle(self.tr("Choose a passphrase"))
         self.setSubTitle(self.tr("It locks your files before they leave this laptop. memtray remembers it for you."))
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Create my vault"))
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Start syncing"))
         self.passphrase = NewPassphraseBox()
         self.relay = ProgressRelay(self)
         self.relay.progressed.connect(self.show_progress)
@@ -49,7 +56,12 @@ class PassphrasePage(WorkingPage):
 
         def work(service: Service) -> tuple[InitResult, SyncResult | None, MemtrayError | None]:
             result = state.init_result or service.init(
-                state.hub_url, passphrase, invite=state.invite, allow_insecure_http=state.allow_insecure_http
+                state.hub_url,
+                passphrase,
+                invite=state.invite,
+                device_name=state.laptop_name or None,
+                hub_secret=state.hub_secret,
+                allow_insecure_http=state.allow_insecure_http,
             )
             state.init_result = result
             known = {folder.name for folder in service.folders()}
@@ -61,7 +73,7 @@ class PassphrasePage(WorkingPage):
             except MemtrayError as error:
                 return result, None, error
 
-        self.run(self.tr("Creating your vault…"), work, self._created)
+        self.run(self.tr("Locking your files and sending them to your storage…"), work, self._created)
 
     def _created(self, outcome: tuple[InitResult, SyncResult | None, MemtrayError | None]) -> None:
         self.state.init_result, self.state.sync_result, self.state.sync_error = outcome
@@ -77,12 +89,19 @@ class RecoveryPage(QWizardPage):
         self.setSubTitle(
             self.tr("If you forget your passphrase, this key is the only way back in. You see it only now.")
         )
-        self.key_box = SecretBox("memtray-recovery-key.txt")
+        self.key_box = RecoveryKeyBox()
         self.sync_note = explanation("")
         self.saved_box = QCheckBox(self.tr("I saved my recovery &key somewhere safe"))
         column = QVBoxLayout(self)
+        column.addWidget(
+            explanation(
+                self.tr(
+                    "Save it as a PDF and print it, or copy it into a password manager. Keep it off your laptops: "
+                    "memtray has not saved it anywhere."
+                )
+            )
+        )
         column.addWidget(self.key_box)
-        column.addWidget(explanation(self.tr("Print it, or keep it in a password manager — not only on this laptop.")))
         column.addSpacing(12)
         column.addWidget(self.saved_box)
         column.addStretch(1)
@@ -95,12 +114,12 @@ class RecoveryPage(QWizardPage):
         self.key_box.set_secret(result.recovery_key if result else "")
         if self.state.sync_result is not None:
             self.sync_note.setText(
-                self.tr("Your vault is ready. {summary}").format(summary=self.state.sync_result.summary())
+                self.tr("Your synced memory is ready. {summary}").format(summary=self.state.sync_result.summary())
             )
         elif self.state.sync_error is not None:
             self.sync_note.setText(
                 self.tr(
-                    "Your vault is ready, but the first sync did not finish ({reason}). memtray will try again."
+                    "Your synced memory is ready, but the first sync did not finish ({reason}). memtray will try again."
                 ).format(reason=self.state.sync_error.message)
             )
 

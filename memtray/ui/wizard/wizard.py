@@ -1,12 +1,22 @@
-"""SetupWizard: the pages in order, and ``completed`` once this laptop has a vault."""
+"""SetupWizard: the pages in order, and ``completed`` once this laptop has synced memory.
+
+Cancel cancels, on every page: before the synced memory exists there is nothing to undo; on "Where should your
+files go on this laptop?", after the join, the laptop leaves it again (``Service.cancel_join``), so there is no
+config and nothing syncs. After "Start syncing" (and on the recovery-key page once the key is saved) closing the
+wizard means Finish. At Finish, "Start memtray when I sign in" is applied through ``memtray.autostart`` and kept as
+the ``start_at_login`` setting; only then is ``completed`` emitted.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 
+from memtray.autostart import Autostart, get_autostart
+from memtray.errors import MemtrayError
+from memtray.laptop_name import default_laptop_name
 from memtray.ui.client import ServiceClient
 from memtray.ui.icons import app_icon
 from memtray.ui.wizard.base import (
@@ -27,16 +37,30 @@ from memtray.ui.wizard.newvault import PassphrasePage, RecoveryPage
 from memtray.ui.wizard.presets_page import PresetsPage
 from memtray.ui.wizard.start import StartPage
 
+START_AT_LOGIN = "start_at_login"
+# Warnings shown at Finish, kept alive until the person closes them (the wizard itself is gone by then).
+OPEN_WARNINGS: list[QMessageBox] = []
+
 
 class SetupWizard(QWizard):
-    """First run: "Start a new vault" (hub → folders → passphrase → recovery key) or "Join" (code → places → sync)."""
+    """First run: "Start" (storage → folders → passphrase → recovery key) or "Join" (code → places → sync)."""
 
     completed = Signal()
 
-    def __init__(self, client: ServiceClient, parent: QWidget | None = None, *, user_home: Path | None = None) -> None:
+    def __init__(
+        self,
+        client: ServiceClient,
+        parent: QWidget | None = None,
+        *,
+        user_home: Path | None = None,
+        autostart: Autostart | None = None,
+        laptop_name: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.state = WizardState(client, user_home)
+        self._autostart = autostart or get_autostart()
         self._announced = False
+        self._finishing = False
         self.setWindowTitle(self.tr("Set up memtray"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setWindowIcon(app_icon())
@@ -46,7 +70,7 @@ class SetupWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Next >"))
         self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< &Back"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Finish"))
-        self.start_page = StartPage(self.state)
+        self.start_page = StartPage(self.state, default_laptop_name() if laptop_name is None else laptop_name)
         self.hub_page = HubPage(self.state)
         self.presets_page = PresetsPage(self.state)
         self.passphrase_page = PassphrasePage(self.state)
@@ -69,32 +93,71 @@ class SetupWizard(QWizard):
             if isinstance(page, WorkingPage):
                 page.worked.connect(self._work_finished)
         self.setStartId(PAGE_START)
-        self.resize(680, 500)
+        self.resize(700, 560)
 
     def reject(self) -> None:
-        """Cancel, Esc or closing the window: nothing to undo before the vault exists; after, it means Finish.
+        """Cancel, Esc or closing the window (see the module's docstring).
 
-        Ignored while a page is working (the vault may be half made) and on the recovery-key page
+        Ignored while a page is working (the synced memory may be half made) and on the recovery-key page
         until the person confirms they saved the key.
         """
         page = self.currentPage()
-        if isinstance(page, WorkingPage) and page.busy:
+        if self._finishing or (isinstance(page, WorkingPage) and page.busy):
             return
-        if not self.state.vault_ready:
+        if page is self.places_page and self.state.vault_ready:
+            self.places_page.leave(super().reject)
+        elif not self.state.vault_ready:
             super().reject()
         elif page is not self.recovery_page or page.isComplete():
             self.accept()
 
     def done(self, result: int) -> None:
         super().done(result)
-        self._announce()
+        if result == QWizard.DialogCode.Accepted and self.state.vault_ready:
+            self._finish()
 
     def _work_finished(self) -> None:
-        if not self.isVisible():
-            self._announce()
+        if not self.isVisible() and self.state.vault_ready:
+            self._finish()
 
-    def _announce(self) -> None:
-        """Emit ``completed`` once, even when the person closed the wizard while the vault was being made."""
-        if self.state.vault_ready and not self._announced:
+    def _finish(self) -> None:
+        """Apply "Start memtray when I sign in", keep it as a setting, then announce ``completed`` once."""
+        if self._finishing or self._announced:
+            return
+        self._finishing = True
+        wanted = self.state.start_at_login
+        try:
+            self._autostart.set_enabled(wanted)
+            started = wanted
+        except MemtrayError as error:
+            started = self._autostart.is_enabled()
+            self._tell(error)
+        self.state.client.call(
+            lambda service: service.set_setting(START_AT_LOGIN, started),
+            lambda _result: self._announce(),
+            lambda error: self._announce(error),
+            refresh=True,
+        )
+
+    def _tell(self, error: MemtrayError) -> None:
+        """A warning of its own: it stays open after the wizard is gone."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("memtray will not start by itself"),
+            self.tr("{reason} You can turn “Start memtray when I sign in” on later in Settings.").format(
+                reason=error.message
+            ),
+        )
+        box.setWindowIcon(app_icon())
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        OPEN_WARNINGS.append(box)
+        box.finished.connect(lambda _result: OPEN_WARNINGS.remove(box))
+        box.open()
+
+    def _announce(self, error: MemtrayError | None = None) -> None:
+        self._finishing = False
+        if error is not None:
+            self._tell(error)
+        if not self._announced:
             self._announced = True
             self.completed.emit()
