@@ -156,7 +156,7 @@ class MassDeleteQuestion:
     files: int
     deleted_by: DeletedBy
 
-    def message(self, how_to_agree: str = "choose Sync anyway (or run 'memtray sync --allow-mass-delete')") -> str:
+    def message(self, how_to_agree: str = "choose Sync anyway in memtray's menu") -> str:
         if self.deleted_by is DeletedBy.THIS_LAPTOP:
             return (
                 f"{self.deleted} of {self.files} files in '{self.folder}' are missing on this laptop. If you deleted "

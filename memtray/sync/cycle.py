@@ -113,4 +113,5 @@ class Cycle:
         return self.ctx.index.device_names().get(device_id, "another laptop")
 
     def log(self, kind: str, version: FileVersion) -> None:
-        self.activity.append((kind, version.folder, version.path, ""))
+        detail = f"from {self.device_name(version.origin)}" if kind == "received" else ""
+        self.activity.append((kind, version.folder, version.path, detail))

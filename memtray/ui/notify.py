@@ -8,7 +8,8 @@ Rules the announcer follows:
   file once per laptop).
 - A file the secret guard held back is told once while it stays held, whatever the settings: the notice
   names the file, the line and what was found there, and opens a dialog with "Remove it" and "Send anyway".
-- A successful sync is quiet unless ``notify_success`` is on.
+- A successful sync is quiet unless ``notify_success`` is on; then it says in plain sentences what happened
+  ("Sent 4 changes to your other laptops.").
 - A problem (error class + message) is told once. Retries that fail the same way stay quiet;
   a successful sync clears the memory, so the same problem coming back later is told again.
 """
@@ -177,12 +178,14 @@ class Announcer:
         self._tell_held(result.held)
         if result.new_devices and self.prefs.new_device:
             names = ", ".join(result.new_devices)
-            message = _plural("{names} joined your vault.", "{names} joined your vault.", len(result.new_devices))
+            message = _plural(
+                "{names} joined your synced memory.", "{names} joined your synced memory.", len(result.new_devices)
+            )
             self._notifier.show_notice(
                 Notice(NoticeKind.NEW_DEVICE, _tr("A new laptop joined"), message.replace("{names}", names), "security")
             )
         if self.prefs.success and not result.conflicts:
-            self._notifier.show_notice(Notice(NoticeKind.SUCCESS, _tr("memtray"), result.summary(), None))
+            self._notifier.show_notice(Notice(NoticeKind.SUCCESS, _tr("memtray"), sync_sentence(result), None))
 
     def _tell_held(self, held: list[HeldFile]) -> None:
         """Once per held file while it stays held; a file held again after it was sent is told again."""
@@ -190,6 +193,44 @@ class Announcer:
         self._held_told = set(held)
         if new:
             self._notifier.show_notice(held_notice(new))
+
+
+def sync_sentence(result: SyncResult) -> str:
+    """ "Sent 4 changes to your other laptops. Received 1 change from your other laptops." """
+    sentences = []
+    if result.uploaded:
+        sentences.append(
+            _plural("Sent 1 change to your other laptops.", "Sent %n changes to your other laptops.", result.uploaded)
+        )
+    if result.downloaded:
+        sentences.append(
+            _plural(
+                "Received 1 change from your other laptops.",
+                "Received %n changes from your other laptops.",
+                result.downloaded,
+            )
+        )
+    if result.deleted_here:
+        sentences.append(
+            _plural(
+                "Deleted 1 file here that another laptop deleted.",
+                "Deleted %n files here that another laptop deleted.",
+                result.deleted_here,
+            )
+        )
+    if result.merged:
+        sentences.append(
+            _plural(
+                "Combined the changes of two laptops in 1 file.",
+                "Combined the changes of two laptops in %n files.",
+                result.merged,
+            )
+        )
+    if result.conflicts:
+        sentences.append(_plural("1 file needs a look.", "%n files need a look.", len(result.conflicts)))
+    if result.problems:
+        sentences.append(_plural("1 file was skipped.", "%n files were skipped.", len(result.problems)))
+    return " ".join(sentences) if sentences else _tr("Everything is up to date.")
 
 
 def _more_files(count: int) -> str:

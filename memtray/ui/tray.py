@@ -1,8 +1,10 @@
 """The tray icon: its state, tooltip and menu. Left click means "Sync now".
 
 The icon's state follows from a few facts, in this order: a sync running → syncing; paused →
-paused; no network, or the hub unreachable → offline; an error, an open conflict or a file held
-back by the secret guard → attention; otherwise idle.
+paused; no network (unless the storage is a folder on this laptop) or the storage unreachable → offline;
+an error, an open conflict or a file held back by the secret guard → attention; otherwise idle.
+``status_words`` derives the headline, the summary and the tooltip from that state and the status, so
+the icon, tooltip and menu say the same thing; while offline the summary says when memtray *last* synced.
 
 While a conflict is open or a file is held back, the menu has an enabled "A file needs a look…"
 item (``look_requested``), whatever the icon's state; it stands in for the headline that says the same.
@@ -11,6 +13,7 @@ item (``look_requested``), whatever the icon's state; it stands in for the headl
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
@@ -57,11 +60,15 @@ def ago(seconds: float) -> str:
     return _count("yesterday", "%n days ago", hours // 24)
 
 
-def summary_line(status: Status | None, now: float) -> str:
-    """ "Synced 2 min ago · 3 folders · 1 change waiting" """
+def summary_line(status: Status | None, now: float, offline: bool = False) -> str:
+    """ "Synced 2 min ago · 3 folders · 1 change waiting"; offline: "Last synced 2 min ago · …" """
     if status is None:
         return _tr("Starting…")
-    parts = [_tr("Synced %1").replace("%1", ago(now - status.last_sync)) if status.last_sync else _tr("Not synced yet")]
+    if not status.last_sync:
+        parts = [_tr("Not synced yet")]
+    else:
+        when = ago(now - status.last_sync)
+        parts = [(_tr("Last synced %1") if offline else _tr("Synced %1")).replace("%1", when)]
     parts.append(_count("1 folder", "%n folders", len(status.folders)))
     if status.pending_changes:
         parts.append(_count("1 change waiting", "%n changes waiting", status.pending_changes))
@@ -85,12 +92,40 @@ def headline(state: TrayState, error: MemtrayError | None, progress: SyncProgres
     if state is TrayState.PAUSED:
         return _tr("Automatic sync is paused · click to sync once")
     if state is TrayState.OFFLINE:
-        return _tr("Offline · memtray syncs when the hub is back")
+        return _tr("Offline · memtray syncs when your storage can be reached again")
     if error is not None:
         return error.title
     if state is TrayState.ATTENTION:
         return _tr("A file needs a look")
     return _tr("Up to date")
+
+
+@dataclass(frozen=True)
+class StatusWords:
+    """What the menu's first two lines and the tooltip say about one state."""
+
+    headline: str
+    summary: str
+
+    @property
+    def tooltip(self) -> str:
+        return f"memtray\n{self.headline}\n{self.summary}"
+
+
+def needs_network(status: Status | None) -> bool:
+    """A folder storage is on this laptop (its cloud drive copies it later): memtray syncs to it without a network."""
+    return status is None or status.hub_kind != "folder"
+
+
+def status_words(
+    state: TrayState,
+    error: MemtrayError | None,
+    progress: SyncProgress | None,
+    status: Status | None,
+    now: float,
+) -> StatusWords:
+    """The one place the tray's words come from, so the headline and the summary never contradict each other."""
+    return StatusWords(headline(state, error, progress), summary_line(status, now, state is TrayState.OFFLINE))
 
 
 class Tray(QObject):
@@ -103,6 +138,8 @@ class Tray(QObject):
     add_laptop_requested = Signal()
     look_requested = Signal()
     quit_requested = Signal()
+    folder_not_opened = Signal(str)
+    """A folder from "Open folder" could not be shown (it is gone, or no file manager is there): its path."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -198,24 +235,31 @@ class Tray(QObject):
         if not folders:
             self.folders_menu.addAction(_tr("No folders yet")).setEnabled(False)
 
-    @staticmethod
-    def open_folder(path: str) -> bool:
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path))))
+    def open_folder(self, path: str) -> bool:
+        """Show the folder in the file manager; when that fails, ``folder_not_opened`` says so."""
+        folder = Path(path)
+        opened = folder.is_dir() and QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        if not opened:
+            self.folder_not_opened.emit(str(folder))
+        return opened
+
+    @property
+    def words(self) -> StatusWords:
+        return status_words(self._state, self._error, self._progress, self._status, time.time())
 
     def _refresh(self) -> None:
         state = derive_state(
             syncing=self._syncing,
             paused=self._paused,
-            offline=self._offline,
+            offline=self._offline and needs_network(self._status),
             error=self._error,
             files_to_look_at=files_to_look_at(self._status),
         )
-        top = headline(state, self._error, self._progress)
+        words = status_words(state, self._error, self._progress, self._status, time.time())
         self._show_look_action(files_to_look_at(self._status) > 0, state is TrayState.ATTENTION and not self._error)
-        summary = summary_line(self._status, time.time())
-        self._headline.setText(top)
-        self._summary.setText(summary)
-        self.icon.setToolTip(f"memtray\n{top}\n{summary}")
+        self._headline.setText(words.headline)
+        self._summary.setText(words.summary)
+        self.icon.setToolTip(words.tooltip)
         self.pause_action.setText(_tr("Resume automatic sync") if self._paused else _tr("Pause automatic sync"))
         self.sync_action.setText(_tr("Sync once now") if self._paused else _tr("Sync now"))
         if state is not self._state:

@@ -7,6 +7,9 @@ the tray and the folders, interval, pause and notice settings to the scheduler a
 "A file needs a look" (the tray menu) and a notice's click open what waits for the person: the conflict
 in Settings, or the dialog of a file the secret guard held back, whose "Send anyway" is followed by a sync.
 Before set-up the setup wizard opens; without a tray host the settings window stands in for the icon.
+After the wizard, the first sync's outcome decides the notice: "memtray is set up" only when nothing waits for
+the person; a file that needs a look or was held back is announced as that. An action that fails (a folder that
+cannot be opened) says so in a notice that names the path.
 
 The sync stack (keyring, cryptography, SQLite, watchdog) is imported inside ``TrayApp.__init__``,
 so that the tray icon can appear before it is loaded.
@@ -27,7 +30,7 @@ from memtray.ui.held_dialog import HeldFileDialog
 from memtray.ui.icons import app_icon
 from memtray.ui.notify import Announcer, Notice, NoticeKind, Notifier, NotifyPrefs, make_notifier
 from memtray.ui.sync_controller import SyncController
-from memtray.ui.tray import Tray
+from memtray.ui.tray import Tray, files_to_look_at
 
 if TYPE_CHECKING:
     from memtray.hubs.base import ChangeFeed
@@ -93,6 +96,7 @@ class TrayApp(QObject):
         self._settings_window: SettingsWindow | None = None
         self._wizard: QWidget | None = None
         self._syncing_started = False
+        self._announce_set_up = False
         self._mass_delete_box: QMessageBox | None = None
         self.held_dialog: HeldFileDialog | None = None
         self.add_laptop_dialog: AddLaptopDialog | None = None
@@ -112,8 +116,21 @@ class TrayApp(QObject):
         self.tray.add_laptop_requested.connect(self.show_add_laptop)
         self.tray.look_requested.connect(self.show_what_needs_a_look)
         self.tray.quit_requested.connect(self.quit)
+        self.tray.folder_not_opened.connect(self._on_folder_not_opened)
         self.notifier.clicked.connect(self._on_notice_clicked)
         self.tray.set_offline(not self.network.is_online())
+
+    def _on_folder_not_opened(self, path: str) -> None:
+        self.notifier.show_notice(
+            Notice(
+                NoticeKind.ERROR,
+                _tr("The folder could not be opened"),
+                _tr(
+                    "memtray could not show {path}: no file manager opened it, or the folder is not there. "
+                    "Open it yourself in your file manager."
+                ).replace("{path}", path),
+            )
+        )
 
     def _on_notice_clicked(self, notice: Notice) -> None:
         if notice.held is not None:
@@ -197,10 +214,35 @@ class TrayApp(QObject):
             return
         self.tray.set_error(None)
         self.announcer.sync_succeeded(result)
+        self._tell_set_up(max(len(result.conflicts) + len(result.held), files_to_look_at(self.client.snapshot.status)))
 
     def _on_failed(self, error: MemtrayError) -> None:
         self.tray.set_error(error)
         self.announcer.sync_failed(error)
+        self._announce_set_up = False
+
+    def _tell_set_up(self, waiting: int) -> None:
+        """After the wizard: "memtray is set up" only when no file waits for the person."""
+        if not self._announce_set_up:
+            return
+        self._announce_set_up = False
+        status = self.client.snapshot.status
+        if waiting:
+            held = None if status.open_conflicts else next(iter(status.held), None)
+            notice = Notice(
+                NoticeKind.CONFLICT,
+                _tr("A file needs a look"),
+                _tr("memtray is syncing, but a file waits for you to choose what to keep. Click to show."),
+                "conflicts" if held is None else None,
+                held,
+            )
+        else:
+            notice = Notice(
+                NoticeKind.INFO,
+                _tr("memtray is set up"),
+                _tr("memtray keeps your files in sync from here in the tray. Click its icon to sync now."),
+            )
+        self.notifier.show_notice(notice)
 
     def _ask_mass_delete(self, question: MassDeleteQuestion) -> None:
         """A large delete waits for a yes: deleted on purpose, or lost by accident (then keep them). Until the
@@ -319,15 +361,8 @@ class TrayApp(QObject):
         if wizard is not None:
             wizard.hide()
             wizard.deleteLater()
+        self._announce_set_up = self.use_tray
         self.start_syncing()
-        if self.use_tray:
-            self.notifier.show_notice(
-                Notice(
-                    NoticeKind.INFO,
-                    _tr("memtray is set up"),
-                    _tr("memtray keeps your files in sync from here in the tray. Click its icon to sync now."),
-                )
-            )
 
     def quit(self) -> None:
         QCoreApplication.quit()

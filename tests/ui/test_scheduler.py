@@ -266,10 +266,10 @@ def test_conflicts_and_new_laptops_are_told_as_the_settings_say(qtbot, rig, vaul
         "Your text in CLAUDE.md was set aside: Laptop B changed the same lines. Open it to choose."
     )
     assert conflict.tab == "conflicts"
-    assert joined.message == "Laptop B joined your vault."
+    assert joined.message == "Laptop B joined your synced memory."
 
     rig.announcer.prefs = NotifyPrefs(conflicts=False, new_device=False, success=True)
     rig.notifier.notices.clear()
     rig.sync_and_wait(qtbot)
     assert [notice.kind for notice in rig.notifier.notices] == [NoticeKind.SUCCESS]
-    assert rig.notifier.notices[0].message == "Synced: everything up to date."
+    assert rig.notifier.notices[0].message == "Everything is up to date."

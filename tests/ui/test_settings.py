@@ -196,11 +196,20 @@ def test_folders_tab_places_a_waiting_folder_and_adds_presets(qtbot, window: Set
     assert "Project shop" in {f.name for f in vault.b.service.folders()}
 
     folders.select("Codex")
-    folders.exclude_edit.setPlainText("drafts/**\n*.bak")
+    assert folders.rules_summary.text() == "Codex's memory: AGENTS.md."
+    assert not folders.rules.isVisible()
+    qtbot.mouseClick(folders.advanced_button, Qt.MouseButton.LeftButton)
+    assert folders.rules.isVisible()
     with qtbot.waitSignal(folders.folders_changed, timeout=WAIT_MS):
-        qtbot.mouseClick(folders.save_rules_button, Qt.MouseButton.LeftButton)
+        folders.exclude_edit.setPlainText("drafts/**\n*.bak")
     codex = next(f for f in vault.b.service.folders() if f.name == "Codex")
     assert codex.exclude == ("drafts/**", "*.bak")
+    assert folders.rules_summary.text() == "Your own choice of files (see Advanced)."
+    with qtbot.waitSignal(folders.folders_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(folders.undo_button, Qt.MouseButton.LeftButton)
+    codex = next(f for f in vault.b.service.folders() if f.name == "Codex")
+    assert codex.exclude == ()
+    assert folders.rules_summary.text() == "Codex's memory: AGENTS.md."
 
     folders.select("Project shop")
     qtbot.mouseClick(folders.remove_button, Qt.MouseButton.LeftButton)
@@ -214,14 +223,16 @@ def test_hub_tab_test_connection_reports_success_and_failure(qtbot, window: Sett
     window.show_tab("hub")
     hub = window.hub
     assert Path(hub.url_edit.text()).as_uri() == vault.b.service.hub_info()[1]
-    assert hub.kind_label.text() == "A folder (cloud drive, NAS or USB stick)"
+    assert hub.kind_label.text() == "A folder your cloud drive, NAS or USB stick copies"
     qtbot.mouseClick(hub.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: hub.test_button.isEnabled(), timeout=WAIT_MS)
-    assert "memtray reached the hub and found your vault." in hub.status.text()
+    assert re.search(
+        r"Tested at \d\d:\d\d: memtray reached the storage and found your synced memory\.", hub.status.text()
+    )
     screenshot(window, "settings-3-hub")
 
     hub.url_edit.setText("http://127.0.0.1:9")
-    assert hub.kind_label.text() == "A memtray hub server"
+    assert hub.kind_label.text() == "A memtray server"
     assert hub.insecure_box.isVisible()
     assert hub.secret_edit.isVisible()
     qtbot.keyClicks(hub.secret_edit, "mt_device_token")
@@ -232,7 +243,7 @@ def test_hub_tab_test_connection_reports_success_and_failure(qtbot, window: Sett
 
     hub.url_edit.setText("gopher://example.com")
     assert not hub.test_button.isEnabled()
-    assert hub.kind_label.text() == "Not a hub address memtray knows"
+    assert hub.kind_label.text() == "memtray does not know this kind of address"
 
 
 def test_security_tab_passphrase_recovery_key_devices_and_setup_code(
@@ -333,13 +344,14 @@ def test_activity_tab_resolves_a_conflict_side_by_side_and_restores_a_version(
     activity = window.activity
     qtbot.waitUntil(lambda: activity.history.topLevelItemCount() > 2, timeout=WAIT_MS)
     whats = {activity.history.topLevelItem(i).text(1) for i in range(activity.history.topLevelItemCount())}
-    assert {"Received", "Conflict"} <= whats
+    assert "Received CLAUDE.md from Anna's ThinkPad" in whats
+    assert "CLAUDE.md needs a look: this laptop and Anna's ThinkPad changed the same lines" in whats
     screenshot(window, "settings-5-activity")
 
     conflicts = activity.conflicts
     activity.pages.setCurrentWidget(conflicts)
     qtbot.waitUntil(conflicts.keep_other_button.isEnabled, timeout=WAIT_MS)
-    assert activity.pages.tabText(1) == "&Conflicts (1)"
+    assert activity.pages.tabText(1) == "&What needs a look (1)"
     assert conflicts.kept_text.toPlainText() == B_TEXT
     assert conflicts.other_text.toPlainText() == A_TEXT
     assert "Anna's ThinkPad" in conflicts.tree.topLevelItem(0).text(1)
@@ -348,7 +360,7 @@ def test_activity_tab_resolves_a_conflict_side_by_side_and_restores_a_version(
         qtbot.mouseClick(conflicts.keep_other_button, Qt.MouseButton.LeftButton)
     assert claude.read_text() == A_TEXT
     assert all(c.resolved for c in vault.b.service.conflicts())
-    qtbot.waitUntil(lambda: activity.pages.tabText(1) == "&Conflicts", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: activity.pages.tabText(1) == "&What needs a look", timeout=WAIT_MS)
     vault.b.service.sync()  # the tray syncs after every local change; restoring right after resolving fails today
 
     versions = activity.versions
@@ -361,9 +373,9 @@ def test_activity_tab_resolves_a_conflict_side_by_side_and_restores_a_version(
     qtbot.waitUntil(lambda: versions.preview.toPlainText() == BASE_TEXT, timeout=WAIT_MS)
     screenshot(window, "settings-5-activity-versions")
     qtbot.mouseClick(versions.restore_button, Qt.MouseButton.LeftButton)
-    confirm(qtbot, versions, "Restore")
+    confirm(qtbot, versions, "Bring back")
     qtbot.waitUntil(lambda: not versions.status.bar.isVisible(), timeout=WAIT_MS)
-    assert "Restored" in versions.status.text(), versions.status.text()
+    assert "Brought back" in versions.status.text(), versions.status.text()
     assert claude.read_text() == BASE_TEXT
 
 

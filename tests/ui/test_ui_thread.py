@@ -74,21 +74,22 @@ def test_a_walk_through_the_tray_app_calls_the_service_only_on_the_worker(
         window.show_tab("folders")
         folders = window.folders
         folders.select("Codex")
-        folders.exclude_edit.setPlainText("drafts/**")
         with qtbot.waitSignal(app.controller.finished, timeout=WAIT_MS):
-            qtbot.mouseClick(folders.save_rules_button, Qt.MouseButton.LeftButton)
+            folders.exclude_edit.setPlainText("drafts/**")  # saved by itself after a short pause
 
         window.show_tab("hub")
         qtbot.mouseClick(window.hub.test_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: "found your vault" in window.hub.status.text(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "found your synced memory" in window.hub.status.text(), timeout=WAIT_MS)
 
         window.show_tab("security")
         security = window.security
         qtbot.waitUntil(lambda: security.device_tree.topLevelItemCount() == 2, timeout=WAIT_MS)
-        qtbot.mouseClick(security.setup_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: security.secret_dialog is not None, timeout=WAIT_MS)
-        assert security.secret_dialog is not None
-        security.secret_dialog.reject()
+        qtbot.mouseClick(security.add_laptop_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: security.add_laptop_dialog is not None, timeout=WAIT_MS)
+        dialog = security.add_laptop_dialog
+        assert dialog is not None
+        qtbot.waitUntil(lambda: bool(dialog.code()), timeout=WAIT_MS)
+        dialog.reject()
 
         window.show_tab("activity")
         conflicts = window.activity.conflicts

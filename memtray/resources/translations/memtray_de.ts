@@ -55,16 +55,16 @@
         <translation>Wann</translation>
     </message>
     <message>
-        <source>What</source>
-        <translation>Was</translation>
-    </message>
-    <message>
-        <source>File</source>
-        <translation>Datei</translation>
-    </message>
-    <message>
         <source>Details</source>
         <translation>Details</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>Was geschah</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Wo</translation>
     </message>
     <message>
         <source>Double-click a file to see its earlier versions.</source>
@@ -75,24 +75,112 @@
         <translation>Letzte Aktivitäte&amp;n</translation>
     </message>
     <message>
-        <source>&amp;Conflicts</source>
-        <translation>Zu &amp;prüfen</translation>
+        <source>Sent {file} to your other laptops</source>
+        <translation>{file} an Ihre anderen Laptops gesendet</translation>
+    </message>
+    <message>
+        <source>Deleted {file} on your other laptops too</source>
+        <translation>{file} auch auf Ihren anderen Laptops gelöscht</translation>
+    </message>
+    <message>
+        <source>Received {file} from {laptop}</source>
+        <translation>{file} von {laptop} empfangen</translation>
+    </message>
+    <message>
+        <source>Received a newer {file} from another laptop</source>
+        <translation>Neuere Fassung von {file} von einem anderen Laptop empfangen</translation>
+    </message>
+    <message>
+        <source>Deleted {file} here, as it was deleted on another laptop</source>
+        <translation>{file} hier gelöscht, weil es auf einem anderen Laptop gelöscht wurde</translation>
+    </message>
+    <message>
+        <source>Combined the changes to {file} from this laptop and {laptop}</source>
+        <translation>Die Änderungen an {file} von diesem Laptop und {laptop} zusammengeführt</translation>
+    </message>
+    <message>
+        <source>Combined the changes to {file} from two laptops</source>
+        <translation>Die Änderungen an {file} von zwei Laptops zusammengeführt</translation>
+    </message>
+    <message>
+        <source>Combined {file} from this laptop and {laptop}</source>
+        <translation>{file} von diesem Laptop und {laptop} zusammengeführt</translation>
+    </message>
+    <message>
+        <source>Combined {file} from two laptops</source>
+        <translation>{file} von zwei Laptops zusammengeführt</translation>
+    </message>
+    <message>
+        <source>{file} needs a look: this laptop and {laptop} changed the same lines</source>
+        <translation>{file} ist zu prüfen: Dieser Laptop und {laptop} haben dieselben Zeilen geändert</translation>
+    </message>
+    <message>
+        <source>{file} needs a look: two laptops changed the same lines</source>
+        <translation>{file} ist zu prüfen: Zwei Laptops haben dieselben Zeilen geändert</translation>
+    </message>
+    <message>
+        <source>Kept both texts of {file}: your text was saved as a copy</source>
+        <translation>Beide Texte von {file} behalten: Ihr Text wurde als Kopie gespeichert</translation>
+    </message>
+    <message>
+        <source>{file} was settled on {laptop}</source>
+        <translation>{file} wurde auf {laptop} geklärt</translation>
+    </message>
+    <message>
+        <source>You chose which text of {file} to keep</source>
+        <translation>Sie haben gewählt, welcher Text von {file} bleibt</translation>
+    </message>
+    <message>
+        <source>Could not write {file} on this laptop</source>
+        <translation>{file} konnte auf diesem Laptop nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>Placed {folder}&apos;s memory on this laptop</source>
+        <translation>Das Gedächtnis von {folder} auf diesem Laptop abgelegt</translation>
+    </message>
+    <message>
+        <source>Brought back an earlier version of {file}</source>
+        <translation>Eine frühere Version von {file} wiederhergestellt</translation>
+    </message>
+    <message>
+        <source>Sent every file again because the storage had lost some</source>
+        <translation>Alle Dateien erneut gesendet, weil am Speicherort einige verloren gegangen waren</translation>
+    </message>
+    <message>
+        <source>Held back {file}: it looks like it holds a password or key</source>
+        <translation>{file} zurückgehalten: Es sieht aus, als enthielte es ein Passwort oder einen Schlüssel</translation>
+    </message>
+    <message>
+        <source>…and {count} more, not listed</source>
+        <translation>…und {count} weitere, nicht aufgeführt</translation>
+    </message>
+    <message>
+        <source>…and more, not listed</source>
+        <translation>…und weitere, nicht aufgeführt</translation>
+    </message>
+    <message>
+        <source>Something else happened to {file}</source>
+        <translation>Mit {file} ist etwas anderes geschehen</translation>
+    </message>
+    <message>
+        <source>The copy is {copy}</source>
+        <translation>Die Kopie ist {copy}</translation>
     </message>
     <message>
         <source>Earlier &amp;versions</source>
         <translation>Frühere &amp;Versionen</translation>
     </message>
     <message>
+        <source>&amp;What needs a look</source>
+        <translation>Zu &amp;prüfen</translation>
+    </message>
+    <message>
         <source>Activity</source>
         <translation>Aktivität</translation>
     </message>
     <message>
-        <source>&amp;Conflicts ({count})</source>
+        <source>&amp;What needs a look ({count})</source>
         <translation>Zu &amp;prüfen ({count})</translation>
-    </message>
-    <message>
-        <source>your text was saved as a copy</source>
-        <translation>Ihr Text wurde als Kopie gespeichert</translation>
     </message>
     <message>
         <source>Nothing has happened yet.</source>
@@ -222,6 +310,41 @@
     </message>
 </context>
 <context>
+    <name>FileRules</name>
+    <message>
+        <source>Claude Code&apos;s memory: CLAUDE.md and each project&apos;s memory folder.</source>
+        <translation>Das Gedächtnis von Claude Code: CLAUDE.md und der Gedächtnisordner jedes Projekts.</translation>
+    </message>
+    <message>
+        <source>Codex&apos;s memory: AGENTS.md.</source>
+        <translation>Das Gedächtnis von Codex: AGENTS.md.</translation>
+    </message>
+    <message>
+        <source>Gemini CLI&apos;s memory: GEMINI.md.</source>
+        <translation>Das Gedächtnis von Gemini CLI: GEMINI.md.</translation>
+    </message>
+    <message>
+        <source>Windsurf&apos;s memories: every file in its memories folder.</source>
+        <translation>Die Erinnerungen von Windsurf: jede Datei in seinem Ordner „memories“.</translation>
+    </message>
+    <message>
+        <source>GitHub Copilot&apos;s instructions: its .md files and its agents and instructions folders, not its settings, logs or sessions.</source>
+        <translation>Die Anweisungen von GitHub Copilot: seine .md-Dateien und seine Ordner „agents“ und „instructions“, nicht seine Einstellungen, Protokolle oder Sitzungen.</translation>
+    </message>
+    <message>
+        <source>The project&apos;s CLAUDE.md, AGENTS.md, GEMINI.md, Copilot and Cursor instructions.</source>
+        <translation>CLAUDE.md, AGENTS.md, GEMINI.md sowie die Copilot- und Cursor-Anweisungen des Projekts.</translation>
+    </message>
+    <message>
+        <source>Every file in this folder.</source>
+        <translation>Jede Datei in diesem Ordner.</translation>
+    </message>
+    <message>
+        <source>Your own choice of files (see Advanced).</source>
+        <translation>Ihre eigene Auswahl an Dateien (siehe „Erweitert“).</translation>
+    </message>
+</context>
+<context>
     <name>FirstSyncPage</name>
     <message>
         <source>Bringing your files over</source>
@@ -271,10 +394,6 @@
         <translation>Ort &amp;wählen…</translation>
     </message>
     <message>
-        <source>&amp;Remove from vault…</source>
-        <translation>&amp;Nicht mehr synchronisieren…</translation>
-    </message>
-    <message>
         <source>&amp;Move to…</source>
         <translation>&amp;Verschieben nach…</translation>
     </message>
@@ -287,12 +406,8 @@
         <translation>Eine Datei mit etwas, das wie ein Passwort oder ein API-Schlüssel aussieht, bleibt auf diesem Laptop, bis Sie es entfernen oder „Trotzdem senden“ wählen.</translation>
     </message>
     <message>
-        <source>Which files to sync in this folder</source>
-        <translation>Welche Dateien in diesem Ordner synchronisiert werden</translation>
-    </message>
-    <message>
-        <source>Sa&amp;ve file rules</source>
-        <translation>Datei&amp;regeln speichern</translation>
+        <source>U&amp;ndo</source>
+        <translation>&amp;Rückgängig</translation>
     </message>
     <message>
         <source>&amp;Sync files matching:</source>
@@ -301,10 +416,6 @@
     <message>
         <source>S&amp;kip files matching:</source>
         <translation>Diese Dateien a&amp;uslassen:</translation>
-    </message>
-    <message>
-        <source>One pattern per line, like *.md or memory/**. Leave “Sync” empty for every file.</source>
-        <translation>Ein Muster pro Zeile, etwa *.md oder memory/**. Lassen Sie „Synchronisieren“ leer, um jede Datei zu synchronisieren.</translation>
     </message>
     <message>
         <source>Add memory folders</source>
@@ -327,8 +438,24 @@
         <translation>Ordner</translation>
     </message>
     <message>
-        <source>These folders are kept the same on all your laptops.</source>
-        <translation>Diese Ordner werden auf all Ihren Laptops gleich gehalten.</translation>
+        <source>Stop s&amp;yncing…</source>
+        <translation>&amp;Nicht mehr synchronisieren…</translation>
+    </message>
+    <message>
+        <source>Ad&amp;vanced: file patterns</source>
+        <translation>&amp;Erweitert: Dateimuster</translation>
+    </message>
+    <message>
+        <source>File patterns</source>
+        <translation>Dateimuster</translation>
+    </message>
+    <message>
+        <source>One pattern per line, like *.md or memory/**. Leave “Sync” empty for every file. Saved as you type.</source>
+        <translation>Ein Muster pro Zeile, etwa *.md oder memory/**. Lassen Sie „Synchronisieren“ leer für jede Datei. Wird beim Tippen gespeichert.</translation>
+    </message>
+    <message>
+        <source>These folders are kept the same on all your laptops. Changes are saved as soon as you make them.</source>
+        <translation>Diese Ordner werden auf all Ihren Laptops gleich gehalten. Änderungen werden sofort gespeichert.</translation>
     </message>
     <message>
         <source>Not on this laptop yet — choose where it goes</source>
@@ -361,6 +488,14 @@
     <message>
         <source>Every AI tool found on this laptop is already synced.</source>
         <translation>Jedes auf diesem Laptop gefundene KI-Werkzeug wird schon synchronisiert.</translation>
+    </message>
+    <message>
+        <source>Saved which files “{name}” syncs.</source>
+        <translation>Gespeichert, welche Dateien „{name}“ synchronisiert.</translation>
+    </message>
+    <message>
+        <source>Put back the earlier file patterns of “{name}”.</source>
+        <translation>Die früheren Dateimuster von „{name}“ wiederhergestellt.</translation>
     </message>
     <message>
         <source>Stop syncing “{name}”?</source>
@@ -527,14 +662,6 @@
         <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <source>&amp;Save hub</source>
-        <translation>&amp;Speichern</translation>
-    </message>
-    <message>
-        <source>Kind:</source>
-        <translation>Art:</translation>
-    </message>
-    <message>
         <source>Add&amp;ress:</source>
         <translation>Ad&amp;resse:</translation>
     </message>
@@ -543,40 +670,8 @@
         <translation>Zugriffsschlüssel-&amp;ID:</translation>
     </message>
     <message>
-        <source>Hub</source>
-        <translation>Speicherort</translation>
-    </message>
-    <message>
-        <source>The hub is where your laptops swap changes. It only ever stores scrambled data: without your passphrase nobody can read it, not even whoever runs the hub.</source>
-        <translation>Über den Speicherort tauschen Ihre Laptops Änderungen aus. Er speichert nur verschlüsselte Daten: Ohne Ihre Passphrase kann niemand sie lesen, auch nicht, wer den Speicherort betreibt.</translation>
-    </message>
-    <message>
-        <source>Addresses memtray understands</source>
-        <translation>Adressen, die memtray versteht</translation>
-    </message>
-    <message>
-        <source>Change the address only if the hub moved. Each laptop keeps its own copy of this setting.</source>
-        <translation>Ändern Sie die Adresse nur, wenn der Speicherort umgezogen ist. Jeder Laptop hat seine eigene Kopie dieser Einstellung.</translation>
-    </message>
-    <message>
-        <source>If the hub lost data</source>
-        <translation>Wenn der Speicherort Daten verloren hat</translation>
-    </message>
-    <message>
-        <source>Use this only if syncing stopped with a message that the hub lost or altered data, and whoever runs the hub cannot bring it back.</source>
-        <translation>Nur verwenden, wenn die Synchronisierung mit der Meldung angehalten hat, dass der Speicherort Daten verloren oder verändert hat, und wer ihn betreibt, sie nicht zurückholen kann.</translation>
-    </message>
-    <message>
         <source>Re&amp;pair…</source>
         <translation>Re&amp;parieren…</translation>
-    </message>
-    <message>
-        <source>Carry on without the data the hub lost?</source>
-        <translation>Ohne die verlorenen Daten weitermachen?</translation>
-    </message>
-    <message>
-        <source>This laptop sends all its files to the hub again and stops waiting for the lost data; your other laptops then send theirs again too. Changes that only ever reached the lost data can&apos;t be brought back. Files on this laptop are not changed.</source>
-        <translation>Dieser Laptop sendet alle seine Dateien erneut an den Speicherort und wartet nicht mehr auf die verlorenen Daten; Ihre anderen Laptops senden ihre dann ebenfalls erneut. Änderungen, die nur in den verlorenen Daten standen, lassen sich nicht zurückholen. Dateien auf diesem Laptop werden nicht verändert.</translation>
     </message>
     <message>
         <source>Repair</source>
@@ -587,19 +682,63 @@
         <translation>Wird repariert…</translation>
     </message>
     <message>
-        <source>Nothing to repair: the hub has all its data.</source>
-        <translation>Nichts zu reparieren: Der Speicherort hat alle seine Daten.</translation>
-    </message>
-    <message>
         <source>Repaired. This laptop sent its files again, and syncing goes on.</source>
         <translation>Repariert. Dieser Laptop hat seine Dateien erneut gesendet, und die Synchronisierung geht weiter.</translation>
     </message>
     <message>
-        <source>Not a hub address memtray knows</source>
-        <translation>Keine Speicherort-Adresse, die memtray kennt</translation>
+        <source>&amp;Save storage</source>
+        <translation>Speicherort &amp;sichern</translation>
     </message>
     <message>
-        <source>Access to&amp;ken:</source>
+        <source>Storage</source>
+        <translation>Speicherort</translation>
+    </message>
+    <message>
+        <source>Your storage is where memtray keeps the encrypted copy your laptops swap changes through. Without your passphrase nobody can read it, not even whoever runs it. Change the address only if the storage moved; each laptop keeps its own copy of this setting.</source>
+        <translation>Am Speicherort bewahrt memtray die verschlüsselte Kopie auf, über die Ihre Laptops Änderungen austauschen. Ohne Ihre Passphrase kann niemand sie lesen, auch nicht, wer den Speicherort betreibt. Ändern Sie die Adresse nur, wenn der Speicherort umgezogen ist; jeder Laptop hat seine eigene Kopie dieser Einstellung.</translation>
+    </message>
+    <message>
+        <source>If the storage lost data</source>
+        <translation>Wenn der Speicherort Daten verloren hat</translation>
+    </message>
+    <message>
+        <source>Use this only if syncing stopped with a message that the storage lost or altered data, and whoever runs it cannot bring it back.</source>
+        <translation>Verwenden Sie dies nur, wenn die Synchronisierung mit der Meldung angehalten hat, dass der Speicherort Daten verloren oder verändert hat, und wer ihn betreibt, sie nicht zurückholen kann.</translation>
+    </message>
+    <message>
+        <source>Carry on without the data the storage lost?</source>
+        <translation>Ohne die Daten weitermachen, die der Speicherort verloren hat?</translation>
+    </message>
+    <message>
+        <source>This laptop sends all its files to the storage again and stops waiting for the lost data; your other laptops then send theirs again too. Changes that only ever reached the lost data can&apos;t be brought back. Files on this laptop are not changed.</source>
+        <translation>Dieser Laptop sendet alle seine Dateien erneut an den Speicherort und wartet nicht mehr auf die verlorenen Daten; Ihre anderen Laptops senden ihre Dateien dann ebenfalls erneut. Änderungen, die nur in den verlorenen Daten standen, lassen sich nicht zurückholen. Dateien auf diesem Laptop werden nicht verändert.</translation>
+    </message>
+    <message>
+        <source>Nothing to repair: the storage has all its data.</source>
+        <translation>Nichts zu reparieren: Der Speicherort hat alle seine Daten.</translation>
+    </message>
+    <message>
+        <source>A folder your cloud drive, NAS or USB stick copies</source>
+        <translation>Ein Ordner, den Ihr Cloud-Speicher, NAS oder USB-Stick kopiert</translation>
+    </message>
+    <message>
+        <source>A memtray server</source>
+        <translation>Ein memtray-Server</translation>
+    </message>
+    <message>
+        <source>A WebDAV server</source>
+        <translation>Ein WebDAV-Server</translation>
+    </message>
+    <message>
+        <source>An S3 bucket</source>
+        <translation>Ein S3-Bucket</translation>
+    </message>
+    <message>
+        <source>memtray does not know this kind of address</source>
+        <translation>Diese Art von Adresse kennt memtray nicht</translation>
+    </message>
+    <message>
+        <source>Server pass&amp;word:</source>
         <translation>Server-Pass&amp;wort:</translation>
     </message>
     <message>
@@ -623,7 +762,23 @@
         <translation>Wird gespeichert…</translation>
     </message>
     <message>
-        <source>Saved. memtray now syncs through this hub.</source>
+        <source>memtray reached the storage. It is empty.</source>
+        <translation>memtray hat den Speicherort erreicht. Er ist leer.</translation>
+    </message>
+    <message>
+        <source>memtray reached the storage and found your synced memory.</source>
+        <translation>memtray hat den Speicherort erreicht und Ihr synchronisiertes Gedächtnis gefunden.</translation>
+    </message>
+    <message>
+        <source>memtray reached the storage. It holds a different synced memory.</source>
+        <translation>memtray hat den Speicherort erreicht. Er enthält ein anderes synchronisiertes Gedächtnis.</translation>
+    </message>
+    <message>
+        <source>Tested at {time}: {result}</source>
+        <translation>Geprüft um {time}: {result}</translation>
+    </message>
+    <message>
+        <source>Saved. memtray now syncs through this storage.</source>
         <translation>Gespeichert. memtray synchronisiert jetzt über diesen Speicherort.</translation>
     </message>
 </context>
@@ -763,10 +918,24 @@
 <context>
     <name>Notify</name>
     <message numerus="yes">
+        <source>%n files need a look.</source>
+        <translation>
+            <numerusform>%n Datei braucht Ihre Aufmerksamkeit.</numerusform>
+            <numerusform>%n Dateien brauchen Ihre Aufmerksamkeit.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n files were changed on two laptops. Both versions of each are kept. Click to show.</source>
         <translation>
             <numerusform>%n Datei wurde auf zwei Laptops geändert. Beide Versionen bleiben erhalten. Zum Anzeigen klicken.</numerusform>
             <numerusform>%n Dateien wurden auf zwei Laptops geändert. Beide Versionen jeder Datei bleiben erhalten. Zum Anzeigen klicken.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n files were skipped.</source>
+        <translation>
+            <numerusform>%n Datei wurde übersprungen.</numerusform>
+            <numerusform>%n Dateien wurden übersprungen.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -782,6 +951,14 @@
             <numerusform>%n weitere Datei wurde ebenfalls nicht gesendet.</numerusform>
             <numerusform>%n weitere Dateien wurden ebenfalls nicht gesendet.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>1 file needs a look.</source>
+        <translation>1 Datei braucht Ihre Aufmerksamkeit.</translation>
+    </message>
+    <message>
+        <source>1 file was skipped.</source>
+        <translation>1 Datei wurde übersprungen.</translation>
     </message>
     <message>
         <source>1 more file</source>
@@ -803,9 +980,57 @@
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
+    <message numerus="yes">
+        <source>Combined the changes of two laptops in %n files.</source>
+        <translation>
+            <numerusform>Die Änderungen zweier Laptops in %n Datei zusammengeführt.</numerusform>
+            <numerusform>Die Änderungen zweier Laptops in %n Dateien zusammengeführt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Combined the changes of two laptops in 1 file.</source>
+        <translation>Die Änderungen zweier Laptops in 1 Datei zusammengeführt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n files here that another laptop deleted.</source>
+        <translation>
+            <numerusform>%n Datei hier gelöscht, die ein anderer Laptop gelöscht hat.</numerusform>
+            <numerusform>%n Dateien hier gelöscht, die ein anderer Laptop gelöscht hat.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Deleted 1 file here that another laptop deleted.</source>
+        <translation>1 Datei hier gelöscht, die ein anderer Laptop gelöscht hat.</translation>
+    </message>
     <message>
         <source>Edited in two places</source>
         <translation>Auf zwei Laptops bearbeitet</translation>
+    </message>
+    <message>
+        <source>Everything is up to date.</source>
+        <translation>Alles ist auf dem neuesten Stand.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Received %n changes from your other laptops.</source>
+        <translation>
+            <numerusform>%n Änderung von Ihren anderen Laptops empfangen.</numerusform>
+            <numerusform>%n Änderungen von Ihren anderen Laptops empfangen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Received 1 change from your other laptops.</source>
+        <translation>1 Änderung von Ihren anderen Laptops empfangen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sent %n changes to your other laptops.</source>
+        <translation>
+            <numerusform>%n Änderung an Ihre anderen Laptops gesendet.</numerusform>
+            <numerusform>%n Änderungen an Ihre anderen Laptops gesendet.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sent 1 change to your other laptops.</source>
+        <translation>1 Änderung an Ihre anderen Laptops gesendet.</translation>
     </message>
     <message>
         <source>Show</source>
@@ -832,10 +1057,10 @@
         <translation>memtray</translation>
     </message>
     <message numerus="yes">
-        <source>{names} joined your vault.</source>
+        <source>{names} joined your synced memory.</source>
         <translation>
-            <numerusform>{names} ist dazugekommen.</numerusform>
-            <numerusform>{names} sind dazugekommen.</numerusform>
+            <numerusform>{names} ist Ihrem synchronisierten Gedächtnis beigetreten.</numerusform>
+            <numerusform>{names} sind Ihrem synchronisierten Gedächtnis beigetreten.</numerusform>
         </translation>
     </message>
     <message>
@@ -1544,12 +1769,12 @@
         <translation>Pro&amp;jekte</translation>
     </message>
     <message>
-        <source>H&amp;ub</source>
-        <translation>Speic&amp;herort</translation>
+        <source>Storag&amp;e</source>
+        <translation>Spei&amp;cherort</translation>
     </message>
     <message>
-        <source>S&amp;ecurity</source>
-        <translation>Si&amp;cherheit</translation>
+        <source>Sec&amp;urity</source>
+        <translation>Sic&amp;herheit</translation>
     </message>
     <message>
         <source>&amp;Activity</source>
@@ -1730,6 +1955,10 @@
         <translation>Automatische Synchronisierung pausiert · klicken, um einmal zu synchronisieren</translation>
     </message>
     <message>
+        <source>Last synced %1</source>
+        <translation>Zuletzt synchronisiert %1</translation>
+    </message>
+    <message>
         <source>No folders yet</source>
         <translation>Noch keine Ordner</translation>
     </message>
@@ -1738,8 +1967,8 @@
         <translation>Noch nicht synchronisiert</translation>
     </message>
     <message>
-        <source>Offline · memtray syncs when the hub is back</source>
-        <translation>Offline · memtray synchronisiert, sobald der Speicherort wieder erreichbar ist</translation>
+        <source>Offline · memtray syncs when your storage can be reached again</source>
+        <translation>Offline · memtray synchronisiert, sobald Ihr Speicherort wieder erreichbar ist</translation>
     </message>
     <message>
         <source>Open folder</source>
@@ -1813,12 +2042,24 @@
         <translation>&amp;Trotzdem synchronisieren</translation>
     </message>
     <message>
+        <source>A file needs a look</source>
+        <translation>Eine Datei braucht Ihre Aufmerksamkeit</translation>
+    </message>
+    <message>
         <source>Set memtray up from a terminal with `memtray init` or `memtray join`, then start it again.</source>
         <translation>Richten Sie memtray in einem Terminal mit `memtray init` oder `memtray join` ein und starten Sie es dann erneut.</translation>
     </message>
     <message>
+        <source>The folder could not be opened</source>
+        <translation>Der Ordner ließ sich nicht öffnen</translation>
+    </message>
+    <message>
         <source>choose Sync anyway</source>
         <translation>wählen Sie „Trotzdem synchronisieren“</translation>
+    </message>
+    <message>
+        <source>memtray could not show {path}: no file manager opened it, or the folder is not there. Open it yourself in your file manager.</source>
+        <translation>memtray konnte {path} nicht anzeigen: Kein Dateimanager hat ihn geöffnet, oder der Ordner ist nicht da. Öffnen Sie ihn selbst in Ihrem Dateimanager.</translation>
     </message>
     <message>
         <source>memtray is not set up yet</source>
@@ -1827,6 +2068,10 @@
     <message>
         <source>memtray is set up</source>
         <translation>memtray ist eingerichtet</translation>
+    </message>
+    <message>
+        <source>memtray is syncing, but a file waits for you to choose what to keep. Click to show.</source>
+        <translation>memtray synchronisiert, aber eine Datei wartet darauf, dass Sie wählen, was bleibt. Klicken Sie, um sie anzuzeigen.</translation>
     </message>
     <message>
         <source>memtray keeps your files in sync from here in the tray. Click its icon to sync now.</source>
@@ -1852,7 +2097,7 @@
         <translation>Größe</translation>
     </message>
     <message>
-        <source>&amp;Restore this version…</source>
+        <source>Bring ba&amp;ck this version…</source>
         <translation>Diese Version &amp;wiederherstellen…</translation>
     </message>
     <message>
@@ -1892,16 +2137,16 @@
         <translation>„{path}“ wird auf all Ihren Laptops auf diese Version zurückgesetzt. Der jetzige Text bleibt im Verlauf erhalten.</translation>
     </message>
     <message>
-        <source>Restore</source>
+        <source>Bring back</source>
         <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Brought back. Your other laptops get it at the next sync.</source>
+        <translation>Wiederhergestellt. Ihre anderen Laptops erhalten sie bei der nächsten Synchronisierung.</translation>
     </message>
     <message>
         <source>Restoring…</source>
         <translation>Wird wiederhergestellt…</translation>
-    </message>
-    <message>
-        <source>Restored. Your other laptops get it at the next sync.</source>
-        <translation>Wiederhergestellt. Ihre anderen Laptops bekommen sie bei der nächsten Synchronisierung.</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,9 @@
-"""Folders tab: the vault's folders, where each lives here, its file rules, and adding more."""
+"""Folders tab: the synced folders, where each lives here, which files it syncs, and adding more.
+
+Like the General tab, every change is saved as soon as it is made: the patterns a short pause after the
+last key (or when the person leaves the box or picks another folder), with an Undo that puts back the
+rules the folder had before.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -30,6 +36,7 @@ from memtray.model import FolderInfo
 from memtray.presets import Preset, agent_presets, project_preset, suggested_path
 from memtray.ui.client import ServiceClient
 from memtray.ui.settings.placedialog import PlaceDialog
+from memtray.ui.settings.rulewords import describe_rules
 from memtray.ui.widgets import (
     StatusLine,
     ask_confirmation,
@@ -44,6 +51,7 @@ if TYPE_CHECKING:
     from memtray.service import Service
 
 WAITING_COLOR = "#b45309"
+RULES_PAUSE_MS = 1200
 
 
 def _lines(edit: QPlainTextEdit) -> list[str]:
@@ -51,7 +59,7 @@ def _lines(edit: QPlainTextEdit) -> list[str]:
 
 
 class FoldersTab(QWidget):
-    """Lists vault folders; waiting folders get a clear 'Choose where…' action."""
+    """Lists synced folders; waiting folders get a clear 'Choose where…' action."""
 
     folders_changed = Signal()
 
@@ -60,6 +68,8 @@ class FoldersTab(QWidget):
         self._client = client
         self._home = user_home
         self._folders: list[FolderInfo] = []
+        self._rules_for: str | None = None
+        self._undo: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
         self.place_dialog: PlaceDialog | None = None
 
         self.tree = QTreeWidget()
@@ -69,7 +79,7 @@ class FoldersTab(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setMinimumHeight(self.tree.fontMetrics().lineSpacing() * 5)
         self.choose_button = QPushButton(self.tr("&Choose where…"))
-        self.remove_button = QPushButton(self.tr("&Remove from vault…"))
+        self.remove_button = QPushButton(self.tr("Stop s&yncing…"))
         widest = max(self.choose_button.sizeHint().width(), QPushButton(self.tr("&Move to…")).sizeHint().width())
         self.choose_button.setMinimumWidth(widest)
         actions = QHBoxLayout()
@@ -84,25 +94,44 @@ class FoldersTab(QWidget):
             )
         )
 
-        rules = QGroupBox(self.tr("Which files to sync in this folder"))
+        self.rules_summary = QLabel()
+        self.rules_summary.setWordWrap(True)
+        self.advanced_button = QToolButton()
+        self.advanced_button.setText(self.tr("Ad&vanced: file patterns"))
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_button.setAutoRaise(True)
+        self.rules = QGroupBox(self.tr("File patterns"))
+        self.rules.setVisible(False)
         self.include_edit = QPlainTextEdit()
         self.exclude_edit = QPlainTextEdit()
+        self._rules_timer = QTimer(self)
+        self._rules_timer.setSingleShot(True)
+        self._rules_timer.setInterval(RULES_PAUSE_MS)
         for edit in (self.include_edit, self.exclude_edit):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 14)
-        self.save_rules_button = QPushButton(self.tr("Sa&ve file rules"))
+            edit.textChanged.connect(self._rules_edited)
+            edit.installEventFilter(self)
+        self.undo_button = QPushButton(self.tr("U&ndo"))
+        self.undo_button.setVisible(False)
         include_label = QLabel(self.tr("&Sync files matching:"))
         include_label.setBuddy(self.include_edit)
         exclude_label = QLabel(self.tr("S&kip files matching:"))
         exclude_label.setBuddy(self.exclude_edit)
-        rules_grid = QGridLayout(rules)
-        rules_hint = self.tr("One pattern per line, like *.md or memory/**. Leave “Sync” empty for every file.")
+        rules_grid = QGridLayout(self.rules)
+        rules_hint = self.tr(
+            "One pattern per line, like *.md or memory/**. Leave “Sync” empty for every file. Saved as you type."
+        )
         rules_grid.addWidget(explanation(rules_hint), 0, 0, 1, 2)
         rules_grid.addWidget(include_label, 1, 0)
         rules_grid.addWidget(exclude_label, 1, 1)
         rules_grid.addWidget(self.include_edit, 2, 0)
         rules_grid.addWidget(self.exclude_edit, 2, 1)
-        rules_grid.addWidget(self.save_rules_button, 3, 1, Qt.AlignmentFlag.AlignRight)
+        files_row = QHBoxLayout()
+        files_row.addWidget(self.rules_summary, 1)
+        files_row.addWidget(self.advanced_button, 0, Qt.AlignmentFlag.AlignTop)
 
         adding = QGroupBox(self.tr("Add memory folders"))
         self.preset_list = QListWidget()
@@ -121,20 +150,32 @@ class FoldersTab(QWidget):
         self.status = StatusLine()
         column = QVBoxLayout(self)
         column.addWidget(heading(self.tr("Folders")))
-        column.addWidget(explanation(self.tr("These folders are kept the same on all your laptops.")))
+        column.addWidget(
+            explanation(
+                self.tr(
+                    "These folders are kept the same on all your laptops. Changes are saved as soon as you make them."
+                )
+            )
+        )
         column.addWidget(self.tree, 1)
         column.addLayout(actions)
         column.addWidget(self.secret_guard_box)
-        column.addWidget(rules)
+        column.addLayout(files_row)
+        column.addWidget(self.rules)
         column.addWidget(adding)
-        column.addWidget(self.status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.undo_button)
+        column.addLayout(status_row)
 
         self.tree.currentItemChanged.connect(self._selection_changed)
         # Queued: Return opens the dialog once the key press is done, so it cannot also press the dialog's button.
         self.tree.itemActivated.connect(lambda *_: QTimer.singleShot(0, self.choose_place))
         self.choose_button.clicked.connect(self.choose_place)
         self.remove_button.clicked.connect(self._confirm_remove)
-        self.save_rules_button.clicked.connect(self._save_rules)
+        self.advanced_button.toggled.connect(self._show_patterns)
+        self._rules_timer.timeout.connect(self._save_rules)
+        self.undo_button.clicked.connect(self._undo_rules)
         self.secret_guard_box.clicked.connect(self._save_secret_guard)
         self.add_presets_button.clicked.connect(self._add_checked_presets)
         self.add_project_button.clicked.connect(self.add_project)
@@ -210,15 +251,39 @@ class FoldersTab(QWidget):
 
     def _selection_changed(self, *_: Any) -> None:
         folder = self.selected_folder()
+        if self._rules_timer.isActive() and (folder is None or folder.name != self._rules_for):
+            self._save_rules()
         self.choose_button.setEnabled(folder is not None)
         self.remove_button.setEnabled(folder is not None)
-        self.save_rules_button.setEnabled(folder is not None)
+        self.rules.setEnabled(folder is not None)
         self.secret_guard_box.setEnabled(folder is not None)
         self.secret_guard_box.setChecked(folder is None or self._client.snapshot.secret_guard.get(folder.name, True))
         if folder is not None:
             self.choose_button.setText(self.tr("&Choose where…") if folder.waiting else self.tr("&Move to…"))
-        self.include_edit.setPlainText("\n".join(folder.include) if folder else "")
-        self.exclude_edit.setPlainText("\n".join(folder.exclude) if folder else "")
+        self.rules_summary.setText(describe_rules(folder, self._home) if folder else "")
+        if self._rules_timer.isActive():
+            return
+        self._rules_for = folder.name if folder else None
+        for edit, patterns in (
+            (self.include_edit, folder.include if folder else ()),
+            (self.exclude_edit, folder.exclude if folder else ()),
+        ):
+            edit.blockSignals(True)
+            edit.setPlainText("\n".join(patterns))
+            edit.blockSignals(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut and self._rules_timer.isActive():
+            self._save_rules()
+        return super().eventFilter(watched, event)
+
+    def _show_patterns(self, shown: bool) -> None:
+        self.rules.setVisible(shown)
+        self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+
+    def _rules_edited(self) -> None:
+        if self._rules_for is not None:
+            self._rules_timer.start()
 
     def _fill_presets(self) -> None:
         present = {folder.name for folder in self._folders}
@@ -254,10 +319,26 @@ class FoldersTab(QWidget):
         self._run(work)
 
     def _save_rules(self) -> None:
-        folder = self.selected_folder()
-        if folder is not None:
-            include, exclude = _lines(self.include_edit), _lines(self.exclude_edit)
-            self._run(lambda service: service.edit_folder(folder.name, include=include, exclude=exclude))
+        self._rules_timer.stop()
+        folder = next((f for f in self._folders if f.name == self._rules_for), None)
+        include, exclude = _lines(self.include_edit), _lines(self.exclude_edit)
+        if folder is None or (tuple(include), tuple(exclude)) == (tuple(folder.include), tuple(folder.exclude)):
+            return
+        name = folder.name
+        before = (name, tuple(folder.include), tuple(folder.exclude))
+        self._run(
+            lambda service: service.edit_folder(name, include=include, exclude=exclude),
+            self.tr("Saved which files “{name}” syncs.").format(name=name),
+            undo=before,
+        )
+
+    def _undo_rules(self) -> None:
+        if self._undo is not None:
+            name, include, exclude = self._undo
+            self._run(
+                lambda service: service.edit_folder(name, include=list(include), exclude=list(exclude)),
+                self.tr("Put back the earlier file patterns of “{name}”.").format(name=name),
+            )
 
     def _save_secret_guard(self, on: bool) -> None:
         folder = self.selected_folder()
@@ -280,17 +361,27 @@ class FoldersTab(QWidget):
 
     def _set_controls_enabled(self, enabled: bool) -> None:
         for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            if child is not self.status:
+            if child not in (self.status, self.rules):
                 child.setEnabled(enabled)
 
-    def _run(self, work: Callable[[Service], object]) -> None:
+    def _run(
+        self,
+        work: Callable[[Service], object],
+        saved: str = "",
+        undo: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None,
+    ) -> None:
+        """Save through the service; ``undo`` is what the Undo button then puts back."""
         self.status.busy(self.tr("Saving…"))
+        self._undo = None
+        self.undo_button.setVisible(False)
         self._set_controls_enabled(False)
-        self._client.call(work, self._done, self._failed, refresh=True)
+        self._client.call(work, lambda _result: self._done(saved, undo), self._failed, refresh=True)
 
-    def _done(self, _result: object) -> None:
+    def _done(self, saved: str, undo: tuple[str, tuple[str, ...], tuple[str, ...]] | None) -> None:
         self._set_controls_enabled(True)
-        self.status.success(self.tr("Saved."))
+        self.status.success(saved or self.tr("Saved."))
+        self._undo = undo
+        self.undo_button.setVisible(undo is not None)
         self.refresh()
         self.folders_changed.emit()
 

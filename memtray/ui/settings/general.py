@@ -72,6 +72,7 @@ class GeneralTab(QWidget):
         for title, settings in sections:
             box = QGroupBox(title)
             form = QFormLayout(box)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
             for setting in settings:
                 self._add_row(form, setting, taken)
             column.addWidget(box)

@@ -1,8 +1,14 @@
-"""Hub tab: where the laptops meet, its credential, and a Test connection button."""
+"""Storage tab: where the laptops meet (the command line's "hub"), its password, and a Test connection button.
+
+A test result says when it was found ("Tested at 14:02: …") and goes when the tab is shown again or the address
+changes, so an old "reached" never stands beside an offline tray.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
+import time
+
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -16,20 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from memtray.errors import MemtrayError
-from memtray.hubs import HUB_KINDS, hub_kind, needs_secret
+from memtray.hubs import hub_kind, needs_secret
 from memtray.ui.client import ServiceClient
 from memtray.ui.widgets import StatusLine, ask_confirmation, explanation, heading, home_relative, password_line
 
-EXAMPLES = {
-    "folder": "~/Dropbox/memtray-hub",
-    "memtray": "https://hub.example.com",
-    "webdav": "webdavs://name@cloud.example.com/memtray",
-    "s3": "s3://bucket/memtray?endpoint=https://s3.example.com",
-}
-
 
 class HubTab(QWidget):
-    """Shows the hub; lets the person point memtray at a moved hub and test it."""
+    """Shows the storage; lets the person point memtray at a moved storage and test it."""
 
     hub_changed = Signal()
 
@@ -44,12 +43,12 @@ class HubTab(QWidget):
         self.secret_label.setBuddy(self.secret_edit)
         self.insecure_box = QCheckBox(self.tr("Allow plain &http (only on my own network)"))
         self.test_button = QPushButton(self.tr("&Test connection"))
-        self.save_button = QPushButton(self.tr("&Save hub"))
+        self.save_button = QPushButton(self.tr("&Save storage"))
         self.status = StatusLine()
 
         form = QFormLayout()
-        form.addRow(self.tr("Kind:"), self.kind_label)
         form.addRow(self.tr("Add&ress:"), self.url_edit)
+        form.addRow("", self.kind_label)
         form.addRow(self.tr("Access key &ID:"), self.key_id_edit)
         form.addRow(self.secret_label, self.secret_edit)
         form.addRow("", self.insecure_box)
@@ -60,12 +59,13 @@ class HubTab(QWidget):
         buttons.addStretch(1)
 
         column = QVBoxLayout(self)
-        column.addWidget(heading(self.tr("Hub")))
+        column.addWidget(heading(self.tr("Storage")))
         column.addWidget(
             explanation(
                 self.tr(
-                    "The hub is where your laptops swap changes. It only ever stores scrambled data: "
-                    "without your passphrase nobody can read it, not even whoever runs the hub."
+                    "Your storage is where memtray keeps the encrypted copy your laptops swap changes through. "
+                    "Without your passphrase nobody can read it, not even whoever runs it. Change the address only "
+                    "if the storage moved; each laptop keeps its own copy of this setting."
                 )
             )
         )
@@ -73,37 +73,23 @@ class HubTab(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.status)
         column.addSpacing(12)
-        column.addWidget(self._examples())
         column.addWidget(self._repair_box())
         column.addStretch(1)
 
         self.url_edit.textChanged.connect(self._url_changed)
+        self.url_edit.textEdited.connect(lambda _text: self.status.clear())
         self.test_button.clicked.connect(self.test_connection)
         self.save_button.clicked.connect(self.save)
         self.refresh()
 
-    def _examples(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Addresses memtray understands"))
-        form = QFormLayout(box)
-        form.addRow(
-            explanation(
-                self.tr("Change the address only if the hub moved. Each laptop keeps its own copy of this setting.")
-            )
-        )
-        for kind, text in HUB_KINDS.items():
-            example = QLabel(EXAMPLES[kind])
-            example.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(self.tr(text) + ":", example)
-        return box
-
     def _repair_box(self) -> QGroupBox:
-        box = QGroupBox(self.tr("If the hub lost data"))
+        box = QGroupBox(self.tr("If the storage lost data"))
         column = QVBoxLayout(box)
         column.addWidget(
             explanation(
                 self.tr(
-                    "Use this only if syncing stopped with a message that the hub lost or altered data, and whoever "
-                    "runs the hub cannot bring it back."
+                    "Use this only if syncing stopped with a message that the storage lost or altered data, and "
+                    "whoever runs it cannot bring it back."
                 )
             )
         )
@@ -118,9 +104,9 @@ class HubTab(QWidget):
     def ask_repair(self) -> None:
         ask_confirmation(
             self,
-            self.tr("Carry on without the data the hub lost?"),
+            self.tr("Carry on without the data the storage lost?"),
             self.tr(
-                "This laptop sends all its files to the hub again and stops waiting for the lost data; your other "
+                "This laptop sends all its files to the storage again and stops waiting for the lost data; your other "
                 "laptops then send theirs again too. Changes that only ever reached the lost data can't be brought "
                 "back. Files on this laptop are not changed."
             ),
@@ -137,14 +123,16 @@ class HubTab(QWidget):
         self._url_changed(self.url_edit.text())
         self.repair_button.setEnabled(True)
         if result is None:
-            self.status.success(self.tr("Nothing to repair: the hub has all its data."))
+            self.status.success(self.tr("Nothing to repair: the storage has all its data."))
         else:
             self.status.success(self.tr("Repaired. This laptop sent its files again, and syncing goes on."))
         self.hub_changed.emit()
 
     def refresh(self) -> None:
-        """Show the hub of the client's snapshot, which is renewed after every save."""
+        """Show the storage of the client's snapshot, which is renewed after every save; an old test result goes."""
         status = self._client.snapshot.status
+        if self.status.bar.isHidden():
+            self.status.clear()
         kind, url = status.hub_kind or "", status.hub_url or ""
         self.url_edit.setText(home_relative(QUrl(url).toLocalFile()) if kind == "folder" else url)
         self.secret_edit.clear()
@@ -157,11 +145,20 @@ class HubTab(QWidget):
         except MemtrayError:
             return ""
 
+    def _kind_words(self, kind: str) -> str:
+        words = {
+            "folder": self.tr("A folder your cloud drive, NAS or USB stick copies"),
+            "memtray": self.tr("A memtray server"),
+            "webdav": self.tr("A WebDAV server"),
+            "s3": self.tr("An S3 bucket"),
+        }
+        return words.get(kind, self.tr("memtray does not know this kind of address"))
+
     def _url_changed(self, url: str) -> None:
         kind = self._kind()
-        self.kind_label.setText(self.tr(HUB_KINDS[kind]) if kind else self.tr("Not a hub address memtray knows"))
+        self.kind_label.setText(self._kind_words(kind))
         secret_labels = {
-            "memtray": self.tr("Access to&ken:"),
+            "memtray": self.tr("Server pass&word:"),
             "webdav": self.tr("Pass&word:"),
             "s3": self.tr("Secret access ke&y:"),
         }
@@ -202,11 +199,23 @@ class HubTab(QWidget):
 
     def _finish_ok(self, sentence: str) -> None:
         self._url_changed(self.url_edit.text())
-        self.status.success(sentence)
+        found = {
+            "memtray reached the hub. It holds no vault yet.": self.tr("memtray reached the storage. It is empty."),
+            "memtray reached the hub and found your vault.": self.tr(
+                "memtray reached the storage and found your synced memory."
+            ),
+            "memtray reached the hub. It holds a memtray vault.": self.tr(
+                "memtray reached the storage. It holds a different synced memory."
+            ),
+        }
+        when = time.strftime("%H:%M")
+        self.status.success(
+            self.tr("Tested at {time}: {result}").format(time=when, result=found.get(sentence, sentence))
+        )
 
     def _saved(self, _result: object) -> None:
         self.refresh()
-        self.status.success(self.tr("Saved. memtray now syncs through this hub."))
+        self.status.success(self.tr("Saved. memtray now syncs through this storage."))
         self.hub_changed.emit()
 
     def _finish_error(self, error: MemtrayError) -> None:

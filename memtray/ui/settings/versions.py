@@ -50,7 +50,7 @@ class VersionsPane(QWidget):
         self.preview.setReadOnly(True)
         self.preview.setTabChangesFocus(True)
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.restore_button = QPushButton(self.tr("&Restore this version…"))
+        self.restore_button = QPushButton(self.tr("Bring ba&ck this version…"))
         self.restore_button.setEnabled(False)
         self.status = StatusLine()
         form = QFormLayout()
@@ -166,7 +166,7 @@ class VersionsPane(QWidget):
             self.tr(
                 "“{path}” will go back to this version on all your laptops. The text it has now stays in the history."
             ).format(path=version.path),
-            self.tr("Restore"),
+            self.tr("Bring back"),
             lambda: self._restore(version.version_id),
         )
 
@@ -175,7 +175,7 @@ class VersionsPane(QWidget):
         self.status.busy(self.tr("Restoring…"))
 
         def done(_result: object) -> None:
-            self.show_versions(self.tr("Restored. Your other laptops get it at the next sync."))
+            self.show_versions(self.tr("Brought back. Your other laptops get it at the next sync."))
 
         def failed(error: MemtrayError) -> None:
             self.status.error(error)

@@ -42,8 +42,8 @@ class SettingsWindow(QDialog):
             self.tr("&General"),
             self.tr("&Folders"),
             self.tr("Pro&jects"),
-            self.tr("H&ub"),
-            self.tr("S&ecurity"),
+            self.tr("Storag&e"),
+            self.tr("Sec&urity"),
             self.tr("&Activity"),
             self.tr("A&bout"),
         )
@@ -74,10 +74,15 @@ class SettingsWindow(QDialog):
         self.tabs.currentChanged.connect(self._refresh_current)
 
     def show_tab(self, name: str) -> None:
-        """Show the tab called ``name`` (one of ``TAB_NAMES``, or "conflicts": the Activity tab's Conflicts page)."""
+        """Show the tab called ``name`` (one of ``TAB_NAMES``, or "conflicts": the Activity tab's Conflicts page).
+
+        "activity" always opens its Recent activity page, whichever page was used last.
+        """
         if name == "conflicts":
             self.activity.pages.setCurrentWidget(self.activity.conflicts)
             name = "activity"
+        elif name == "activity":
+            self.activity.show_recent()
         page = self._pages[name]
         if self.tabs.currentWidget() is page:
             self._refresh_current()
