@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from memtray.errors import MemtrayError
 from memtray.paths import Home, resolve_home
@@ -67,6 +68,17 @@ def ui_thread_guard() -> Iterator[None]:
 def own_autostart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The setup wizard registers "start at sign-in" at Finish: never in the real ~/.config/autostart."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+@pytest.fixture(autouse=True)
+def no_notice_outlives_its_test() -> Iterator[None]:
+    """Close the notices a test's tray app left open (they are windows when there is no tray icon), so the
+    next test counts only its own."""
+    yield
+    if QApplication.instance() is not None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.isVisible():
+                widget.close()
 
 
 @pytest.fixture(autouse=True)

@@ -199,7 +199,7 @@ def start_new_vault(
     saved_to = first.user_home.parent / "usb-stick" / "recovery.txt"
     recovery.key_box.save_to(str(saved_to))
     assert key in saved_to.read_text()
-    assert "4 sent" in recovery.sync_note.text()
+    assert "Sent 4 changes to your other laptops." in recovery.sync_note.text()
     recovery.saved_box.setChecked(True)
     screenshot(wizard, f"{shots}-5-recovery-key")
     assert not first.autostart_entry.exists(), "start at sign-in is applied at Finish"
@@ -267,7 +267,7 @@ def join_vault(
     finish = wizard.button(QWizard.WizardButton.FinishButton)
     qtbot.waitUntil(finish.isEnabled, timeout=WAIT_MS)
     assert not wizard.button(QWizard.WizardButton.CancelButton).isVisible()
-    assert "received" in wizard.first_sync_page.summary.text()
+    assert "Received" in wizard.first_sync_page.summary.text()
     screenshot(wizard, f"{shots}-8-first-sync")
     with qtbot.waitSignal(wizard.completed, timeout=WAIT_MS):
         click(qtbot, wizard, QWizard.WizardButton.FinishButton)
@@ -409,7 +409,7 @@ def test_webdav_is_offered_tested_and_used_in_plain_words(
         qtbot.keyClicks(box.second, PASSPHRASE)
         click(qtbot, wizard, QWizard.WizardButton.CommitButton)
         wait_for_page(qtbot, wizard, PAGE_RECOVERY)
-        assert "sent" in wizard.recovery_page.sync_note.text()
+        assert "Sent " in wizard.recovery_page.sync_note.text()
         root = tmp_path / "webdav" / "wsgidav-root"
         assert sorted(path.name for path in root.iterdir()) == ["memtray"]
         assert (root / "memtray" / "vault" / "keyfile").is_dir()

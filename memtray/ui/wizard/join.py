@@ -24,6 +24,7 @@ from memtray.hubs import hub_kind
 from memtray.model import FolderInfo, JoinResult, SyncResult
 from memtray.presets import suggested_path
 from memtray.service.setupcode import ShortCode, join_target
+from memtray.ui.notify import sync_sentence
 from memtray.ui.widgets import PathPicker, explanation, home_relative, password_line
 from memtray.ui.wizard.base import PAGE_PLACES, ProgressRelay, WizardState, WorkingPage
 
@@ -327,7 +328,7 @@ class FirstSyncPage(WorkingPage):
         self.state.sync_result = result
         self.summary.setText(
             self.tr("<b>All done.</b> {summary} memtray keeps this laptop in sync from now on.").format(
-                summary=result.summary()
+                summary=sync_sentence(result)
             )
         )
         lines = [f"• {folder.name}: {home_relative(folder.path or '')}" for folder in folders]

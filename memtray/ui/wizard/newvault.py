@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWizard, QWizardPage
 
 from memtray.errors import MemtrayError
 from memtray.model import InitResult, SyncResult
+from memtray.ui.notify import sync_sentence
 from memtray.ui.password_field import NewPassphraseBox
 from memtray.ui.recovery_key import RecoveryKeyBox
 from memtray.ui.widgets import explanation
@@ -114,7 +115,7 @@ class RecoveryPage(QWizardPage):
         self.key_box.set_secret(result.recovery_key if result else "")
         if self.state.sync_result is not None:
             self.sync_note.setText(
-                self.tr("Your synced memory is ready. {summary}").format(summary=self.state.sync_result.summary())
+                self.tr("Your synced memory is ready. {summary}").format(summary=sync_sentence(self.state.sync_result))
             )
         elif self.state.sync_error is not None:
             self.sync_note.setText(
