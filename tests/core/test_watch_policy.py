@@ -254,23 +254,29 @@ class Watcher:
     """`memtray sync --watch` for ``laptop`` in a real process; its output lines with the time they showed up."""
 
     def __init__(self, laptop: Laptop) -> None:
-        self.out = (laptop.root / "watch.out").open("w+", encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": str(REPO), "MEMTRAY_PASSPHRASE": laptop.passphrase}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "memtray", "--home", str(laptop.home), "sync", "--watch"],
-            env=env,
-            stdout=self.out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
+        # The process writes through a file description of its own: had it shared the reader's, each
+        # seek(0) below would move where its next line lands, over the lines already printed.
+        output = laptop.root / "watch.out"
+        with output.open("w", encoding="utf-8") as written_by_the_process:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "memtray", "--home", str(laptop.home), "sync", "--watch"],
+                env={**os.environ, "PYTHONPATH": str(REPO), "MEMTRAY_PASSPHRASE": laptop.passphrase},
+                stdout=written_by_the_process,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+            )
+        self.out = output.open(encoding="utf-8")
         self.lines: list[tuple[float, str]] = []
 
     def read(self) -> list[str]:
+        """The lines printed so far; a line still being written is left for the next read, so it is never
+        taken in two halves."""
         self.out.seek(0)
-        text = self.out.read().splitlines()
-        self.lines += [(time.monotonic(), line) for line in text[len(self.lines) :]]
-        return text
+        text = self.out.read()
+        complete = text[: text.rfind("\n") + 1].splitlines()
+        self.lines += [(time.monotonic(), line) for line in complete[len(self.lines) :]]
+        return complete
 
     def wait_for(self, fragment: str, after: int = 0, timeout: float = 60.0) -> tuple[float, str]:
         """The first line from number ``after`` on that contains ``fragment``, and when it showed up."""
@@ -283,7 +289,8 @@ class Watcher:
             if self.process.poll() is not None and len(self.read()) == len(self.lines):
                 break
             time.sleep(0.05)
-        raise AssertionError(f"no line with {fragment!r} within {timeout:.0f} s:\n" + "\n".join(self.read()))
+        self.out.seek(0)
+        raise AssertionError(f"no line with {fragment!r} within {timeout:.0f} s:\n" + self.out.read())
 
     def stop(self) -> None:
         if self.process.poll() is None:
