@@ -65,28 +65,28 @@ class KeychainMissingError(KeychainError):
 class HubError(MemtrayError):
     """The hub failed in a way the person may be able to fix (or wait out)."""
 
-    title = "The hub did not answer as expected"
+    title = "Your storage did not answer as expected"
     exit_code = 4
 
 
 class HubUnreachableError(HubError):
-    title = "Can't reach the hub"
+    title = "Can't reach your storage"
 
 
 class HubAuthError(HubError):
-    title = "The hub refused this laptop"
+    title = "Your storage refused this laptop"
 
 
 class HubRevokedError(HubAuthError):
-    title = "This laptop was removed from the vault"
+    title = "This laptop was removed from your synced memory"
 
 
 class HubPayloadTooLargeError(HubError):
-    title = "A file is too large for the hub"
+    title = "A file is too large for your storage"
 
 
 class HubRateLimitedError(HubError):
-    title = "The hub asked memtray to slow down"
+    title = "Your storage asked memtray to slow down"
 
     def __init__(self, message: str, *, retry_after: float | None = None, title: str | None = None) -> None:
         super().__init__(message, title=title)
@@ -94,40 +94,54 @@ class HubRateLimitedError(HubError):
 
 
 class HubFullError(HubError):
-    title = "The hub is full"
+    title = "Your storage is full"
 
 
 class ObjectExistsError(HubError):
     """A create-only write found the key already taken."""
 
-    title = "The hub already has that object"
+    title = "Your storage already has that item"
 
 
 class ObjectMissingError(HubError):
-    title = "The hub is missing an object"
+    title = "Your storage is missing an item"
 
 
 class ObjectTooLargeError(HubError):
     """An object on the hub is larger than memtray reads for its kind (or expands past that when unpacked)."""
 
-    title = "An object on the hub is too large"
+    title = "An item in your storage is too large"
 
 
 class IntegrityError(MemtrayError):
     """Data from the hub failed authentication: it was altered, moved or damaged."""
 
-    title = "Hub data failed its integrity check"
+    title = "Data in your storage failed its integrity check"
     exit_code = 5
 
 
 class RollbackError(IntegrityError):
     """The hub lost or withheld data that this laptop already saw."""
 
-    title = "The hub lost or altered data"
+    title = "Your storage lost or altered data"
 
 
 class HostileKeyFileError(IntegrityError):
-    title = "The vault's key file was refused"
+    title = "The key file of your synced memory was refused"
+
+
+class MembershipError(IntegrityError):
+    """Something on the hub claims a membership it does not have: an entry in another laptop's name, a roster
+    entry by a laptop that is not a member, a roster rolled back or rewritten. Nothing local is changed."""
+
+    title = "memtray refused a change to your laptops"
+
+
+class RemovedFromVaultError(MemtrayError):
+    """This laptop was removed from the synced memory by another laptop; it can no longer read what is new."""
+
+    title = "This laptop was removed"
+    exit_code = 3
 
 
 class MassDeleteError(MemtrayError):

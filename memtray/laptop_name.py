@@ -8,6 +8,7 @@ What the OS says, in order:
 - Linux: the first name from the account's full name (GECOS), with the model from ``/sys/class/dmi/id`` (a virtual
   machine's or a placeholder "System Product Name" does not count), else "laptop" or "PC" from its chassis type.
 Without a full name the login name stands in ("alice's laptop"); the host name only when there is nothing else.
+The words around the names ("'s", "laptop", "PC") are ``NameWords``: English here, the person's language in the UI.
 
 ``clean_laptop_name`` checks a name a person typed. The facts are read through a ``Probe``, so tests give each OS's
 answers from files in a temp folder.
@@ -138,20 +139,36 @@ class Facts:
     host: str = ""
 
 
+@dataclass(frozen=True)
+class NameWords:
+    """How a default name is put together: ``owned`` with ``{who}`` and ``{thing}``, and the words for the kinds."""
+
+    owned: str = "{who}'s {thing}"
+    laptop: str = "laptop"
+    pc: str = "PC"
+
+    def name(self, who: str, model: str, kind: str) -> str:
+        thing = model or {"laptop": self.laptop, "PC": self.pc}.get(kind, kind) or self.laptop
+        return self.owned.replace("{who}", who).replace("{thing}", thing)
+
+
+ENGLISH = NameWords()
+
+
 def first_name(full_name: str) -> str:
     """The first word of a full name ("Alice" of "Alice Smith"); "" when there is none."""
     words = full_name.split()
     return words[0] if words else ""
 
 
-def name_from(facts: Facts) -> str:
+def name_from(facts: Facts, words: NameWords = ENGLISH) -> str:
     """The name: the computer's own name, "<first name>'s <model or kind>", "<user>'s laptop", else the host name."""
     if facts.computer_name and facts.computer_name.lower() != facts.host.lower():
         return facts.computer_name
     who = first_name(facts.full_name) or facts.user
     if not who:
-        return facts.host or "laptop"
-    return f"{who}'s {facts.model or facts.kind or 'laptop'}"
+        return facts.host or words.laptop
+    return words.name(who, facts.model, facts.kind)
 
 
 def _linux_model(probe: Probe) -> str:
@@ -201,11 +218,14 @@ def _login_name() -> str:
 
 
 def default_laptop_name(
-    system: str | None = None, env: Mapping[str, str] | None = None, probe: Probe | None = None
+    system: str | None = None,
+    env: Mapping[str, str] | None = None,
+    probe: Probe | None = None,
+    words: NameWords = ENGLISH,
 ) -> str:
     """This laptop's name until the person picks another (see the module's docstring)."""
     facts = gather(system or sys.platform, os.environ if env is None else env, probe or Probe())
-    return clean_laptop_name(name_from(facts), fallback=facts.host or "laptop")
+    return clean_laptop_name(name_from(facts, words), fallback=facts.host or words.laptop)
 
 
 def clean_laptop_name(name: str, fallback: str | None = None) -> str:

@@ -30,6 +30,10 @@ class DeviceInfo:
     last_seen: float | None
     this_device: bool
     revoked: bool = False
+    fingerprint: str = ""
+    """Its laptop key's fingerprint (see memtray/membership/laptop_key.py); "" until it has one in the roster."""
+    member: bool = True
+    """False once it was removed, or for a laptop on an older memtray after a removal (its changes are refused)."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,12 @@ class SyncResult:
     """Files whose text from this laptop is no longer in the file (it is kept aside as a conflict copy)."""
     held: list[HeldFile] = field(default_factory=list)
     """Files the secret guard kept on this laptop instead of sending them."""
+    joined: list[str] = field(default_factory=list)
+    """Laptops the roster added since the last sync, by name: every laptop says "A new laptop joined: NAME"."""
+    left: list[str] = field(default_factory=list)
+    """Laptops the roster removed since the last sync, by name."""
+    refused: list[str] = field(default_factory=list)
+    """Plain sentences, one per laptop whose new changes were not applied (removed, or never a member)."""
 
     def summary(self) -> str:
         """One line a person can read, e.g. 'Synced: 2 sent, 1 received, 1 conflict.'"""
@@ -257,3 +267,14 @@ class JoinResult:
     vault_id: str
     device_id: str
     folders: tuple[FolderInfo, ...]
+
+
+@dataclass(frozen=True, repr=False)
+class RemovalResult:
+    """A laptop removed: its name, and the new recovery key to show once (the old one may have been seen on it)."""
+
+    name: str
+    recovery_key: str
+
+    def __repr__(self) -> str:
+        return f"RemovalResult(name={self.name!r})"

@@ -49,6 +49,11 @@ class Home:
         return self.data_dir / "keyfile.json"
 
     @property
+    def laptop_key_file(self) -> Path:
+        """This laptop's own key when no keychain is usable (see memtray/service/laptop_keys.py)."""
+        return self.data_dir / "laptop-key"
+
+    @property
     def index_file(self) -> Path:
         return self.data_dir / "index.sqlite3"
 

@@ -78,6 +78,12 @@ def new_passphrase(env_name: str) -> str:
     return first
 
 
+def print_recovery_key(recovery_key: str) -> None:
+    print("Your recovery key is shown only this once. Keep it somewhere safe; it is the only way back in")
+    print("if you forget your passphrase:")
+    print(f"  {recovery_key}")
+
+
 def when(timestamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp)) if timestamp else "never"
 

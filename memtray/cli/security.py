@@ -1,4 +1,4 @@
-"""``memtray devices [revoke|rename]``, ``passphrase change``, ``recovery use``: who is in the vault, how to get in."""
+"""``memtray devices [remove|rename]``, ``passphrase change``, ``recovery use``: who is in the vault, how to get in."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from memtray.cli.base import add_command, new_passphrase, open_service, print_json, show_usage, when
+from memtray.cli.base import (
+    add_command,
+    new_passphrase,
+    open_service,
+    print_json,
+    print_recovery_key,
+    show_usage,
+    when,
+)
 from memtray.errors import UsageError
 
 if TYPE_CHECKING:
@@ -20,8 +28,15 @@ def register(commands: SubCommands) -> None:
     devices = add_command(commands, "devices", cmd_devices, "list the laptops in the vault")
     devices.add_argument("--json", action="store_true")
     device_actions = devices.add_subparsers(title="device commands", metavar="ACTION")
-    revoke = add_command(device_actions, "revoke", cmd_devices_revoke, "stop laptop NAME from reaching the hub")
-    revoke.add_argument("name", metavar="NAME")
+    for action in ("remove", "revoke"):
+        remove = add_command(
+            device_actions,
+            action,
+            cmd_devices_remove,
+            "remove laptop NAME: your synced memory gets a new key it never sees, under a new passphrase "
+            "(from the prompt, or MEMTRAY_NEW_PASSPHRASE)" + (" (same as remove)" if action == "revoke" else ""),
+        )
+        remove.add_argument("name", metavar="NAME")
     rename = add_command(device_actions, "rename", cmd_devices_rename, "call this laptop NAME on all your laptops")
     rename.add_argument("name", metavar="NAME")
 
@@ -48,14 +63,20 @@ def cmd_devices(args: argparse.Namespace) -> int:
         return 0
     for device in devices:
         marks = " (this laptop)" if device.this_device else ""
-        marks += " (removed)" if device.revoked else ""
-        print(f"{device.name}{marks} · {device.platform} · last seen {when(device.last_seen)}")
+        marks += " (removed)" if device.revoked or not device.member else ""
+        key = f" · key {device.fingerprint}" if device.fingerprint else ""
+        print(f"{device.name}{marks} · {device.platform} · last seen {when(device.last_seen)}{key}")
     return 0
 
 
-def cmd_devices_revoke(args: argparse.Namespace) -> int:
-    open_service(args).revoke_device(args.name)
-    print(f"'{args.name}' can no longer reach the hub.")
+def cmd_devices_remove(args: argparse.Namespace) -> int:
+    service = open_service(args)
+    result = service.remove_laptop(args.name, new_passphrase("MEMTRAY_NEW_PASSPHRASE"))
+    print(
+        f"'{result.name}' was removed. Your synced memory has a new key it never gets; your other laptops pick it up "
+        "at their next sync. New laptops join with the new passphrase. Files it already had stay on it."
+    )
+    print_recovery_key(result.recovery_key)
     return 0
 
 

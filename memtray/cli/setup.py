@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from memtray.cli.base import add_command, new_passphrase, open_service, prompt_passphrase
+from memtray.cli.base import add_command, new_passphrase, open_service, print_recovery_key, prompt_passphrase
 from memtray.errors import PassphraseError, UsageError
 
 if TYPE_CHECKING:
@@ -78,9 +78,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         tls_fingerprint=args.tls_fingerprint,
     )
     print(f"Created a new vault on {service.hub_info()[1]}.")
-    print("Your recovery key is shown only this once. Keep it somewhere safe; it is the only way back in")
-    print("if you forget your passphrase:")
-    print(f"  {result.recovery_key}")
+    print_recovery_key(result.recovery_key)
     return 0
 
 

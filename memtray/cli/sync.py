@@ -74,6 +74,12 @@ def _report(result: SyncResult) -> None:
         print(f"skipped: {problem.path}: {problem.message}", file=sys.stderr)
     for held in result.held:
         print(f"held back: {_held_line(held)} {_what_to_do(held)}", file=sys.stderr)
+    for name in result.joined:
+        print(f"A new laptop joined: {name}. If you did not add it: memtray devices remove {shlex.quote(name)}")
+    for name in result.left:
+        print(f"A laptop was removed: {name}.")
+    for sentence in result.refused:
+        print(sentence, file=sys.stderr)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

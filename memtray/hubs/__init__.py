@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from memtray.errors import UsageError
 from memtray.hubs.base import Hub
-
-HUB_KINDS = {
-    "folder": "A folder (cloud drive, NAS or USB stick)",
-    "memtray": "A memtray hub server",
-    "webdav": "WebDAV (Nextcloud, ownCloud, Apache)",
-    "s3": "S3-compatible storage (AWS, MinIO, R2, B2)",
-}
 
 # Kinds whose laptops keep a credential in the keychain. A memtray hub hands each laptop a token when it
 # enrolls; for the others the person gives a password or an access key.
@@ -30,7 +23,7 @@ def person_gives_secret(kind: str) -> bool:
 
 
 def hub_kind(url: str) -> str:
-    """One of the keys of ``HUB_KINDS`` for ``url``."""
+    """The kind of hub ``url`` names: "folder", "memtray" (a memtray hub server), "webdav" or "s3"."""
     scheme = urlsplit(url).scheme.lower()
     if scheme in ("", "file") or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
         return "folder"
@@ -41,15 +34,16 @@ def hub_kind(url: str) -> str:
     if scheme == "s3":
         return "s3"
     raise UsageError(
-        f"memtray does not know hubs of the kind '{scheme}://'. Use a folder, https://, webdav(s):// or s3://."
+        f"memtray does not know storage of the kind '{scheme}://'. Use a folder, https://, webdav(s):// or s3://."
     )
 
 
 def normalise_hub_url(url: str) -> str:
-    """Folder hubs become absolute ``file://`` URLs; other URLs lose a trailing slash."""
+    """Folder hubs become absolute ``file://`` URLs (a ``file://`` URL's path is decoded first, so normalising
+    twice changes nothing: "My%20Drive" stays the folder "My Drive"); other URLs lose a trailing slash."""
     if hub_kind(url) == "folder":
         parts = urlsplit(url)
-        path = Path(parts.path if parts.scheme == "file" else url).expanduser().resolve()
+        path = Path(unquote(parts.path) if parts.scheme == "file" else url).expanduser().resolve()
         return path.as_uri()
     return url.rstrip("/")
 
@@ -69,7 +63,7 @@ def open_hub(
     """
     kind = hub_kind(url)
     if tls_fingerprint is not None and kind != "memtray":
-        raise UsageError("A certificate fingerprint only applies to a memtray hub at an https:// address.")
+        raise UsageError("A certificate fingerprint only applies to a memtray server at an https:// address.")
     if kind == "folder":
         from memtray.hubs.folder import FolderHub
 

@@ -27,7 +27,7 @@ from memtray.errors import ObjectTooLargeError
 
 KIB = 1024
 MIB = 1024 * KIB
-OBJECT_CAPS = {"vault": 64 * KIB, "log": 64 * MIB, "ckpt": 64 * MIB, "blob": 256 * MIB}
+OBJECT_CAPS = {"vault": 64 * KIB, "log": 64 * MIB, "ckpt": 64 * MIB, "blob": 256 * MIB, "epoch": 256 * KIB}
 READ_CHUNK = 1 * MIB
 
 
@@ -44,7 +44,7 @@ def describe_size(size: int) -> str:
 def object_too_large(key: str) -> ObjectTooLargeError:
     """The error for an object at ``key`` bigger than ``max_object_size(key)``."""
     return ObjectTooLargeError(
-        f"The hub's object {key} is larger than memtray accepts ({describe_size(max_object_size(key))}); "
+        f"The stored item {key} is larger than memtray accepts ({describe_size(max_object_size(key))}); "
         "memtray did not read it."
     )
 

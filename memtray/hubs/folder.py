@@ -60,17 +60,17 @@ class FolderHub:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise self._error(exc, "create the hub folder") from exc
+            raise self._error(exc, "create the storage folder") from exc
 
     def _require_root(self) -> None:
         if not self.root.is_dir():
             raise HubUnreachableError(
-                f"The hub folder {self.root} is not there. If it is on a removable or network drive, connect it."
+                f"The storage folder {self.root} is not there. If it is on a removable or network drive, connect it."
             )
 
     def _path(self, key: str) -> Path:
         if not is_valid_key(key):
-            raise UsageError(f"'{key}' is not a valid hub key.")
+            raise UsageError(f"'{key}' is not a valid name for a stored item.")
         return self.root.joinpath(*key.split("/"))
 
     def _require_inside(self, path: Path, key: str) -> None:
@@ -78,7 +78,7 @@ class FolderHub:
         real_root = os.path.realpath(self.root)
         if os.path.realpath(path.parent) != os.path.join(real_root, *key.split("/")[:-1]):
             raise HubError(
-                f"The hub's object {key} is reached through a link to another folder, which memtray does not follow. "
+                f"The stored item {key} is reached through a link to another folder, which memtray does not follow. "
                 f"Replace the link in {self.root} with a real folder."
             )
 
@@ -98,7 +98,7 @@ class FolderHub:
         except (ObjectExistsError, HubError):
             raise
         except OSError as exc:
-            raise self._error(exc, "write to the hub folder") from exc
+            raise self._error(exc, "write to the storage folder") from exc
         finally:
             temp.unlink(missing_ok=True)
 
@@ -107,16 +107,16 @@ class FolderHub:
             os.link(temp, target)
             return
         except FileExistsError as exc:
-            raise ObjectExistsError(f"The hub already has {key}.") from exc
+            raise ObjectExistsError(f"Your storage already has {key}.") from exc
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
                 raise
         if sys.platform != "win32" and target.exists():
-            raise ObjectExistsError(f"The hub already has {key}.")
+            raise ObjectExistsError(f"Your storage already has {key}.")
         try:
             os.rename(temp, target)
         except FileExistsError as exc:
-            raise ObjectExistsError(f"The hub already has {key}.") from exc
+            raise ObjectExistsError(f"Your storage already has {key}.") from exc
 
     def get(self, key: str) -> bytes:
         self._require_root()
@@ -125,11 +125,11 @@ class FolderHub:
             self._require_inside(path, key)
             handle = os.open(path, READ_FLAGS)
         except FileNotFoundError as exc:
-            raise ObjectMissingError(f"The hub is missing {key}.") from exc
+            raise ObjectMissingError(f"Your storage is missing {key}.") from exc
         except OSError as exc:
             if os.path.islink(path):
                 raise _not_a_file(key) from exc
-            raise self._error(exc, "read the hub folder") from exc
+            raise self._error(exc, "read the storage folder") from exc
         try:
             info = os.fstat(handle)
             if not stat.S_ISREG(info.st_mode) or (not NO_FOLLOW and os.path.islink(path)):
@@ -137,7 +137,7 @@ class FolderHub:
             check_declared_size(key, info.st_size)
             return read_capped(_chunks(handle), key)
         except OSError as exc:
-            raise self._error(exc, "read the hub folder") from exc
+            raise self._error(exc, "read the storage folder") from exc
         finally:
             os.close(handle)
 
@@ -149,7 +149,7 @@ class FolderHub:
         try:
             self._collect(start, directory, prefix, after, found)
         except OSError as exc:
-            raise self._error(exc, "list the hub folder") from exc
+            raise self._error(exc, "list the storage folder") from exc
         found.sort()
         return found
 
@@ -177,7 +177,7 @@ class FolderHub:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise self._error(exc, "delete from the hub folder") from exc
+            raise self._error(exc, "delete from the storage folder") from exc
 
     def close(self) -> None:
         return None
@@ -194,8 +194,7 @@ class FolderHub:
 
 def _not_a_file(key: str) -> HubError:
     return HubError(
-        f"The hub's object {key} is not an ordinary file (it is a link, a pipe or a device), "
-        "so memtray did not read it."
+        f"The stored item {key} is not an ordinary file (it is a link, a pipe or a device), so memtray did not read it."
     )
 
 

@@ -64,18 +64,22 @@ class HttpHub:
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageError(f"'{url}' is not a hub address; it should look like https://hub.example.com.")
+            raise UsageError(
+                f"'{url}' is not a memtray server address; it should look like https://memtray.example.com."
+            )
         if parts.username or parts.password or parts.query or parts.fragment:
-            raise UsageError("A hub address is just https://host[:port][/path]; credentials go in the keychain.")
+            raise UsageError(
+                "A memtray server address is just https://host[:port][/path]; passwords go in the keychain."
+            )
         self.host = parts.hostname
         if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(self.host):
             raise UsageError(
                 f"memtray will not use plain http:// to reach {self.host}, because anyone on the network could read "
-                "or change the traffic; use an https:// address, or allow insecure http for this hub "
+                "or change the traffic; use an https:// address, or allow insecure http for this server "
                 "(--allow-insecure-http) if you trust the network."
             )
         if tls_fingerprint is not None and parts.scheme != "https":
-            raise UsageError("A certificate fingerprint only applies to a hub at an https:// address.")
+            raise UsageError("A certificate fingerprint only applies to a memtray server at an https:// address.")
         self.url = url.rstrip("/")
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.tls_fingerprint = None if tls_fingerprint is None else normalise_fingerprint(tls_fingerprint)
@@ -124,7 +128,7 @@ class HttpHub:
             if following is None:
                 return keys
             if cursor is not None and str(following) <= cursor:
-                raise HubError("The hub sent a list of files that does not advance; it may be misbehaving.")
+                raise HubError("The memtray server sent a list of files that does not advance; it may be misbehaving.")
             cursor = str(following)
 
     def delete(self, key: str) -> None:
@@ -193,12 +197,12 @@ class HttpHub:
 
     def _vault_path(self, suffix: str) -> str:
         if self.vault_id is None:
-            raise UsageError("This hub connection has no vault yet; create or join a vault first.")
+            raise UsageError("This connection to the memtray server has no synced memory yet; start or join one first.")
         return f"/v1/vaults/{_id(self.vault_id)}{suffix}"
 
     def _object_path(self, key: str) -> str:
         if not is_valid_key(key):
-            raise UsageError(f"'{key}' is not a valid hub key.")
+            raise UsageError(f"'{key}' is not a valid name for a stored item.")
         return self._vault_path(f"/objects/{key}")
 
     def _call(
@@ -253,10 +257,12 @@ class HttpHub:
 
     def _unreachable(self, exc: Exception) -> HubUnreachableError:
         if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.exceptions.ConnectTimeout):
-            return HubUnreachableError(f"The hub at {self.host} did not answer in time; memtray will try again later.")
+            return HubUnreachableError(
+                f"The memtray server at {self.host} did not answer in time; memtray will try again later."
+            )
         return HubUnreachableError(
-            f"memtray can't reach the hub at {self.host}; check this laptop's internet connection and that the hub "
-            "is running."
+            f"memtray can't reach the memtray server at {self.host}; check this laptop's internet connection and "
+            "that the server is running."
         )
 
 
@@ -276,5 +282,5 @@ def _is_loopback(host: str) -> bool:
 
 def _id(value: str) -> str:
     if len(value) != 32 or any(c not in "0123456789abcdef" for c in value):
-        raise UsageError("A vault or device id must be 32 lowercase hex digits.")
+        raise UsageError("The id of a synced memory or of a laptop must be 32 lowercase hex digits.")
     return value

@@ -26,29 +26,32 @@ ANSWER_LIMIT = 8 * 1024 * 1024
 ERROR_ANSWER_LIMIT = 64 * 1024
 
 MESSAGES = {
-    "no_token": "This laptop has no access token for the hub yet; join the vault with a setup code first.",
-    "bad_token": "The hub did not accept this laptop's access token; join the vault again with a new setup code.",
-    "revoked": "This laptop was removed from the vault on another laptop, so it can no longer sync; "
+    "no_token": "This laptop has no password for the memtray server yet; join your synced memory with a setup code "
+    "first.",
+    "bad_token": "The memtray server did not accept this laptop's password; join your synced memory again with a new "
+    "setup code.",
+    "revoked": "This laptop was removed from your synced memory on another laptop, so it can no longer sync; "
     "join again with a new setup code if that was a mistake.",
-    "forbidden": "The hub refused to let this laptop change data that belongs to another laptop.",
-    "bad_invite": "The hub did not accept this invite code: it may be mistyped, expired or already used, "
-    "so ask for a new one.",
-    "vault_not_found": "The hub has no vault with this id; it may have been reset, or the address points to a "
-    "different hub.",
-    "not_found": "The hub is missing data that should be there; it may have lost or withheld it.",
-    "exists": "The hub already has an object under this name, so it was left unchanged.",
-    "vault_exists": "This hub already has a vault with this id.",
-    "device_exists": "This laptop is already enrolled in the vault.",
-    "device_not_found": "The vault has no device with this id.",
-    "revoke_refused": "The hub did not remove that laptop: a laptop can only remove laptops that joined the vault "
-    "after it, never itself; whoever runs the hub can remove any other.",
+    "forbidden": "The memtray server refused to let this laptop change data that belongs to another laptop.",
+    "bad_invite": "The memtray server did not accept this server password (invite code): it may be mistyped, expired "
+    "or already used, so ask for a new one.",
+    "vault_not_found": "The memtray server has no synced memory with this id; it may have been reset, or the address "
+    "points to a different server.",
+    "not_found": "The memtray server is missing data that should be there; it may have lost or withheld it.",
+    "exists": "The memtray server already has an item under this name, so it was left unchanged.",
+    "vault_exists": "This memtray server already has a synced memory with this id.",
+    "device_exists": "This laptop has already joined your synced memory on this server.",
+    "device_not_found": "Your synced memory has no laptop with this id.",
+    "revoke_refused": "The memtray server did not remove that laptop: a laptop can only remove laptops that joined "
+    "your synced memory after it, never itself; whoever runs the server can remove any other.",
     "invite_limit": "This laptop already has five unused setup codes; use one of them, or wait a week until they "
     "expire.",
-    "too_large": "A change is larger than this hub accepts; ask whoever runs the hub to raise its size limit.",
-    "hub_full": "The hub has run out of storage space; ask whoever runs it to free some room.",
-    "invalid": "The hub did not understand memtray's request; it may run a different version of memtray.",
-    "server": "The hub had an internal problem and could not finish; memtray will try again later.",
-    "redirect": "The hub's address sends memtray somewhere else; use the address it points to (often https://…).",
+    "too_large": "A change is larger than this memtray server accepts; ask whoever runs it to raise its size limit.",
+    "hub_full": "The memtray server has run out of disk space; ask whoever runs it to free some room.",
+    "invalid": "The memtray server did not understand memtray's request; it may run a different version of memtray.",
+    "server": "The memtray server had an internal problem and could not finish; memtray will try again later.",
+    "redirect": "The memtray server's address sends memtray somewhere else; use the address it points to "
+    "(often https://…).",
 }
 ERROR_CLASSES: dict[str, type[HubError]] = {
     "no_token": HubAuthError,
@@ -79,7 +82,7 @@ class Reply:
 
 
 def unreadable() -> HubError:
-    return HubError("The hub sent an answer memtray could not read; the address may not be a memtray hub.")
+    return HubError("The server sent an answer memtray could not read; the address may not be a memtray server.")
 
 
 def read_answer(response: requests.Response, ok: bool, object_key: str | None) -> bytes:
@@ -92,7 +95,9 @@ def read_answer(response: requests.Response, ok: bool, object_key: str | None) -
         return read_capped(chunks, object_key)
     answer = _read_up_to(chunks, ANSWER_LIMIT + 1)
     if len(answer) > ANSWER_LIMIT:
-        raise HubError("The hub sent a much longer answer than memtray asked for, so memtray stopped reading it.")
+        raise HubError(
+            "The memtray server sent a much longer answer than memtray asked for, so memtray stopped reading it."
+        )
     return answer
 
 
@@ -121,7 +126,7 @@ def error_for(reply: Reply) -> HubError:
         wait = retry_after_seconds(reply.headers)
         about = f" about {round(wait)} seconds" if wait else " a moment"
         return HubRateLimitedError(
-            f"The hub is busy and asked memtray to wait{about} before trying again.", retry_after=wait
+            f"The memtray server is busy and asked memtray to wait{about} before trying again.", retry_after=wait
         )
     if status == 401:
         code = code if code in ("no_token", "revoked") else "bad_token"
@@ -137,7 +142,9 @@ def error_for(reply: Reply) -> HubError:
         code = "redirect"
     if code in MESSAGES:
         return ERROR_CLASSES.get(code, HubError)(MESSAGES[code])
-    return HubError(f"The hub gave an unexpected answer (HTTP {status}); the address may not point to a memtray hub.")
+    return HubError(
+        f"The server gave an unexpected answer (HTTP {status}); the address may not point to a memtray server."
+    )
 
 
 def _error_code(body: bytes) -> str | None:

@@ -92,20 +92,21 @@ def tls_failure(host: str, port: int, pin: str | None, timeout: float) -> HubErr
     """The error for a failed TLS handshake with the hub: a changed certificate if it no longer matches the pin."""
     if pin is None:
         return HubUnreachableError(
-            f"memtray could not verify the security certificate of the hub at {host}, so it did not connect. If "
-            "the hub uses a certificate of its own, ask whoever runs it for its fingerprint (it starts with "
-            "sha256:) and give it to memtray with --tls-fingerprint."
+            f"memtray could not verify the security certificate of the memtray server at {host}, so it did not "
+            "connect. If the server uses a certificate of its own, ask whoever runs it for its fingerprint (it starts "
+            "with sha256:) and give it to memtray with --tls-fingerprint."
         )
     served = served_fingerprint(host, port, timeout)
     if served is not None and served != pin:
         return HubError(
-            f"The hub's certificate changed since this laptop joined (memtray expected {shown(pin)}, the hub at "
-            f"{host} now shows {shown(served)}). memtray stopped to keep your data safe; if whoever runs the hub "
+            f"The memtray server's certificate changed since this laptop joined (memtray expected {shown(pin)}, the "
+            f"server at {host} now shows {shown(served)}). memtray stopped to keep your data safe; if whoever runs "
+            "the server "
             "renewed it, ask them for the new fingerprint and run 'memtray trust-certificate' with it. If nobody "
-            "did, someone may be pretending to be your hub.",
-            title="The hub's certificate changed",
+            "did, someone may be pretending to be your memtray server.",
+            title="The memtray server's certificate changed",
         )
     return HubUnreachableError(
-        f"memtray could not make a secure connection to the hub at {host}; check that the address is right and "
-        "that the hub is running with https."
+        f"memtray could not make a secure connection to the memtray server at {host}; check that the address is "
+        "right and that the server is running with https."
     )

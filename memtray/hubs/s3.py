@@ -56,7 +56,7 @@ class S3Hub:
     def __init__(self, url: str, secret: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme != "s3" or not parts.netloc:
-            raise UsageError("An S3 hub address looks like s3://bucket/folder?endpoint=https://s3.example.com.")
+            raise UsageError("An S3 storage address looks like s3://bucket/folder?endpoint=https://s3.example.com.")
         if "@" in parts.netloc:
             raise UsageError("Take the access key out of the S3 address; memtray keeps it in the keychain.")
         options = {name: values[-1] for name, values in parse_qs(parts.query).items()}
@@ -85,7 +85,7 @@ class S3Hub:
         try:
             with self._calling("save a file", key):
                 if not self._conditional and self._exists(key):
-                    raise ObjectExistsError(f"The hub already has {key}.")
+                    raise ObjectExistsError(f"Your storage already has {key}.")
                 self._put(key, data, conditional=self._conditional)
         except ObjectExistsError as exc:
             # botocore retries a put whose answer was lost: our own bytes there mean the first try landed.
@@ -179,8 +179,8 @@ class S3Hub:
         if isinstance(exc, exceptions.SSLError):
             return HubError(
                 f"memtray could not make a secure connection to {where}: the server's certificate was not "
-                "accepted or it does not speak HTTPS. Check the endpoint in the hub address.",
-                title="The hub's secure connection failed",
+                "accepted or it does not speak HTTPS. Check the endpoint in the storage address.",
+                title="The secure connection to your storage failed",
             )
         if isinstance(exc, exceptions.ConnectTimeoutError | exceptions.ReadTimeoutError):
             return HubUnreachableError(f"The S3 service at {where} did not answer in time.")
@@ -189,7 +189,7 @@ class S3Hub:
                 f"memtray could not reach the S3 service at {where}. Check the address and the internet connection."
             )
         if isinstance(exc, exceptions.NoCredentialsError | exceptions.PartialCredentialsError):
-            return HubAuthError(f"No access key is set for the S3 bucket {bucket}. Add one in the hub settings.")
+            return HubAuthError(f"No access key is set for the S3 bucket {bucket}. Add one in the storage settings.")
         return HubError(f"The S3 service at {where} could not {action} in the bucket {bucket}.")
 
     def _client_error(self, exc: Any, action: str, key: str | None) -> HubError:
@@ -197,18 +197,18 @@ class S3Hub:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         where, bucket = self._where, self._bucket
         if key is not None and code in MISSING_CODES:
-            return ObjectMissingError(f"The hub is missing {key}.")
+            return ObjectMissingError(f"Your storage is missing {key}.")
         if key is not None and code in EXISTS_CODES:
-            return ObjectExistsError(f"The hub already has {key}.")
+            return ObjectExistsError(f"Your storage already has {key}.")
         if code in AUTH_CODES:
             return HubAuthError(
                 f"The S3 service at {where} did not accept the access key. "
-                "Check the key ID and secret in the hub settings."
+                "Check the key ID and secret in the storage settings."
             )
         if code == "AccessDenied" or status == 403:
             return HubAuthError(f"The S3 service at {where} does not allow this access key to {action} in {bucket}.")
         if code == "NoSuchBucket":
-            return HubError(f"The bucket {bucket} does not exist at {where}. Create it or check the hub address.")
+            return HubError(f"The bucket {bucket} does not exist at {where}. Create it or check the storage address.")
         if code in FULL_CODES or status == 507:
             return HubFullError(
                 f"The bucket {bucket} at {where} is full or over its quota. Free some space or raise the quota."
@@ -263,4 +263,4 @@ def _retried(exc: BaseException | None) -> bool:
 
 def _check_key(key: str) -> None:
     if not is_valid_key(key):
-        raise UsageError(f"'{key}' is not a valid hub key.")
+        raise UsageError(f"'{key}' is not a valid name for a stored item.")

@@ -74,7 +74,7 @@ class WebDavHub:
     def __init__(self, url: str, secret: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("webdav", "webdavs"):
-            raise UsageError("A WebDAV hub address starts with webdav:// or webdavs://.")
+            raise UsageError("A WebDAV storage address starts with webdav:// or webdavs://.")
         if parts.password is not None:
             raise UsageError("Take the password out of the WebDAV address; memtray keeps it in the keychain.")
         if not parts.hostname:
@@ -122,7 +122,7 @@ class WebDavHub:
                 with self._reading(key):
                     return read_capped(response.iter_content(READ_CHUNK), key)
             if response.status_code in (404, 410):
-                raise ObjectMissingError(f"The hub is missing {key}.")
+                raise ObjectMissingError(f"Your storage is missing {key}.")
             raise self._error(response, "read a file")
 
     def list(self, prefix: str, after: str | None = None) -> builtins.list[str]:
@@ -171,7 +171,7 @@ class WebDavHub:
         if response.status_code in (200, 201, 204):
             return
         if response.status_code == 412:
-            raise ObjectExistsError(f"The hub already has {key}.")
+            raise ObjectExistsError(f"Your storage already has {key}.")
         raise self._error(response, "save a file")
 
     def _put_by_move(self, key: str, data: bytes) -> None:
@@ -185,7 +185,7 @@ class WebDavHub:
             if response.status_code in (201, 204):
                 return
             if response.status_code == 404 and self._retries != retries:
-                raise ObjectExistsError(f"The hub already has {key}.")
+                raise ObjectExistsError(f"Your storage already has {key}.")
             # rclone can answer 412 for a target it has not finished noticing is absent; a 412 counts
             # only once the target is really there.
             if response.status_code != 412 or self._present(key) or attempt == ATTEMPTS - 1:
@@ -193,7 +193,7 @@ class WebDavHub:
             time.sleep(0.1 * (attempt + 1))
         self._remove(temp)
         if response.status_code == 412:
-            raise ObjectExistsError(f"The hub already has {key}.")
+            raise ObjectExistsError(f"Your storage already has {key}.")
         raise self._error(response, "save a file")
 
     def _present(self, key: str) -> bool:
@@ -219,7 +219,7 @@ class WebDavHub:
             if response.status_code in (404, 409) and collection == "":
                 raise HubError(
                     f"The folder {self._base} cannot be created on the WebDAV server at {self._where} "
-                    "because the folder it should be in does not exist. Check the hub address."
+                    "because the folder it should be in does not exist. Check the storage address."
                 )
             if response.status_code not in (201, 405):
                 raise self._error(response, "create a folder")
@@ -245,7 +245,7 @@ class WebDavHub:
                 f"The WebDAV server at {self._where} sent a folder listing larger than memtray reads "
                 f"({describe_size(LISTING_MAX)}), so memtray stopped reading it."
             )
-            with self._reading(collection or "the hub folder"):
+            with self._reading(collection or "the storage folder"):
                 body = read_bounded(response.iter_content(READ_CHUNK), LISTING_MAX, too_large)
         return self._parse_listing(body, urlsplit(url).path)
 
@@ -304,7 +304,7 @@ class WebDavHub:
                 raise HubError(
                     f"memtray could not make a secure connection to {self._where}: the server's certificate "
                     "was not accepted or it does not speak HTTPS. Check the address (webdavs:// or webdav://).",
-                    title="The hub's secure connection failed",
+                    title="The secure connection to your storage failed",
                 ) from exc
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 failure = exc
@@ -336,7 +336,7 @@ class WebDavHub:
             if not self._same_server(url):
                 raise HubError(
                     f"The WebDAV server at {self._where} sent memtray to another address "
-                    f"({urlsplit(url).netloc}). Use that address for the hub if you trust it."
+                    f"({urlsplit(url).netloc}). Use that address for your storage if you trust it."
                 )
         raise HubError(f"The WebDAV server at {self._where} keeps redirecting memtray in a loop.")
 
@@ -350,7 +350,7 @@ class WebDavHub:
         if status == 401:
             return HubAuthError(
                 f"The WebDAV server at {where} did not accept the user name and password. "
-                "Check them in the hub settings."
+                "Check them in the storage settings."
             )
         if status == 403:
             return HubAuthError(f"The WebDAV server at {where} does not allow this account to {action} there.")
@@ -374,7 +374,7 @@ class WebDavHub:
 
 def _check_key(key: str) -> None:
     if not is_valid_key(key):
-        raise UsageError(f"'{key}' is not a valid hub key.")
+        raise UsageError(f"'{key}' is not a valid name for a stored item.")
 
 
 def _ancestors(key: str) -> builtins.list[str]:

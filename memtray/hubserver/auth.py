@@ -1,8 +1,9 @@
 """Secrets and scopes: device tokens, invite codes, and which keys a device may write.
 
 Tokens and invites are shown once and stored only as SHA-256 digests. A device may write
-``log/<own id>/…``, ``ckpt/<own id>/…``, ``blob/…`` and ``vault/…``; it may delete its own
-log, checkpoint and blob objects, and any ``vault/…`` object (key file generations).
+``log/<own id>/…``, ``ckpt/<own id>/…``, ``blob/…``, ``vault/…``, ``roster/…`` and ``epoch/…``; it may delete
+its own log, checkpoint and blob objects, and any ``vault/…`` object (key file generations), but never a roster
+entry or an epoch record.
 """
 
 from __future__ import annotations
@@ -59,10 +60,13 @@ def may_write(device_id: str, key: str) -> bool:
     parts = key.split("/")
     if parts[0] in ("log", "ckpt"):
         return len(parts) >= 3 and parts[1] == device_id
-    return parts[0] in ("blob", "vault")
+    return parts[0] in ("blob", "vault", "roster", "epoch")
 
 
 def may_delete(device_id: str, key: str, owner: str) -> bool:
+    """Roster entries and epoch records are never deleted: every laptop checks the whole chain of them."""
     if key.startswith("vault/"):
         return True
+    if key.startswith(("roster/", "epoch/")):
+        return False
     return may_write(device_id, key) and owner == device_id

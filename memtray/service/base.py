@@ -9,6 +9,7 @@ so a test that swaps ``hub()`` swaps it for all of them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 
@@ -18,10 +19,10 @@ from memtray.hubs.base import Hub
 from memtray.hubs.pinning import normalise_fingerprint
 from memtray.keychain import Keychain
 from memtray.paths import Home
-from memtray.service import keyfile
 from memtray.service.config import Config, load_config, save_config
+from memtray.service.membership import Members
 from memtray.sync.index import Index
-from memtray.vault import keys as vault_keys
+from memtray.vault.epochs import EpochKeys
 from memtray.vault.keys import VaultKeys
 
 # Keychain entries, each under "<vault id>:<name>".
@@ -50,10 +51,10 @@ def pin_for(url: str, *fingerprints: str | None) -> str | None:
     if len(pins) > 1:
         raise UsageError(
             "The certificate fingerprint you gave is not the one in the setup code, so nothing was changed. "
-            "Check both with whoever runs the hub."
+            "Check both with whoever runs the memtray server."
         )
     if pins and hub_kind(url) != "memtray":
-        raise UsageError("A certificate fingerprint only applies to a memtray hub at an https:// address.")
+        raise UsageError("A certificate fingerprint only applies to a memtray server at an https:// address.")
     return pins.pop() if pins else None
 
 
@@ -70,8 +71,9 @@ class ServiceBase:
         self._config = load_config(home.config_file)
         self._index: Index | None = None
         self._hub: Hub | None = None
-        self._keys: VaultKeys | None = None
+        self._keys: EpochKeys | None = None
         self._run_passphrase: str | None = None
+        self.members = Members(self)
 
     def is_set_up(self) -> bool:
         return self._config is not None
@@ -147,7 +149,7 @@ class ServiceBase:
         asked = self.ask_passphrase(reason) if self.ask_passphrase else None
         if not asked:
             raise PassphraseError(
-                "memtray needs your passphrase to unlock the vault, and none was given.",
+                "memtray needs your passphrase to unlock your synced memory, and none was given.",
                 title="Passphrase needed",
             )
         self._run_passphrase = asked
@@ -158,18 +160,29 @@ class ServiceBase:
         self.remember(PASSPHRASE, passphrase, required=False)
         self._run_passphrase = passphrase if self._run_passphrase else None
 
-    def vault_keys(self) -> VaultKeys:
+    def forget_run_passphrase(self) -> None:
+        """The passphrase kept for this run was wrong: ask again next time."""
+        self._run_passphrase = None
+
+    def forget_stored_passphrase(self) -> None:
+        """The keychain's passphrase is stale (a laptop was removed and a new one chosen elsewhere)."""
+        self._run_passphrase = None
+        with contextlib.suppress(KeychainError):
+            self.keychain.delete(f"{self.config.vault_id}:{PASSPHRASE}")
+
+    def epoch_keys(self) -> EpochKeys:
+        """The vault's keys of every epoch this laptop may read, unlocked once per run (see membership.py)."""
         if self._keys is None:
-            vault_id = self.config.vault_id
-            passphrase = self.passphrase("unlock")  # first: a recovery while asking for it pins a new key file
-            pin = keyfile.load_pin(self.home.keyfile_pin)
-            try:
-                vault_key = vault_keys.unlock(pin, passphrase, vault_id)
-            except PassphraseError:
-                self._run_passphrase = None
-                raise
-            self._keys = VaultKeys.derive(vault_id, vault_key)
+            self._keys = self.members.unlock()
         return self._keys
+
+    def forget_keys(self) -> None:
+        """Unlock again at the next ``epoch_keys``: another laptop started a new epoch."""
+        self._keys = None
+
+    def vault_keys(self) -> VaultKeys:
+        """The keys of the current epoch, which everything new is sealed under."""
+        return self.epoch_keys().sealing()[1]
 
     def take_up(
         self,
@@ -177,15 +190,16 @@ class ServiceBase:
         hub: Hub,
         passphrase: str,
         *,
-        keys: VaultKeys | None = None,
         index: Index | None = None,
     ) -> None:
         """Work as the laptop ``config`` describes before it is saved: a setup in progress."""
         self._config, self._hub, self._run_passphrase = config, hub, passphrase
-        if keys is not None:
-            self._keys = keys
         if index is not None:
             self._index = index
+
+    def unlocked_with(self, epoch: int, vault_key: bytes) -> None:
+        """A setup unlocked the key file of ``epoch`` with the passphrase: the keys of every epoch follow."""
+        self._keys = self.members.unlocked_with(epoch, vault_key)
 
     def give_up(self) -> None:
         """Undo ``take_up`` after a setup failed: back to a laptop that is not set up."""

@@ -1,4 +1,5 @@
-"""The vault's laptops: seen in the logs, and on a memtray hub also enrolled there, where one can be removed.
+"""The vault's laptops: seen in the logs, and on a memtray hub also enrolled there; with each one's key
+fingerprint and whether it is a member, as the roster this laptop last verified has it (removing one: removal.py).
 
 A laptop's name travels inside its log entries (see memtray/sync/engine.py ``_apply_entry``): ``rename`` changes
 this laptop's config, and its next sync sends an entry with the new name even when no file changed (publish.py).
@@ -6,11 +7,14 @@ this laptop's config, and its next sync sends an entry with the new name even wh
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from memtray.errors import UsageError
 from memtray.hubs.base import Enrollment
 from memtray.laptop_name import clean_laptop_name
 from memtray.model import DeviceInfo
 from memtray.service.base import ServiceBase
+from memtray.service.membership import ROSTER_MEMBERS, roster_summary
 
 UNNAMED_DEVICE = "Another laptop (its name arrives with the next sync)"
 
@@ -45,23 +49,22 @@ class Devices:
                     enrolled.device_id == me,
                     enrolled.revoked,
                 )
+        strict, members = roster_summary(self._service.index.get_meta(ROSTER_MEMBERS))
+        for device_id, device in found.items():
+            _, fingerprint, removed = members.get(device_id, ("", "", strict))
+            found[device_id] = replace(device, fingerprint=fingerprint, member=not removed)
         return sorted(found.values(), key=lambda device: (not device.this_device, device.name.lower()))
 
-    def revoke(self, name_or_id: str) -> None:
+    def find(self, name_or_id: str) -> DeviceInfo:
+        """The one other laptop called ``name_or_id`` (or with that device id); UsageError otherwise."""
         matches = [d for d in self.devices() if name_or_id in (d.name, d.device_id)]
         if not matches:
-            raise UsageError(f"There is no laptop called '{name_or_id}' in this vault.")
+            raise UsageError(f"There is no laptop called '{name_or_id}' in your synced memory.")
         if len(matches) > 1:
             raise UsageError(f"More than one laptop is called '{name_or_id}'. Use its device id instead.")
         if matches[0].this_device:
-            raise UsageError("A laptop cannot remove itself. Do it from another laptop of the vault.")
-        hub = self._service.hub()
-        if not isinstance(hub, Enrollment):
-            raise UsageError(
-                "This kind of hub has no per-laptop access to take away. To lock a lost laptop out, change the "
-                "hub's password or storage keys, and change your passphrase."
-            )
-        hub.revoke_device(matches[0].device_id)
+            raise UsageError("A laptop cannot remove itself. Do it from another of your laptops.")
+        return matches[0]
 
     def rename(self, name: str) -> str:
         """Call this laptop ``name`` (tidied by ``clean_laptop_name``); the others learn it at its next sync."""

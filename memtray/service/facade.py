@@ -1,8 +1,8 @@
 """``Service``: the one API both the CLI and the tray app use. Returns plain dataclasses, raises memtray errors.
 
 It is this laptop's shared parts (``ServiceBase``) and hands each request to the part that does it: setup,
-folders, syncing and repair, devices, conflicts, the secret guard, passphrase and recovery key, the hub, and
-``history`` (activity, versions), which callers use as an object of its own.
+folders, syncing and repair, devices and removing one, conflicts, the secret guard, passphrase and recovery key,
+the hub, and ``history`` (activity, versions), which callers use as an object of its own.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from memtray.model import (
     MassDeleteQuestion,
     ProgressCallback,
     ProjectInfo,
+    RemovalResult,
     Status,
     SyncResult,
 )
@@ -37,6 +38,7 @@ from memtray.service.guard import Guard
 from memtray.service.history import History
 from memtray.service.hub_settings import HubSettings
 from memtray.service.projects import Projects
+from memtray.service.removal import Removal
 from memtray.service.security import Security
 from memtray.service.setup import Setup
 from memtray.service.setupcode import SetupCode, SetupCodes, ShortCode
@@ -51,6 +53,7 @@ class Service(ServiceBase):
         self._setup = Setup(self, self._folders, lambda: self._syncing.sync(place_projects=False))
         self._projects = Projects(self)
         self._devices = Devices(self)
+        self._removal = Removal(self, self._devices, lambda: self._syncing.sync())
         self._security = Security(self)
         self._hub_settings = HubSettings(self)
         self._history = History(self)
@@ -214,8 +217,10 @@ class Service(ServiceBase):
     def devices(self) -> list[DeviceInfo]:
         return self._devices.devices()
 
-    def revoke_device(self, name_or_id: str) -> None:
-        self._devices.revoke(name_or_id)
+    def remove_laptop(self, name_or_id: str, new_passphrase: str) -> RemovalResult:
+        """Remove another laptop for real (see removal.py): a new key it never gets, under ``new_passphrase`` and a
+        new recovery key, returned to show once. The other laptops pick up the new key with no typing."""
+        return self._removal.remove(name_or_id, new_passphrase)
 
     def rename_laptop(self, name: str) -> str:
         """Call this laptop ``name``; the other laptops show it after its next sync. Returns the name as kept."""

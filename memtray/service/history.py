@@ -96,7 +96,7 @@ class History:
         service = self._service
         data = service.index.content(version.sha)
         if data is None and version.blob:
-            data = open_blob(service.vault_keys(), version.blob, service.hub().get(blob_key(version.blob)), version.sha)
+            data = open_blob(service.epoch_keys(), version.blob, service.hub().get(blob_key(version.blob)), version.sha)
         if data is None:
             raise UsageError("The content of that version is no longer kept.")
         return data

@@ -31,14 +31,14 @@ def latest_on_hub(hub: Hub) -> KeyFile | None:
     except ObjectMissingError:
         return None
     if keyfile_key(keyfile.generation) != keys[-1]:
-        raise HostileKeyFileError("The vault's key file on the hub is stored under the wrong name, so it was refused.")
+        raise HostileKeyFileError("The key file in your storage is stored under the wrong name, so it was refused.")
     return keyfile
 
 
 def require_on_hub(hub: Hub) -> KeyFile:
     keyfile = latest_on_hub(hub)
     if keyfile is None:
-        raise NotSetUpError("There is no memtray vault on that hub yet. Start a new vault on your first laptop.")
+        raise NotSetUpError("There is no synced memory in that storage yet. Start it on your first laptop.")
     return keyfile
 
 
@@ -56,7 +56,7 @@ def publish(hub: Hub, keyfile: KeyFile, previous: KeyFile | None) -> None:
         hub.put_new(keyfile_key(keyfile.generation), keyfile.to_bytes())
     except ObjectExistsError as exc:
         raise HostileKeyFileError(
-            "Another laptop changed the vault's keys at the same moment. Sync, then try again."
+            "Another laptop changed the keys of your synced memory at the same moment. Sync, then try again."
         ) from exc
     if previous is not None:
         for key in hub.list(KEYFILE_PREFIX):
@@ -68,7 +68,7 @@ def load_pin(path: Path) -> KeyFile:
     try:
         return KeyFile.from_bytes(path.read_bytes())
     except FileNotFoundError as exc:
-        raise NotSetUpError("This laptop's copy of the vault key file is missing. Join the vault again.") from exc
+        raise NotSetUpError("This laptop's copy of the key file is missing. Join your synced memory again.") from exc
 
 
 def save_pin(path: Path, keyfile: KeyFile) -> None:
@@ -77,4 +77,4 @@ def save_pin(path: Path, keyfile: KeyFile) -> None:
         make_private_folder(path.parent)
         write_private_atomic(path, keyfile.to_bytes())
     except OSError as exc:
-        raise LocalFileError(f"memtray could not save its copy of the vault key file: {exc.strerror or exc}.") from exc
+        raise LocalFileError(f"memtray could not save its copy of the key file: {exc.strerror or exc}.") from exc

@@ -32,6 +32,7 @@ class Security:
     def _unlock(self, passphrase: str) -> tuple[KeyFile, bytes]:
         """The newest key file this laptop trusts, and the vault key ``passphrase`` unlocks."""
         service = self._service
+        service.epoch_keys()  # first: it pins the key file a removal on another laptop made
         pin = keyfile.load_pin(service.home.keyfile_pin)
         vault_key = vault_keys.unlock(pin, passphrase, service.config.vault_id)
         return keyfile.newest_trusted(service.hub(), pin, vault_key), vault_key

@@ -34,7 +34,8 @@ from memtray.service.setupcode import SetupCode, SetupCodes, ShortCode, join_tar
 from memtray.service.vault_finder import locate
 from memtray.sync.index import Index, remove_index_files
 from memtray.vault import keys as vault_keys
-from memtray.vault.keys import KeyFile, VaultKeys
+from memtray.vault.epochs import FIRST_EPOCH
+from memtray.vault.keys import KeyFile
 
 # A join that redeemed its one-time invite at a memtray hub keeps "<device id>:<token>" here until it succeeds.
 PENDING_JOIN = "pending-join"
@@ -74,9 +75,10 @@ class Setup:
         if hub_kind(url) == "folder":
             hub.create_root()  # type: ignore[attr-defined]
         if keyfile.latest_on_hub(hub) is not None:
-            raise AlreadySetUpError("That hub already holds a memtray vault. Join it instead of starting a new one.")
+            raise AlreadySetUpError("That storage already holds synced memory. Join it instead of starting anew.")
         keyfile.publish(hub, created.keyfile, None)
         self._finish(config, created.keyfile, passphrase, secret, hub)
+        self._found_roster(created.vault_key)
         return InitResult(config.vault_id, config.device_id, created.recovery_key)
 
     def join(
@@ -99,7 +101,7 @@ class Setup:
         config.tls_fingerprint = pin_for(url, tls_fingerprint, code.tls_fingerprint)
         at_memtray_hub = hub_kind(url) == "memtray"
         if at_memtray_hub and not code.vault_id:
-            raise UsageError("To join through a memtray hub, paste the setup code from one of your other laptops.")
+            raise UsageError("To join through a memtray server, paste the setup code from one of your other laptops.")
         pending = self._pending_join(code.vault_id) if at_memtray_hub else None
         secret: str | None
         if pending is not None:
@@ -155,7 +157,7 @@ class Setup:
         kind = hub_kind(config.hub_url)
         if needs_secret(kind) and not secret_from_environment() and not self._service.keychain.available():
             raise KeychainMissingError(
-                "memtray needs the keychain to keep this hub's access key safe, and this computer has none. "
+                "memtray needs the keychain to keep the password of your storage safe, and this computer has none. "
                 "Set MEMTRAY_HUB_SECRET for automation, or install a keychain (Secret Service)."
             )
         if kind != "memtray":
@@ -171,6 +173,14 @@ class Setup:
         self._bind(pinned, passphrase, secret)
         service.index.put_device(config.device_id, config.device_name, sys.platform, 0, time.time(), {})
 
+    def _found_roster(self, vault_key: bytes) -> None:
+        """The first laptop of a new vault starts its roster at once (a laptop joining adds itself at its first
+        sync; see membership.py)."""
+        service = self._service
+        service.unlocked_with(FIRST_EPOCH, vault_key)
+        _, news = service.members.refresh(service.epoch_keys())
+        service.members.told(news)
+
     def _sync_then_bind(
         self, config: Config, pinned: KeyFile, vault_key: bytes, passphrase: str, secret: str | None, hub: Hub
     ) -> None:
@@ -182,9 +192,9 @@ class Setup:
         service.home.ensure()
         staging = service.home.data_dir / "joining.sqlite3"
         remove_index_files(staging)
-        keys = VaultKeys.derive(config.vault_id, vault_key)
-        service.take_up(config, hub, passphrase, keys=keys, index=Index(staging))
+        service.take_up(config, hub, passphrase, index=Index(staging))
         try:
+            service.unlocked_with(pinned.epoch, vault_key)
             service.index.put_device(config.device_id, config.device_name, sys.platform, 0, time.time(), {})
             self._first_sync()
             self._folders.place_presets()
@@ -213,5 +223,8 @@ class Setup:
 
 def _need_invite(invite: str | None) -> str:
     if not invite:
-        raise UsageError("A memtray hub needs an invite code. The hub's owner gets one with 'memtray hub invite'.")
+        raise UsageError(
+            "A memtray server needs a server password (an invite code). Whoever runs the server gets one with "
+            "'memtray hub invite'."
+        )
     return invite

@@ -24,6 +24,7 @@ from memtray.sync import repair
 from memtray.sync.engine import SyncContext, SyncEngine
 from memtray.sync.osrules import current_rules
 from memtray.sync.reconcile import ConflictPolicy
+from memtray.vault.epochs import UnknownEpochError
 
 DAY = 24 * 60 * 60
 # SyncResult fields that say how things stand after a sync, not what it did.
@@ -46,7 +47,7 @@ class Syncing:
         """One sync, under the home lock; a repair another laptop asked for runs first, then the sync again.
         ``place_projects`` False leaves waiting project folders alone (a join places them before it commits)."""
         service = self._service
-        service.vault_keys()
+        service.epoch_keys()
         with HomeLock(service.home.lock_file):
             self._follow_index_identity()
             if place_projects:
@@ -71,9 +72,10 @@ class Syncing:
         identity, sets aside the histories it cannot read, and asks their laptops to do the same. Files on this
         laptop are not changed by the repair itself. None if nothing on the hub is damaged."""
         service = self._service
-        keys = service.vault_keys()
+        service.epoch_keys()
         with HomeLock(service.home.lock_file):
             self._follow_index_identity()
+            keys, _ = service.members.refresh(service.epoch_keys())
             damaged = repair.damaged_logs(service.hub(), keys, service.index, service.config.device_id)
             if not damaged:
                 return None
@@ -98,7 +100,7 @@ class Syncing:
             service.remember_hub_secret(hub.join_vault(hub.create_invite(), config.vault_id, new, HUB_DEVICE_LABEL))
         repair.rekey(service.index, old, new, damaged)
         service.index.put_device(new, config.device_name, sys.platform, 0, time.time(), {})
-        service.index.add_activity("repaired", "", "", "this laptop sent its files again after the hub lost data")
+        service.index.add_activity("repaired", "", "", "this laptop sent its files again after the storage lost data")
         config.device_id = new
         service.save_config()
         service.drop_hub()
@@ -107,8 +109,23 @@ class Syncing:
         self, progress: ProgressCallback | None, allow_mass_delete: bool, allowed_delete: MassDeleteQuestion | None
     ) -> SyncResult:
         service = self._service
+        try:
+            return self._sync_once(progress, allow_mass_delete, allowed_delete)
+        except UnknownEpochError:
+            service.forget_keys()  # another laptop started a new epoch while this one synced: unlock, then again
+            return self._sync_once(progress, allow_mass_delete, allowed_delete)
+
+    def _sync_once(
+        self, progress: ProgressCallback | None, allow_mass_delete: bool, allowed_delete: MassDeleteQuestion | None
+    ) -> SyncResult:
+        service = self._service
         config = service.config
         index = service.index
+        try:
+            _, news = service.members.refresh(service.epoch_keys())
+        except MemtrayError as exc:
+            index.set_meta("last_error", exc.message)
+            raise
         context = SyncContext(
             hub=service.hub(),
             index=index,
@@ -119,7 +136,9 @@ class Syncing:
             unguarded=frozenset(config.secret_guard_off),
             policy=ConflictPolicy(config.setting("conflict_policy")),
             rules=current_rules(),
-            keys=service.vault_keys,
+            keys=service.epoch_keys,
+            membership=lambda: news.membership,
+            signer=service.members.signer(),
             progress=progress,
             allow_mass_delete=allow_mass_delete,
             allowed_delete=allowed_delete,
@@ -132,6 +151,8 @@ class Syncing:
         if result.mass_delete is not None:
             index.set_meta("last_error", result.mass_delete.message())
             return result
+        result.joined, result.left = news.joined, news.left
+        service.members.told(news)
         now = time.time()
         index.set_meta("last_error", "")
         index.set_meta("last_sync", str(now))

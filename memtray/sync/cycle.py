@@ -9,6 +9,7 @@ from pathlib import Path
 
 from memtray.hubs.base import Hub
 from memtray.hubs.keys import blob_key
+from memtray.membership.view import Membership, Signer
 from memtray.model import MassDeleteQuestion, ProgressCallback
 from memtray.projects.pathmap import IdentityMap, PathMap
 from memtray.sync.entry import open_blob
@@ -17,7 +18,7 @@ from memtray.sync.index import Index
 from memtray.sync.osrules import OSRules
 from memtray.sync.reconcile import ConflictPolicy
 from memtray.sync.records import FileRow, FileVersion, FolderDef
-from memtray.vault.keys import VaultKeys
+from memtray.vault.epochs import EpochKeys
 
 ACTIVITY_PER_CYCLE = 100
 IDENTITY = IdentityMap()
@@ -33,7 +34,12 @@ class SyncContext:
     folder_roots: dict[str, Path]
     policy: ConflictPolicy
     rules: OSRules
-    keys: Callable[[], VaultKeys]
+    keys: Callable[[], EpochKeys]
+    """The vault's keys by epoch: new objects are sealed under the current one (see memtray/vault/epochs.py)."""
+    membership: Callable[[], Membership] = Membership
+    """The verified roster as the engine uses it; ``Membership()`` (no roster yet) applies entries as before."""
+    signer: Signer | None = None
+    """Signs each entry this laptop writes; None writes them unsigned, as laptops did before the roster."""
     progress: ProgressCallback | None = None
     allow_mass_delete: bool = False
     allowed_delete: MassDeleteQuestion | None = None
@@ -64,7 +70,7 @@ class Cycle:
     """The rows, contents and news one cycle gathers before it records, writes and sends them."""
 
     ctx: SyncContext = field(repr=False)
-    keys: Callable[[], VaultKeys] = field(repr=False)
+    keys: Callable[[], EpochKeys] = field(repr=False)
     rows: dict[str, dict[str, FileRow]] = field(default_factory=dict)
     changed: set[Key] = field(default_factory=set)
     written: set[Key] = field(default_factory=set)
@@ -77,6 +83,10 @@ class Cycle:
     cursors: dict[str, tuple[int, str]] = field(default_factory=dict)
     devices: dict[str, tuple[str, str, int, float, dict[str, int]]] = field(default_factory=dict)
     folder_defs: dict[str, FolderDef] = field(default_factory=dict)
+    defs_changed: set[str] = field(default_factory=set)
+    """Folders whose definition another laptop changed in this cycle (recorded with the rest)."""
+    refused_told: dict[str, int] = field(default_factory=dict)
+    """Per laptop, the newest entry of its log whose refusal a sync result told (see engine.py)."""
     retiring: set[str] = field(default_factory=set)
     rekey: bool = False
 

@@ -3,7 +3,8 @@
 1. Adopt: entries of our own on the hub past the index's sequence number were written by a
    sync that stopped before it saved the index; they are taken as sent.
 2. Scan the mapped folders for local edits and deletions.
-3. Pull every other laptop's new entries and verify them (see pull.py) before touching anything.
+3. Pull every other laptop's new entries and verify them (see pull.py) before touching anything. Entries the
+   roster refuses are left on the hub, unapplied, and the result says so (see admission.py).
 4. Reconcile each arriving version against ours (see reconcile.py and settle.py), in log order, and
    fetch every blob the outcome needs. Note what each entry says about conflicts (see conflict_news.py);
    conflicts resolved on other laptops are resolved here just before step 5 (a sync stopped before step 5
@@ -25,11 +26,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 
 from memtray.errors import IntegrityError, MemtrayError, ObjectTooLargeError
+from memtray.membership.view import Membership
 from memtray.model import DeletedBy, FileProblem, MassDeleteQuestion, SyncProgress, SyncResult
-from memtray.sync import repair
+from memtray.sync import admission, repair
 from memtray.sync.conflict_news import Settlement, settle_elsewhere, take_news
 from memtray.sync.cycle import Cycle, SyncContext
 from memtray.sync.entry import GENESIS, LogEntry
@@ -42,11 +45,13 @@ from memtray.sync.records import RACY_NS, FileRow
 from memtray.sync.scan import KnownVersion, scan_folder
 from memtray.sync.settle import settle
 from memtray.sync.vectors import Order, VersionVector, compare
-from memtray.vault.keys import VaultKeys
+from memtray.vault.epochs import EpochKeys
 
 __all__ = ["SyncContext", "SyncEngine"]
 
 MASS_DELETE_MIN = 3
+REFUSED_TOLD = "refused_told"
+"""Index meta: per laptop, the newest sequence number of its log whose refusal a sync result already told."""
 
 
 class SyncEngine:
@@ -54,10 +59,11 @@ class SyncEngine:
         self.ctx = context
         self.index = context.index
         self.me = context.me
-        self._keys: VaultKeys | None = None
+        self._keys: EpochKeys | None = None
         self._settlements: list[Settlement] = []
+        self.membership = Membership()
 
-    def keys(self) -> VaultKeys:
+    def keys(self) -> EpochKeys:
         if self._keys is None:
             self._keys = self.ctx.keys()
         return self._keys
@@ -71,17 +77,21 @@ class SyncEngine:
         result = SyncResult()
         self._settlements = []
         self._progress("checking")
+        self.membership = self.ctx.membership()
         set_aside = repair.retired(self.index)
         logs = hub_logs(self.ctx.hub, skip=set_aside)
         self._adopt_own_entries(logs)
         known = self.index.device_names()
         cursors = {device: cursor for device, cursor in self.index.cursors().items() if device not in set_aside}
-        cycle = Cycle(self.ctx, self.keys, cursors=dict(cursors), folder_defs=self.index.folder_defs())
+        told = json.loads(self.index.get_meta(REFUSED_TOLD, "{}") or "{}")
+        cycle = Cycle(
+            self.ctx, self.keys, cursors=dict(cursors), folder_defs=self.index.folder_defs(), refused_told=told
+        )
         held = self._scan(cycle, result)
         if held is not None:
             return SyncResult(seconds=time.monotonic() - started, mass_delete=held)
         self._progress("downloading")
-        batches = self._fetch(logs, cursors, known, cycle)
+        batches = self._fetch(logs, cursors, known, cycle, result)
         check_acks(batches, logs, known, skip=cycle.retiring)
         for batch in batches:
             for item in batch:
@@ -111,7 +121,9 @@ class SyncEngine:
         if not newer:
             return
         prev = self.index.get_meta("hash", GENESIS) or GENESIS
-        own = fetch_chain(self.ctx.hub, self.keys(), self.me, newer, my_seq, prev, "this laptop")
+        own = fetch_chain(self.ctx.hub, self.keys(), self.me, newer, my_seq, prev, "this laptop", self.membership)
+        if not own:
+            return
         for item in own:
             _check_changes(item.entry)
         with self.index.transaction():
@@ -172,17 +184,23 @@ class SyncEngine:
         return known
 
     def _fetch(
-        self, logs: dict[str, list[int]], cursors: dict[str, tuple[int, str]], known: dict[str, str], cycle: Cycle
+        self,
+        logs: dict[str, list[int]],
+        cursors: dict[str, tuple[int, str]],
+        known: dict[str, str],
+        cycle: Cycle,
+        result: SyncResult,
     ) -> list[list[Fetched]]:
-        """Every other laptop's new entries. A log that cannot be read stops the sync, unless a laptop's
-        readable entry retires that identity (it repaired itself: see repair.py)."""
+        """Every other laptop's new entries the roster lets this laptop apply. A log that cannot be read stops the
+        sync, unless a laptop's readable entry retires that identity (it repaired itself: see repair.py)."""
         batches: list[list[Fetched]] = []
         failures: dict[str, MemtrayError] = {}
         for device in sorted((set(logs) | set(cursors)) - {self.me}):
             name = known.get(device, "another laptop")
+            cursor = cursors.get(device, (0, GENESIS))
+            self._note_refused(device, logs.get(device, []), cursor[0], cycle, result)
             try:
-                cursor = cursors.get(device, (0, GENESIS))
-                batch = read_log(self.ctx.hub, self.keys, device, logs.get(device, []), cursor, name)
+                batch = read_log(self.ctx.hub, self.keys, device, logs.get(device, []), cursor, name, self.membership)
             except (IntegrityError, ObjectTooLargeError) as exc:
                 failures[device] = exc
                 continue
@@ -194,19 +212,33 @@ class SyncEngine:
                 raise failure
         return [batch for batch in batches if batch[0].entry.device_id not in cycle.retiring]
 
+    def _note_refused(self, device: str, seqs: list[int], applied: int, cycle: Cycle, result: SyncResult) -> None:
+        """Tell once, in ``result``, of entries in ``device``'s log past ``applied`` that the roster refuses."""
+        _, refused = admission.admitted(self.membership, device, seqs)
+        newest = refused[-1] if refused else 0
+        if newest <= max(applied, cycle.refused_told.get(device, 0)):
+            return
+        name = self.index.device_names().get(device) or _member_name(self.membership, device)
+        result.refused.append(admission.refusal(self.membership, device, name))
+        cycle.refused_told[device] = newest
+
     def _apply_entry(self, cycle: Cycle, item: Fetched, result: SyncResult, known: dict[str, str]) -> None:
         entry = item.entry
+        cycle.cursors[entry.device_id] = (entry.seq, item.sealed_hash)
+        if entry.notice:
+            return
         if entry.device_id not in known and entry.device_id not in cycle.devices:
             result.new_devices.append(entry.device_name)
         known[entry.device_id] = entry.device_name
         cycle.devices[entry.device_id] = (entry.device_name, entry.platform, entry.seq, entry.time, entry.acks)
-        cycle.cursors[entry.device_id] = (entry.seq, item.sealed_hash)
         cycle.rekey = cycle.rekey or self.me in entry.damaged
         for folder in entry.folders:
             current = cycle.folder_defs.get(folder.folder_id)
-            if current is None or folder.stamp > current.stamp:
+            if admission.from_the_future(folder, time.time()):
+                result.refused.append(admission.future_folder(folder, entry.device_name))
+            elif current is None or folder.stamp > current.stamp:
                 cycle.folder_defs[folder.folder_id] = folder
-                self.index.put_folder_def(folder, pending=False)
+                cycle.defs_changed.add(folder.folder_id)
         for change in entry.changes:
             if change.data is not None:
                 cycle.contents[change.version.sha] = change.data
@@ -264,9 +296,18 @@ class SyncEngine:
                 self.index.set_cursor(device, seq, sealed_hash)
             for device, (name, platform, seq, seen, acks) in cycle.devices.items():
                 self.index.put_device(device, name, platform, seq, seen, acks)
+            for folder_id in cycle.defs_changed:
+                self.index.put_folder_def(cycle.folder_defs[folder_id], pending=False)
+            if cycle.refused_told:
+                self.index.set_meta(REFUSED_TOLD, json.dumps(cycle.refused_told, sort_keys=True))
             repair.retire(self.index, cycle.retiring)
             if cycle.rekey:
                 repair.request_rekey(self.index)
+
+
+def _member_name(membership: Membership, device_id: str) -> str:
+    member = membership.members.get(device_id)
+    return member.name if member is not None else "a laptop memtray does not know"
 
 
 def _check_changes(entry: LogEntry) -> None:
@@ -274,6 +315,6 @@ def _check_changes(entry: LogEntry) -> None:
     for change in entry.changes:
         version = change.version
         if len(version.path) > MAX_PATH_CHARS:
-            raise IntegrityError("A log entry on the hub names an impossibly long path. memtray did not use it.")
+            raise IntegrityError("A log entry in your storage names an impossibly long path. memtray did not use it.")
         if change.data is not None and hashlib.sha256(change.data).hexdigest() != version.sha:
             raise IntegrityError("A file in a log entry does not match its fingerprint. memtray did not use it.")

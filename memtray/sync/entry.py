@@ -6,6 +6,13 @@ The envelope's associated data binds vault, ``log``, device and sequence number,
 cannot move an entry to another slot; ``prev`` (the SHA-256 of the previous sealed entry)
 chains the entries, so it cannot drop or reorder one unnoticed either.
 
+A laptop with a key (see memtray/membership/laptop_key.py) signs each entry it writes: the plaintext is then
+``packed ‖ SIGNATURE_MARKER ‖ 64-byte Ed25519 signature`` over ``entry_message``. Unpacking stops at the end of
+the zlib stream and hands back what follows it, which must be nothing (an unsigned entry) or exactly one such
+trailer. A laptop on an older memtray inflates the stream the same way and never looks past its end, so it reads
+signed entries as it always read entries (tests/core/test_signed_entries.py decodes one with that release's code).
+The envelope's key generation is the vault key epoch the object is sealed under (see memtray/vault/epochs.py).
+
 Unpacking is bounded: an entry or blob may expand to at most ``RATIO`` times its packed size (but
 always ``RATIO_FLOOR``) and never past ``PLAIN_CAPS`` for its kind, so a compression bomb, even one
 sealed with the real vault key, stops with an error naming the object. Packing keeps to the same
@@ -24,12 +31,20 @@ from dataclasses import dataclass, field
 from memtray.errors import HubPayloadTooLargeError, IntegrityError, ObjectTooLargeError
 from memtray.hubs.base import MIB, describe_size
 from memtray.hubs.keys import blob_key, log_key
+from memtray.membership.view import Signer
 from memtray.sync.pathsafety import check_relative
 from memtray.sync.records import FileVersion, FolderDef
-from memtray.vault.envelope import object_aad, open_sealed, seal
+from memtray.vault.envelope import canonical, key_generation_of, object_aad, open_sealed, seal
+from memtray.vault.epochs import FIRST_EPOCH, EpochKeys
 from memtray.vault.keys import VaultKeys
 
 FORMAT = 1
+NOTICE_FORMAT = 2
+"""The format of the one entry a laptop writes, sealed under the first epoch, before its first entry under a later
+epoch (see publish.py): releases before membership refuse it as "written by a newer memtray" instead of failing
+on the new epoch's key as if the data were damaged. It holds only its slot and the hash of the entry before it,
+which the storage shows anyway, so a removed laptop that still holds the first epoch's key learns nothing new."""
+NOTICE_FIELDS = frozenset({"v", "device", "seq", "prev"})
 GENESIS = "0" * 64
 DEVICE_ID = re.compile(r"^[0-9a-f]{32}$")
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -41,19 +56,21 @@ RATIO_FLOOR = 16 * MIB
 # A blob's plaintext cap leaves room for zlib framing and padding under the hub's 256 MiB cap for blobs.
 PLAIN_CAPS = {"log": 256 * MIB, "blob": 240 * MIB}
 INFLATE_CHUNK = 1 * MIB
+SIGNATURE_MARKER = b"MTsig1"
+SIGNATURE_BYTES = 64
 
 
 def _malformed(key: str) -> IntegrityError:
     return IntegrityError(
-        f"The hub's object {key} could not be read: it is damaged or was written by a newer memtray. "
+        f"The stored item {key} could not be read: it is damaged or was written by a newer memtray. "
         "memtray did not use it."
     )
 
 
 def _tampered(key: str) -> IntegrityError:
     return IntegrityError(
-        f"The hub's object {key} failed its integrity check: it was changed, moved or damaged, or it belongs "
-        "to another vault. memtray did not use it."
+        f"The stored item {key} failed its integrity check: it was changed, moved or damaged, or it belongs "
+        "to another synced memory. memtray did not use it."
     )
 
 
@@ -67,8 +84,9 @@ def _pack(raw: bytes) -> bytes:
     return packed if len(raw) <= _ratio_limit(len(packed)) else zlib.compress(raw, 0)
 
 
-def _unpack(packed: bytes, kind: str, key: str) -> bytes:
-    """Inflate ``packed`` a chunk at a time, stopping as soon as it passes its bound."""
+def _unpack(packed: bytes, kind: str, key: str) -> tuple[bytes, bytes]:
+    """Inflate the zlib stream at the start of ``packed`` a chunk at a time, stopping as soon as it passes its
+    bound; the inflated bytes, and the bytes after the stream."""
     limit = min(PLAIN_CAPS[kind], _ratio_limit(len(packed)))
     inflater = zlib.decompressobj()
     parts: list[bytes] = []
@@ -80,7 +98,7 @@ def _unpack(packed: bytes, kind: str, key: str) -> bytes:
             total += len(chunk)
             if total > limit:
                 raise ObjectTooLargeError(
-                    f"The hub's object {key} unpacks to more than memtray accepts ({describe_size(limit)}); "
+                    f"The stored item {key} unpacks to more than memtray accepts ({describe_size(limit)}); "
                     "memtray did not use it."
                 )
             parts.append(chunk)
@@ -89,7 +107,7 @@ def _unpack(packed: bytes, kind: str, key: str) -> bytes:
                 raise _malformed(key)
     except zlib.error as exc:
         raise _malformed(key) from exc
-    return b"".join(parts)
+    return b"".join(parts), inflater.unused_data
 
 
 @dataclass
@@ -120,6 +138,8 @@ class LogEntry:
     """Conflicts that happened on this laptop (see conflict_news.py); older laptops ignore the field."""
     settled: list[ConflictKey] = field(default_factory=list)
     """Conflicts resolved on this laptop: every laptop marks its own record of them resolved."""
+    notice: bool = False
+    """A notice for older releases (see ``NOTICE_FORMAT``): a link in the chain and nothing else."""
 
 
 def _change_header(change: FileChange, offset: int) -> dict[str, object]:
@@ -142,6 +162,10 @@ def _change_header(change: FileChange, offset: int) -> dict[str, object]:
 
 
 def encode(entry: LogEntry) -> bytes:
+    if entry.notice:
+        notice = {"v": NOTICE_FORMAT, "device": entry.device_id, "seq": entry.seq, "prev": entry.prev}
+        notice_bytes = json.dumps(notice, separators=(",", ":")).encode("utf-8")
+        return _pack(struct.pack(">I", len(notice_bytes)) + notice_bytes)
     offset = 0
     headers = []
     for change in entry.changes:
@@ -169,12 +193,27 @@ def encode(entry: LogEntry) -> bytes:
 
 
 def decode(packed: bytes, key: str) -> LogEntry:
-    """The entry packed by ``encode``; errors name ``key``, the hub object it came from."""
-    raw = _unpack(packed, "log", key)
+    """The entry packed by ``encode`` (signed or not); errors name ``key``, the hub object it came from."""
+    return _decode_signed(packed, key)[0]
+
+
+def _decode_signed(plaintext: bytes, key: str) -> tuple[LogEntry, bytes, bytes | None]:
+    """The entry, its packed bytes (what the signature covers) and its signature (None when unsigned)."""
+    raw, trailer = _unpack(plaintext, "log", key)
+    signed = len(trailer) == len(SIGNATURE_MARKER) + SIGNATURE_BYTES and trailer.startswith(SIGNATURE_MARKER)
+    if trailer and not signed:
+        raise _malformed(key)
+    signature = trailer[len(SIGNATURE_MARKER) :] if trailer else None
+    return _parse(raw, key), plaintext[: len(plaintext) - len(trailer)], signature
+
+
+def _parse(raw: bytes, key: str) -> LogEntry:
     try:
         (length,) = struct.unpack(">I", raw[:4])
         header = json.loads(raw[4 : 4 + length].decode("utf-8"))
         body = memoryview(raw)[4 + length :]
+        if header["v"] == NOTICE_FORMAT and set(header) == NOTICE_FIELDS and not body:
+            return LogEntry(str(header["device"]), int(header["seq"]), str(header["prev"]), "", "", 0.0, notice=True)
         if header["v"] != FORMAT:
             raise ValueError("format")
         changes = []
@@ -236,44 +275,92 @@ def _conflict_keys(value: object) -> list[ConflictKey]:
     return keys
 
 
-def seal_entry(keys: VaultKeys, entry: LogEntry) -> bytes:
-    return seal(keys.log_key, encode(entry), object_aad(keys.vault_id, "log", entry.device_id, entry.seq))
+@dataclass(frozen=True)
+class OpenedEntry:
+    """An entry as read from the hub: the epoch it was sealed under, and what its signature must cover."""
+
+    entry: LogEntry
+    epoch: int
+    message: bytes
+    signature: bytes | None
 
 
-def open_entry(keys: VaultKeys, sealed: bytes, device_id: str, seq: int) -> LogEntry:
+def entry_message(vault_id: str, device_id: str, seq: int, epoch: int, packed: bytes) -> bytes:
+    """What a laptop signs for its entry ``seq`` sealed under ``epoch``."""
+    return canonical("memtray/v1/entry", vault_id, device_id, seq, epoch, hashlib.sha256(packed).digest())
+
+
+def seal_entry(
+    keys: VaultKeys,
+    entry: LogEntry,
+    *,
+    epoch: int = FIRST_EPOCH,
+    signer: Signer | None = None,
+) -> bytes:
+    """``entry`` sealed with ``keys`` (those of ``epoch``), signed by ``signer`` when there is one."""
+    plaintext = encode(entry)
+    if signer is not None:
+        signature = signer.sign(entry_message(keys.vault_id, entry.device_id, entry.seq, epoch, plaintext))
+        if len(signature) != SIGNATURE_BYTES:
+            raise ValueError("an entry's signature is 64 bytes")
+        plaintext += SIGNATURE_MARKER + signature
+    aad = object_aad(keys.vault_id, "log", entry.device_id, entry.seq)
+    return seal(keys.log_key, plaintext, aad, key_generation=epoch)
+
+
+def open_signed_entry(keys: VaultKeys | EpochKeys, sealed: bytes, device_id: str, seq: int) -> OpenedEntry:
+    """The entry in slot ``device_id``/``seq``, opened with the keys of the epoch its envelope names (an epoch this
+    laptop does not hold raises ``UnknownEpochError``). Its signature is not checked here (see admission.py)."""
     key = log_key(device_id, seq)
+    epoch, vault_keys = _opening(keys, sealed, key)
     try:
-        packed = open_sealed(keys.log_key, sealed, object_aad(keys.vault_id, "log", device_id, seq))
+        plaintext = open_sealed(vault_keys.log_key, sealed, object_aad(vault_keys.vault_id, "log", device_id, seq))
     except IntegrityError as exc:
         raise _tampered(key) from exc
-    entry = decode(packed, key)
+    entry, packed, signature = _decode_signed(plaintext, key)
     if entry.device_id != device_id or entry.seq != seq:
         raise _malformed(key)
-    return entry
+    return OpenedEntry(entry, epoch, entry_message(vault_keys.vault_id, device_id, seq, epoch, packed), signature)
+
+
+def open_entry(keys: VaultKeys | EpochKeys, sealed: bytes, device_id: str, seq: int) -> LogEntry:
+    return open_signed_entry(keys, sealed, device_id, seq).entry
+
+
+def _opening(keys: VaultKeys | EpochKeys, sealed: bytes, key: str) -> tuple[int, VaultKeys]:
+    """The epoch ``sealed`` names and its keys; plain ``VaultKeys`` are a vault's first epoch."""
+    epochs = keys if isinstance(keys, EpochKeys) else EpochKeys.single(keys)
+    try:
+        epoch = key_generation_of(sealed)
+    except IntegrityError as exc:
+        raise _tampered(key) from exc
+    return epoch, epochs.opening(epoch)
 
 
 def entry_hash(sealed: bytes) -> str:
     return hashlib.sha256(sealed).hexdigest()
 
 
-def seal_blob(keys: VaultKeys, blob_id: str, data: bytes) -> bytes:
-    """The sealed blob for one whole file; refused when other laptops could not unpack it."""
+def seal_blob(keys: VaultKeys, blob_id: str, data: bytes, *, epoch: int = FIRST_EPOCH) -> bytes:
+    """The sealed blob for one whole file, under ``keys`` of ``epoch``; refused when other laptops could not
+    unpack it."""
     if len(data) > PLAIN_CAPS["blob"]:
         raise HubPayloadTooLargeError(
             f"A file of {describe_size(len(data))} is larger than memtray syncs ({describe_size(PLAIN_CAPS['blob'])})."
         )
-    return seal(keys.blob_key, _pack(data), object_aad(keys.vault_id, "blob", blob_id))
+    return seal(keys.blob_key, _pack(data), object_aad(keys.vault_id, "blob", blob_id), key_generation=epoch)
 
 
-def open_blob(keys: VaultKeys, blob_id: str, sealed: bytes, expected_sha: str) -> bytes:
+def open_blob(keys: VaultKeys | EpochKeys, blob_id: str, sealed: bytes, expected_sha: str) -> bytes:
     key = blob_key(blob_id)
+    _, vault_keys = _opening(keys, sealed, key)
     try:
-        packed = open_sealed(keys.blob_key, sealed, object_aad(keys.vault_id, "blob", blob_id))
+        packed = open_sealed(vault_keys.blob_key, sealed, object_aad(vault_keys.vault_id, "blob", blob_id))
     except IntegrityError as exc:
         raise _tampered(key) from exc
-    data = _unpack(packed, "blob", key)
+    data, _ = _unpack(packed, "blob", key)
     if hashlib.sha256(data).hexdigest() != expected_sha:
         raise IntegrityError(
-            f"The hub's object {key} does not match the fingerprint recorded for its file. memtray did not use it."
+            f"The stored item {key} does not match the fingerprint recorded for its file. memtray did not use it."
         )
     return data

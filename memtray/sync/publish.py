@@ -22,15 +22,17 @@ from memtray.sync.entry import GENESIS, FileChange, LogEntry, entry_hash, seal_b
 from memtray.sync.held import hold_back, note_sent, sendable
 from memtray.sync.records import FileRow
 from memtray.sync.scan import read_file
+from memtray.vault.epochs import FIRST_EPOCH, EpochKeys
 from memtray.vault.keys import VaultKeys
 
 INLINE_MAX = 512 * 1024
 ENTRY_TARGET = 4 * 1024 * 1024
+NOTICE_SENT = "older_release_notice"
 
 
-def publish(ctx: SyncContext, keys_of: Callable[[], VaultKeys], contents: dict[str, bytes]) -> int:
-    """Send every pending version; ``contents`` holds bytes this cycle already has, by SHA-256.
-    How many versions were sent."""
+def publish(ctx: SyncContext, keys_of: Callable[[], EpochKeys], contents: dict[str, bytes]) -> int:
+    """Send every pending version, sealed under the current epoch and signed by ``ctx.signer`` if there is one;
+    ``contents`` holds bytes this cycle already has, by SHA-256. How many versions were sent."""
     index = ctx.index
     pending = hold_back(ctx, index.pending_files(), contents)
     folders = index.pending_folder_defs()
@@ -40,16 +42,19 @@ def publish(ctx: SyncContext, keys_of: Callable[[], VaultKeys], contents: dict[s
     renamed = index.device_names().get(ctx.me, ctx.device_name) != ctx.device_name
     if not pending and not folders and not news and not renamed and seq > 0:
         return 0
-    keys = keys_of()
-    changes = [c for c in (_change_for(ctx, row, keys, contents) for row in pending) if c is not None]
+    epoch, keys = keys_of().sealing()
+    changes = [c for c in (_change_for(ctx, row, keys, epoch, contents) for row in pending) if c is not None]
     # After the versions that replaced them, so every laptop already has a newer version when these arrive.
     set_aside = (
-        _change_for(ctx, FileRow(version, None), keys, contents) for version in sendable(ctx, news.set_aside, contents)
+        _change_for(ctx, FileRow(version, None), keys, epoch, contents)
+        for version in sendable(ctx, news.set_aside, contents)
     )
     batches = _batches(changes + [change for change in set_aside if change is not None])
     prev = index.get_meta("hash", GENESIS) or GENESIS
     acks = {device: cursor[0] for device, cursor in index.cursors().items()}
     retires, damaged = repair.announcement(index)
+    if epoch > FIRST_EPOCH and index.get_meta(NOTICE_SENT) != "sent":
+        seq, prev = _send_notice(ctx, keys_of(), seq, prev)
     for batch_number, batch in enumerate(batches):
         last = batch_number == len(batches) - 1
         seq += 1
@@ -68,14 +73,8 @@ def publish(ctx: SyncContext, keys_of: Callable[[], VaultKeys], contents: dict[s
             conflicts=news.keys(news.opened) if last else [],
             settled=news.keys(news.settled) if last else [],
         )
-        sealed = seal_entry(keys, entry)
-        try:
-            ctx.hub.put_new(log_key(ctx.me, seq), sealed)
-        except ObjectExistsError as exc:
-            raise IntegrityError(
-                "Another copy of this laptop's memtray data is syncing with the same identity (was the memtray "
-                "folder copied to another computer?). memtray stopped to keep both safe."
-            ) from exc
+        sealed = seal_entry(keys, entry, epoch=epoch, signer=ctx.signer)
+        _put_entry(ctx, seq, sealed)
         prev = entry_hash(sealed)
         with index.transaction():
             index.mark_sent(change.version for change in batch)
@@ -97,7 +96,35 @@ def publish(ctx: SyncContext, keys_of: Callable[[], VaultKeys], contents: dict[s
     return len(changes)
 
 
-def _change_for(ctx: SyncContext, row: FileRow, keys: VaultKeys, contents: dict[str, bytes]) -> FileChange | None:
+def _put_entry(ctx: SyncContext, seq: int, sealed: bytes) -> None:
+    try:
+        ctx.hub.put_new(log_key(ctx.me, seq), sealed)
+    except ObjectExistsError as exc:
+        raise IntegrityError(
+            "Another copy of this laptop's memtray data is syncing with the same identity (was the memtray "
+            "folder copied to another computer?). memtray stopped to keep both safe."
+        ) from exc
+
+
+def _send_notice(ctx: SyncContext, keys: EpochKeys, seq: int, prev: str) -> tuple[int, str]:
+    """Before this laptop's first entry under a later epoch: an empty entry under the first epoch that laptops on a
+    release before membership refuse as "written by a newer memtray" (see entry.NOTICE_FORMAT). Returns the new
+    sequence number and chain hash."""
+    seq += 1
+    entry = LogEntry(ctx.me, seq, prev, "", "", 0.0, notice=True)
+    sealed = seal_entry(keys.opening(FIRST_EPOCH), entry, epoch=FIRST_EPOCH, signer=ctx.signer)
+    _put_entry(ctx, seq, sealed)
+    prev = entry_hash(sealed)
+    with ctx.index.transaction():
+        ctx.index.set_meta("seq", str(seq))
+        ctx.index.set_meta("hash", prev)
+        ctx.index.set_meta(NOTICE_SENT, "sent")
+    return seq, prev
+
+
+def _change_for(
+    ctx: SyncContext, row: FileRow, keys: VaultKeys, epoch: int, contents: dict[str, bytes]
+) -> FileChange | None:
     """The change that sends ``row``'s version; None if its folder (or its project) is no longer on this laptop
     or its file changed again since it was scanned."""
     version = row.version
@@ -121,7 +148,7 @@ def _change_for(ctx: SyncContext, row: FileRow, keys: VaultKeys, contents: dict[
         if hashlib.sha256(data).hexdigest() != version.sha:
             return None
     blob_id = uuid.uuid4().hex
-    ctx.hub.put_new(blob_key(blob_id), seal_blob(keys, blob_id, data))
+    ctx.hub.put_new(blob_key(blob_id), seal_blob(keys, blob_id, data, epoch=epoch))
     version.blob = blob_id
     return FileChange(version)
 

@@ -5,7 +5,10 @@ Checks, all made before anything is applied:
 - each entry names the hash of the one before it (the chain),
 - the last entry this laptop applied from each laptop is still on the hub, and so is this
   laptop's own last entry (otherwise the hub rolled back or withheld data),
-- no entry acknowledges a sequence number the hub does not have.
+- no entry acknowledges a sequence number the hub does not have,
+- each entry was written by the laptop whose log it is in, and the roster lets it be applied (admission.py).
+Entries are opened with the keys of the epoch their envelope names; an epoch this laptop does not hold raises
+``UnknownEpochError`` as it is, for the service to fetch that epoch's keys and try once more.
 Missing data is never taken as a deletion. Every refusal names the hub object at fault, and says
 how to carry on if the hub really lost it (see repair.py).
 """
@@ -19,12 +22,15 @@ from dataclasses import dataclass
 from memtray.errors import IntegrityError, ObjectMissingError, RollbackError
 from memtray.hubs.base import Hub
 from memtray.hubs.keys import LOG_PREFIX, log_key, parse_log_key
-from memtray.sync.entry import LogEntry, entry_hash, open_entry
-from memtray.vault.keys import VaultKeys
+from memtray.membership.view import Membership
+from memtray.sync.admission import admitted, check_author
+from memtray.sync.entry import LogEntry, entry_hash, open_signed_entry
+from memtray.vault.epochs import EpochKeys, UnknownEpochError
 
 NOTHING_CHANGED = "memtray stopped syncing with it to protect your files. Nothing on this laptop was changed."
 REPAIR_HINT = (
-    "If the hub really lost it, choose Repair in Settings → Hub (or run 'memtray repair') to carry on without it."
+    "If your storage really lost it, choose Repair in Settings → Storage (or run 'memtray repair') to carry on "
+    "without it."
 )
 
 
@@ -49,8 +55,8 @@ def hub_logs(hub: Hub, *, skip: Iterable[str] = ()) -> dict[str, list[int]]:
 
 def lost_data(name: str, key: str) -> RollbackError:
     return RollbackError(
-        f"The hub no longer has {key}, data from '{name}' that this laptop already received. The hub lost or "
-        f"altered data, so {NOTHING_CHANGED} {REPAIR_HINT}"
+        f"Your storage no longer has {key}, data from '{name}' that this laptop already received. Your storage "
+        f"lost or altered data, so {NOTHING_CHANGED} {REPAIR_HINT}"
     )
 
 
@@ -59,35 +65,48 @@ def check_own_log(logs: dict[str, list[int]], me: str, my_seq: int) -> list[int]
     mine = logs.get(me, [])
     if my_seq > 0 and my_seq not in mine:
         raise RollbackError(
-            f"The hub no longer has {log_key(me, my_seq)}, which this laptop sent earlier. The hub lost or altered "
-            f"data, so {NOTHING_CHANGED} {REPAIR_HINT}"
+            f"Your storage no longer has {log_key(me, my_seq)}, which this laptop sent earlier. Your storage lost or "
+            f"altered data, so {NOTHING_CHANGED} {REPAIR_HINT}"
         )
     return [seq for seq in mine if seq > my_seq]
 
 
 def fetch_chain(
-    hub: Hub, keys: VaultKeys, device: str, seqs: list[int], after: int, prev: str, name: str
+    hub: Hub,
+    keys: EpochKeys,
+    device: str,
+    seqs: list[int],
+    after: int,
+    prev: str,
+    name: str,
+    membership: Membership,
 ) -> list[Fetched]:
-    """Entries ``after+1 …`` of ``device``, opened and verified against the chain."""
+    """Entries ``after+1 …`` of ``device`` up to the first one the roster refuses, opened and verified against
+    the chain and their author."""
+    seqs, _ = admitted(membership, device, seqs)
     fetched: list[Fetched] = []
     expected = after + 1
     for seq in (s for s in seqs if s > after):
         key = log_key(device, expected)
         if seq != expected:
             raise RollbackError(
-                f"The hub is missing {key}, part of the history of '{name}'. {NOTHING_CHANGED} {REPAIR_HINT}"
+                f"Your storage is missing {key}, part of the history of '{name}'. {NOTHING_CHANGED} {REPAIR_HINT}"
             )
         try:
             sealed = hub.get(key)
         except ObjectMissingError as exc:
             raise lost_data(name, key) from exc
         try:
-            entry = open_entry(keys, sealed, device, seq)
+            opened = open_signed_entry(keys, sealed, device, seq)
+        except UnknownEpochError:
+            raise
         except IntegrityError as exc:
             raise _naming(exc, key) from exc
+        check_author(membership, opened, key)
+        entry = opened.entry
         if entry.prev != prev:
             raise IntegrityError(
-                f"The history of '{name}' on the hub does not fit together at {key}: an entry was replaced or "
+                f"The history of '{name}' in your storage does not fit together at {key}: an entry was replaced or "
                 f"reordered. memtray did not use it. Nothing on this laptop was changed. {REPAIR_HINT}"
             )
         prev = entry_hash(sealed)
@@ -100,20 +119,28 @@ def _naming(exc: IntegrityError, key: str) -> IntegrityError:
     """``exc`` with the hub object named, if its message does not name it already."""
     if key in exc.message:
         return exc
-    return type(exc)(f"{exc.message} (hub object {key}) {REPAIR_HINT}", title=exc.title)
+    return type(exc)(f"{exc.message} (stored item {key}) {REPAIR_HINT}", title=exc.title)
 
 
 def read_log(
-    hub: Hub, keys: Callable[[], VaultKeys], device: str, seqs: list[int], cursor: tuple[int, str], name: str
+    hub: Hub,
+    keys: Callable[[], EpochKeys],
+    device: str,
+    seqs: list[int],
+    cursor: tuple[int, str],
+    name: str,
+    membership: Membership,
 ) -> list[Fetched]:
-    """What ``device`` wrote since ``cursor``; refused if the entry the cursor names is gone.
-    ``keys`` is called only when there is something to open (deriving them may ask for the passphrase)."""
+    """What ``device`` wrote since ``cursor`` that the roster lets this laptop apply; refused if the entry the
+    cursor names is gone. ``keys`` is called only when there is something to open (deriving them may ask for the
+    passphrase)."""
     seq, prev = cursor
     if seq > 0 and seq not in seqs:
         raise lost_data(name, log_key(device, seq))
-    if not seqs or seqs[-1] <= seq:
+    wanted, _ = admitted(membership, device, seqs)
+    if not wanted or wanted[-1] <= seq:
         return []
-    return fetch_chain(hub, keys(), device, seqs, seq, prev, name)
+    return fetch_chain(hub, keys(), device, wanted, seq, prev, name, membership)
 
 
 def check_acks(

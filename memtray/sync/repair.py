@@ -22,10 +22,11 @@ from collections.abc import Iterable
 
 from memtray.errors import HubError, IntegrityError, ObjectMissingError, ObjectTooLargeError
 from memtray.hubs.base import Hub
+from memtray.membership.view import Membership
 from memtray.sync.entry import GENESIS
 from memtray.sync.index import Index
 from memtray.sync.pull import check_own_log, fetch_chain, hub_logs, read_log
-from memtray.vault.keys import VaultKeys
+from memtray.vault.epochs import EpochKeys, UnknownEpochError
 
 RETIRED = "retired"
 ANNOUNCE = "announce"
@@ -79,8 +80,11 @@ def rekey(index: Index, old_id: str, new_id: str, damaged: Iterable[str]) -> Non
         index.set_meta(IDENTITY, new_id)
 
 
-def damaged_logs(hub: Hub, keys: VaultKeys, index: Index, me: str) -> set[str]:
-    """Identities whose history on the hub this laptop cannot read past (its own included)."""
+def damaged_logs(hub: Hub, keys: EpochKeys, index: Index, me: str, membership: Membership | None = None) -> set[str]:
+    """Identities whose history on the hub this laptop cannot read past (its own included). An entry sealed under
+    an epoch this laptop does not hold is not damage: ``UnknownEpochError`` is raised, as a sync raises it. Entries
+    the roster (``membership``; none: no roster) refuses are left unread, as a sync leaves them."""
+    roster = membership or Membership()
     skip = retired(index)
     logs = hub_logs(hub, skip=skip)
     cursors = {device: cursor for device, cursor in index.cursors().items() if device not in skip}
@@ -88,14 +92,18 @@ def damaged_logs(hub: Hub, keys: VaultKeys, index: Index, me: str) -> set[str]:
     my_seq = int(index.get_meta("seq", "0") or 0)
     try:
         newer = check_own_log(logs, me, my_seq)
-        fetch_chain(hub, keys, me, newer, my_seq, index.get_meta("hash", GENESIS) or GENESIS, "this laptop")
+        fetch_chain(hub, keys, me, newer, my_seq, index.get_meta("hash", GENESIS) or GENESIS, "this laptop", roster)
+    except UnknownEpochError:
+        raise
     except IntegrityError:
         damaged.add(me)
     readable = []
     for device in sorted((set(logs) | set(cursors)) - {me}):
         cursor = cursors.get(device, (0, GENESIS))
         try:
-            readable.append(read_log(hub, lambda: keys, device, logs.get(device, []), cursor, device))
+            readable.append(read_log(hub, lambda: keys, device, logs.get(device, []), cursor, device, roster))
+        except UnknownEpochError:
+            raise
         except (IntegrityError, HubError) as exc:
             if isinstance(exc, HubError) and not _lost(exc):
                 raise

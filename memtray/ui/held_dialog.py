@@ -41,7 +41,7 @@ class HeldFileDialog(QDialog):
         self._client = client
         self.held = held
         self.file_path = Path(folder_path).joinpath(*held.path.split("/")) if folder_path else None
-        self.setWindowTitle(self.tr("A file was kept on this laptop"))
+        self.setWindowTitle(self.tr("A file was held back"))
         self.message = QLabel(
             self.tr("{path} was not sent: line {line} looks like {finding}.").format(
                 path=held.path, line=held.line, finding=held.finding
@@ -59,7 +59,7 @@ class HeldFileDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         column = QVBoxLayout(self)
-        column.addWidget(heading(self.tr("A file was kept on this laptop")))
+        column.addWidget(heading(self.tr("A file was held back")))
         column.addWidget(self.message)
         column.addWidget(
             explanation(

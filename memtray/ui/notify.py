@@ -2,6 +2,9 @@
 
 Rules the announcer follows:
 - Conflicts, errors and a new laptop joining are told, each only if its ``notify_*`` setting is on.
+- A laptop the roster added (``SyncResult.joined``) is told with where to remove it, as it may not be the
+  person's; the older "joined" notice from the logs (``new_devices``) is not told again for a name already told.
+  A laptop removed (``left``) is always told, and so is each sentence of ``refused``, once while it repeats.
 - When this laptop's own text left a file (``SyncResult.displaced``), the notice names the file and the
   other laptop, and opens the conflict; it replaces the general conflict notice for that file.
 - Two texts combined into one (``SyncResult.combined``) are told as they come (the sync reports each
@@ -151,6 +154,8 @@ class Announcer:
         self.prefs = prefs or NotifyPrefs()
         self._told: set[tuple[str, str]] = set()
         self._held_told: set[HeldFile] = set()
+        self._joined_told: set[str] = set()
+        self._refused_told: set[str] = set()
 
     def sync_failed(self, error: MemtrayError) -> None:
         key = (type(error).__name__, error.message)
@@ -176,16 +181,31 @@ class Announcer:
         if result.combined:
             self._notifier.show_notice(combined_notice(result.combined))
         self._tell_held(result.held)
-        if result.new_devices and self.prefs.new_device:
-            names = ", ".join(result.new_devices)
+        self._tell_membership(result)
+        new_devices = [name for name in result.new_devices if name not in self._joined_told]
+        if new_devices and self.prefs.new_device:
+            names = ", ".join(new_devices)
             message = _plural(
-                "{names} joined your synced memory.", "{names} joined your synced memory.", len(result.new_devices)
+                "{names} joined your synced memory.", "{names} joined your synced memory.", len(new_devices)
             )
             self._notifier.show_notice(
                 Notice(NoticeKind.NEW_DEVICE, _tr("A new laptop joined"), message.replace("{names}", names), "security")
             )
         if self.prefs.success and not result.conflicts:
             self._notifier.show_notice(Notice(NoticeKind.SUCCESS, _tr("memtray"), sync_sentence(result), None))
+
+    def _tell_membership(self, result: SyncResult) -> None:
+        """Laptops the roster added (a new one may be someone else's: say where to remove it) or removed, and
+        laptops whose changes were refused, each refusal once while it lasts."""
+        self._joined_told.update(result.joined)
+        if result.joined and self.prefs.new_device:
+            self._notifier.show_notice(joined_notice(result.joined))
+        if result.left:
+            self._notifier.show_notice(left_notice(result.left))
+        new = [sentence for sentence in result.refused if sentence not in self._refused_told]
+        self._refused_told = set(result.refused)
+        if new:
+            self._notifier.show_notice(Notice(NoticeKind.ERROR, _tr("Changes not applied"), " ".join(new), "security"))
 
     def _tell_held(self, held: list[HeldFile]) -> None:
         """Once per held file while it stays held; a file held again after it was sent is told again."""
@@ -263,6 +283,30 @@ def combined_notice(combined: list[FileNotice]) -> Notice:
     return Notice(NoticeKind.INFO, _tr("Two texts combined"), message, "activity")
 
 
+def joined_notice(names: list[str]) -> Notice:
+    """ "A new laptop joined: Work laptop. If you did not add it, remove it in Settings → Security → Your laptops." """
+    if len(names) == 1:
+        message = _tr(
+            "A new laptop joined: {name}. If you did not add it, remove it in Settings → Security → Your laptops."
+        )
+    else:
+        message = _tr(
+            "New laptops joined: {name}. If you did not add them, remove them in Settings → Security → Your laptops."
+        )
+    message = message.replace("{name}", ", ".join(names))
+    return Notice(NoticeKind.NEW_DEVICE, _tr("A new laptop joined"), message, "security")
+
+
+def left_notice(names: list[str]) -> Notice:
+    """ "Old laptop was removed from your synced memory." """
+    if len(names) == 1:
+        message = _tr("{name} was removed from your synced memory.")
+    else:
+        message = _tr("{name} were removed from your synced memory.")
+    message = message.replace("{name}", ", ".join(names))
+    return Notice(NoticeKind.INFO, _tr("A laptop was removed"), message, "security")
+
+
 def held_notice(held: list[HeldFile]) -> Notice:
     """ "CLAUDE.md was not sent: line 3 looks like an Anthropic API key." (never the secret itself)"""
     first = held[0]
@@ -272,4 +316,4 @@ def held_notice(held: list[HeldFile]) -> Notice:
     if len(held) > 1:
         more = _plural("1 more file was not sent either.", "%n more files were not sent either.", len(held) - 1)
         message = f"{message} {more}"
-    return Notice(NoticeKind.HELD, _tr("A file was kept on this laptop"), message, None, first)
+    return Notice(NoticeKind.HELD, _tr("A file was held back"), message, None, first)

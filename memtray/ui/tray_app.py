@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon, QWidget
 
-from memtray.errors import MassDeleteError, MemtrayError
+from memtray.errors import MemtrayError
 from memtray.paths import Home
 from memtray.ui.client import ServiceClient, Snapshot
 from memtray.ui.held_dialog import HeldFileDialog
 from memtray.ui.icons import app_icon
+from memtray.ui.mass_delete import mass_delete_error
 from memtray.ui.notify import Announcer, Notice, NoticeKind, Notifier, NotifyPrefs, make_notifier
 from memtray.ui.sync_controller import SyncController
 from memtray.ui.tray import Tray, files_to_look_at
@@ -247,7 +248,7 @@ class TrayApp(QObject):
     def _ask_mass_delete(self, question: MassDeleteQuestion) -> None:
         """A large delete waits for a yes: deleted on purpose, or lost by accident (then keep them). Until the
         answer the tray shows it, and automatic syncs wait for the person (see the watch policy)."""
-        waiting = MassDeleteError(question.message(_tr("choose Sync anyway")))
+        waiting = mass_delete_error(question)
         self.tray.set_error(waiting)
         if self._mass_delete_box is not None:
             return

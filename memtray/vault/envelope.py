@@ -29,7 +29,9 @@ SMALL_LIMIT = 64 * 1024
 MAX_GENERATION = 2**32 - 1
 MAX_FRAMED = 2**31 - 1
 
-TAMPERED = "An object on the hub failed its integrity check: it was changed, moved or damaged. memtray did not use it."
+TAMPERED = (
+    "An item in your storage failed its integrity check: it was changed, moved or damaged. memtray did not use it."
+)
 _LENGTH = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
 

@@ -37,10 +37,12 @@ FLOOR_MEMORY_KIB = CALIBRATED_MEMORY_KIB
 TEST_PROFILE_MEMORY_KIB = 64
 
 UNSAFE_SETTINGS = (
-    "The vault's key file asks for unsafe settings, so memtray refused it. The hub may have been tampered with."
+    "The key file of your synced memory asks for unsafe settings, so memtray refused it. Your storage may have "
+    "been tampered with."
 )
 WEAK_SETTINGS = (
-    "The vault's key file asks for weaker passphrase protection than memtray ever uses, so memtray refused it. "
+    "The key file of your synced memory asks for weaker passphrase protection than memtray ever uses, so memtray "
+    "refused it. "
     "The key file was tampered with."
 )
 _JSON_FIELDS = frozenset({"name", "salt", "memory_kib", "iterations", "lanes"})

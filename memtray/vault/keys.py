@@ -5,6 +5,10 @@ passphrase (through Argon2id) and once under the recovery key. An HMAC under a s
 vault key covers every other field, so a laptop that holds the vault key can tell a genuine
 new key file (passphrase change, new recovery key) from one the hub forged or rolled back
 to a different vault. Parsing is bounded and happens before any key derivation.
+
+The key file holds the key of the vault's current epoch (memtray/vault/epochs.py). While that is epoch 1 it is
+format 1 with no ``epoch`` field, byte for byte what earlier releases write and read. After a laptop is removed
+(``rotate``) it is format 2 with ``"epoch": n``; earlier releases refuse it as "made by a newer version".
 """
 
 from __future__ import annotations
@@ -32,8 +36,13 @@ SUBKEY_LABELS: dict[str, bytes] = {
     "log": b"memtray/v1/log",
     "blob": b"memtray/v1/blob",
     "mac": b"memtray/v1/keyfile-mac",
+    "roster": b"memtray/v1/roster",
+    "proof": b"memtray/v1/roster-proof",
 }
 KEYFILE_FORMAT = 1
+EPOCH_KEYFILE_FORMAT = 2
+FIRST_EPOCH = 1
+MAX_EPOCH = 2**32 - 1
 KEY_BYTES = 32
 NONCE_BYTES = 12
 WRAPPED_BYTES = NONCE_BYTES + KEY_BYTES + 16
@@ -41,24 +50,28 @@ MAC_BYTES = 32
 MAX_GENERATION = 2**63 - 1
 MAX_KEYFILE_BYTES = 16 * 1024
 
-DAMAGED = "The vault's key file on the hub is damaged or was tampered with, so memtray refused it."
+DAMAGED = "The key file in your storage is damaged or was tampered with, so memtray refused it."
 NEWER_FORMAT = (
-    "The vault's key file was made by a newer version of memtray. Update memtray on this laptop and try again."
+    "The key file of your synced memory was made by a newer version of memtray. Update memtray on this laptop "
+    "and try again."
 )
 OTHER_VAULT = (
-    "The hub's key file belongs to a different vault, so memtray refused it. The hub may have been tampered with."
+    "The key file in your storage belongs to a different synced memory, so memtray refused it. Your storage may "
+    "have been tampered with."
 )
 WRONG_PASSPHRASE = (
-    "The passphrase is wrong, or the vault's key file on the hub was changed. Check the passphrase and try again; "
-    "if it is surely right, the hub may have been tampered with."
+    "The passphrase is wrong, or the key file in your storage was changed. Check the passphrase and try again; "
+    "if it is surely right, your storage may have been tampered with."
 )
 WRONG_RECOVERY_KEY = (
-    "The recovery key is not this vault's, or the vault's key file was changed. Check the recovery key and try again."
+    "The recovery key is not the one of this synced memory, or its key file was changed. Check the recovery key "
+    "and try again."
 )
 EMPTY_PASSPHRASE = "The passphrase cannot be empty. Choose one you will remember."
 
 _VAULT_ID = re.compile(r"[0-9a-f]{32}")
 _JSON_FIELDS = frozenset({"format", "vault_id", "generation", "kdf", "wrapped_key", "recovery_wrapped_key", "mac"})
+_EPOCH_JSON_FIELDS = _JSON_FIELDS | {"epoch"}
 
 
 def is_vault_id(value: object) -> bool:
@@ -75,6 +88,10 @@ class VaultKeys:
     log_key: bytes
     blob_key: bytes
     mac_key: bytes
+    roster_key: bytes
+    """Seals the roster; only epoch 1's is used, so every laptop that was ever a member can read it."""
+    proof_key: bytes
+    """Proves a roster entry was made by a laptop holding this epoch's key."""
 
     @classmethod
     def derive(cls, vault_id: str, vault_key: bytes) -> VaultKeys:
@@ -93,6 +110,8 @@ class VaultKeys:
             log_key=subkey(SUBKEY_LABELS["log"]),
             blob_key=subkey(SUBKEY_LABELS["blob"]),
             mac_key=subkey(SUBKEY_LABELS["mac"]),
+            roster_key=subkey(SUBKEY_LABELS["roster"]),
+            proof_key=subkey(SUBKEY_LABELS["proof"]),
         )
 
     def __repr__(self) -> str:
@@ -108,9 +127,17 @@ class KeyFile:
     wrapped_key: bytes
     recovery_wrapped_key: bytes
     mac: bytes
+    epoch: int = FIRST_EPOCH
+    """The key epoch whose key this file wraps: 1 in format 1, 2 or more in format 2."""
 
     def __post_init__(self) -> None:
         _check_format(self.format)
+        if not (
+            is_plain_int(self.epoch)
+            and FIRST_EPOCH <= self.epoch <= MAX_EPOCH
+            and (self.epoch == FIRST_EPOCH) == (self.format == KEYFILE_FORMAT)
+        ):
+            raise HostileKeyFileError(DAMAGED)
         if not (
             is_vault_id(self.vault_id)
             and is_plain_int(self.generation)
@@ -136,6 +163,8 @@ class KeyFile:
             "recovery_wrapped_key": _b64(self.recovery_wrapped_key),
             "mac": _b64(self.mac),
         }
+        if self.format == EPOCH_KEYFILE_FORMAT:
+            document["epoch"] = self.epoch
         return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     @classmethod
@@ -150,7 +179,7 @@ class KeyFile:
         if not isinstance(document, dict) or "format" not in document:
             raise HostileKeyFileError(DAMAGED)
         _check_format(document["format"])
-        if set(document) != _JSON_FIELDS:
+        if set(document) != (_JSON_FIELDS if document["format"] == KEYFILE_FORMAT else _EPOCH_JSON_FIELDS):
             raise HostileKeyFileError(DAMAGED)
         return cls(
             format=document["format"],
@@ -160,6 +189,7 @@ class KeyFile:
             wrapped_key=_unb64(document["wrapped_key"]),
             recovery_wrapped_key=_unb64(document["recovery_wrapped_key"]),
             mac=_unb64(document["mac"]),
+            epoch=document.get("epoch", FIRST_EPOCH),
         )
 
 
@@ -182,23 +212,25 @@ def create_vault(passphrase: str, vault_id: str | None = None) -> NewVault:
         raise ValueError("vault_id must be 32 lowercase hex characters")
     vault_key = os.urandom(KEY_BYTES)
     recovery_raw = new_recovery_key()
-    kdf = calibrate()
+    kdf, wrapped_key = _wrapped_under_passphrase(passphrase, vault_key, vault_id, FIRST_EPOCH)
     keyfile = _signed(
         vault_key,
         vault_id=vault_id,
         generation=1,
+        epoch=FIRST_EPOCH,
         kdf=kdf,
-        wrapped_key=_wrap(derive_key(passphrase, kdf), vault_key, _passphrase_aad(vault_id, kdf)),
-        recovery_wrapped_key=_wrap(recovery_raw, vault_key, _recovery_aad(vault_id)),
+        wrapped_key=wrapped_key,
+        recovery_wrapped_key=_wrap(recovery_raw, vault_key, _recovery_aad(vault_id, FIRST_EPOCH)),
     )
     return NewVault(vault_key=vault_key, keyfile=keyfile, recovery_key=format_recovery_key(recovery_raw))
 
 
 def unlock(keyfile: KeyFile, passphrase: str, expected_vault_id: str | None = None) -> bytes:
-    """The vault key, if ``passphrase`` opens ``keyfile`` and the key file is genuine."""
+    """The key of the key file's epoch, if ``passphrase`` opens ``keyfile`` and the key file is genuine."""
     _check_vault_id(keyfile, expected_vault_id)
     passphrase_key = derive_key(passphrase, keyfile.kdf)
-    vault_key = _unwrap(passphrase_key, keyfile.wrapped_key, _passphrase_aad(keyfile.vault_id, keyfile.kdf))
+    aad = _passphrase_aad(keyfile.vault_id, keyfile.kdf, keyfile.epoch)
+    vault_key = _unwrap(passphrase_key, keyfile.wrapped_key, aad)
     if vault_key is None:
         raise PassphraseError(WRONG_PASSPHRASE)
     verify_keyfile(keyfile, vault_key)
@@ -206,10 +238,10 @@ def unlock(keyfile: KeyFile, passphrase: str, expected_vault_id: str | None = No
 
 
 def unlock_with_recovery(keyfile: KeyFile, recovery_key: str, expected_vault_id: str | None = None) -> bytes:
-    """The vault key, if the typed ``recovery_key`` opens ``keyfile`` and the key file is genuine."""
+    """The key of the key file's epoch, if the typed ``recovery_key`` opens ``keyfile`` and the key file is genuine."""
     _check_vault_id(keyfile, expected_vault_id)
     recovery_raw = parse_recovery_key(recovery_key)
-    vault_key = _unwrap(recovery_raw, keyfile.recovery_wrapped_key, _recovery_aad(keyfile.vault_id))
+    vault_key = _unwrap(recovery_raw, keyfile.recovery_wrapped_key, _recovery_aad(keyfile.vault_id, keyfile.epoch))
     if vault_key is None:
         raise PassphraseError(WRONG_RECOVERY_KEY)
     verify_keyfile(keyfile, vault_key)
@@ -220,13 +252,14 @@ def rewrap(keyfile: KeyFile, vault_key: bytes, new_passphrase: str) -> KeyFile:
     """The next key file generation with the vault key under ``new_passphrase`` (fresh salt); the recovery key stays."""
     _require_passphrase(new_passphrase)
     verify_keyfile(keyfile, vault_key)
-    kdf = calibrate()
+    kdf, wrapped_key = _wrapped_under_passphrase(new_passphrase, vault_key, keyfile.vault_id, keyfile.epoch)
     return _signed(
         vault_key,
         vault_id=keyfile.vault_id,
         generation=keyfile.generation + 1,
+        epoch=keyfile.epoch,
         kdf=kdf,
-        wrapped_key=_wrap(derive_key(new_passphrase, kdf), vault_key, _passphrase_aad(keyfile.vault_id, kdf)),
+        wrapped_key=wrapped_key,
         recovery_wrapped_key=keyfile.recovery_wrapped_key,
     )
 
@@ -239,9 +272,33 @@ def replace_recovery(keyfile: KeyFile, vault_key: bytes) -> tuple[KeyFile, str]:
         vault_key,
         vault_id=keyfile.vault_id,
         generation=keyfile.generation + 1,
+        epoch=keyfile.epoch,
         kdf=keyfile.kdf,
         wrapped_key=keyfile.wrapped_key,
-        recovery_wrapped_key=_wrap(recovery_raw, vault_key, _recovery_aad(keyfile.vault_id)),
+        recovery_wrapped_key=_wrap(recovery_raw, vault_key, _recovery_aad(keyfile.vault_id, keyfile.epoch)),
+    )
+    return updated, format_recovery_key(recovery_raw)
+
+
+def rotate(keyfile: KeyFile, new_vault_key: bytes, epoch: int, new_passphrase: str) -> tuple[KeyFile, str]:
+    """The next key file generation for key epoch ``epoch`` (format 2): ``new_vault_key`` under ``new_passphrase``
+    (fresh salt) and under a new recovery key, returned formatted to show once. Neither the old passphrase nor the
+    old recovery key opens it: a removed laptop may have known both."""
+    _require_passphrase(new_passphrase)
+    if not (is_plain_int(epoch) and max(keyfile.epoch, FIRST_EPOCH + 1) <= epoch <= MAX_EPOCH):
+        raise ValueError("a rotated key file is for a later epoch than the one it replaces")
+    if len(new_vault_key) != KEY_BYTES:
+        raise ValueError("a vault key is 32 bytes")
+    recovery_raw = new_recovery_key()
+    kdf, wrapped_key = _wrapped_under_passphrase(new_passphrase, new_vault_key, keyfile.vault_id, epoch)
+    updated = _signed(
+        new_vault_key,
+        vault_id=keyfile.vault_id,
+        generation=keyfile.generation + 1,
+        epoch=epoch,
+        kdf=kdf,
+        wrapped_key=wrapped_key,
+        recovery_wrapped_key=_wrap(recovery_raw, new_vault_key, _recovery_aad(keyfile.vault_id, epoch)),
     )
     return updated, format_recovery_key(recovery_raw)
 
@@ -258,25 +315,27 @@ def _signed(
     *,
     vault_id: str,
     generation: int,
+    epoch: int,
     kdf: KdfParams,
     wrapped_key: bytes,
     recovery_wrapped_key: bytes,
 ) -> KeyFile:
     unsigned = KeyFile(
-        format=KEYFILE_FORMAT,
+        format=_format_for(epoch),
         vault_id=vault_id,
         generation=generation,
         kdf=kdf,
         wrapped_key=wrapped_key,
         recovery_wrapped_key=recovery_wrapped_key,
         mac=bytes(MAC_BYTES),
+        epoch=epoch,
     )
     return replace(unsigned, mac=_mac(VaultKeys.derive(vault_id, vault_key).mac_key, unsigned))
 
 
 def _mac(mac_key: bytes, keyfile: KeyFile) -> bytes:
-    """HMAC over every field except ``mac`` itself."""
-    message = canonical(
+    """HMAC over every field except ``mac`` itself (format 1 has no epoch field, and its MAC stays as it was)."""
+    fields: list[str | int | bytes] = [
         "keyfile",
         keyfile.format,
         keyfile.vault_id,
@@ -284,13 +343,20 @@ def _mac(mac_key: bytes, keyfile: KeyFile) -> bytes:
         _kdf_text(keyfile.kdf),
         keyfile.wrapped_key,
         keyfile.recovery_wrapped_key,
-    )
+    ]
+    if keyfile.format == EPOCH_KEYFILE_FORMAT:
+        fields.append(keyfile.epoch)
+    message = canonical(*fields)
     return hmac.new(mac_key, message, hashlib.sha256).digest()
 
 
+def _format_for(epoch: int) -> int:
+    return KEYFILE_FORMAT if epoch == FIRST_EPOCH else EPOCH_KEYFILE_FORMAT
+
+
 def _check_format(value: object) -> None:
-    if not is_plain_int(value) or value != KEYFILE_FORMAT:
-        raise HostileKeyFileError(NEWER_FORMAT if is_plain_int(value) and value > KEYFILE_FORMAT else DAMAGED)
+    if not is_plain_int(value) or value not in (KEYFILE_FORMAT, EPOCH_KEYFILE_FORMAT):
+        raise HostileKeyFileError(NEWER_FORMAT if is_plain_int(value) and value > EPOCH_KEYFILE_FORMAT else DAMAGED)
 
 
 def _check_vault_id(keyfile: KeyFile, expected_vault_id: str | None) -> None:
@@ -307,12 +373,22 @@ def _kdf_text(kdf: KdfParams) -> str:
     return json.dumps(kdf.to_json(), sort_keys=True, separators=(",", ":"))
 
 
-def _passphrase_aad(vault_id: str, kdf: KdfParams) -> bytes:
-    return canonical("passphrase", KEYFILE_FORMAT, vault_id, _kdf_text(kdf))
+def _passphrase_aad(vault_id: str, kdf: KdfParams, epoch: int) -> bytes:
+    if epoch == FIRST_EPOCH:
+        return canonical("passphrase", KEYFILE_FORMAT, vault_id, _kdf_text(kdf))
+    return canonical("passphrase", EPOCH_KEYFILE_FORMAT, vault_id, _kdf_text(kdf), epoch)
 
 
-def _recovery_aad(vault_id: str) -> bytes:
-    return canonical("recovery", KEYFILE_FORMAT, vault_id)
+def _recovery_aad(vault_id: str, epoch: int) -> bytes:
+    if epoch == FIRST_EPOCH:
+        return canonical("recovery", KEYFILE_FORMAT, vault_id)
+    return canonical("recovery", EPOCH_KEYFILE_FORMAT, vault_id, epoch)
+
+
+def _wrapped_under_passphrase(passphrase: str, vault_key: bytes, vault_id: str, epoch: int) -> tuple[KdfParams, bytes]:
+    """Fresh Argon2id settings and ``vault_key`` wrapped under the key they derive from ``passphrase``."""
+    kdf = calibrate()
+    return kdf, _wrap(derive_key(passphrase, kdf), vault_key, _passphrase_aad(vault_id, kdf, epoch))
 
 
 def _wrap(wrapping_key: bytes, vault_key: bytes, aad: bytes) -> bytes:

@@ -28,6 +28,7 @@ import pytest
 
 from memtray.errors import HubPayloadTooLargeError, IntegrityError, ObjectTooLargeError
 from memtray.hubs.keys import blob_key, log_key
+from memtray.membership.laptop_key import LaptopSigner
 from memtray.paths import resolve_home
 from memtray.service import Service
 from memtray.sync import entry as entry_module
@@ -126,6 +127,7 @@ class Pair:
     folder_id: str
     seq: int
     prev: str
+    signer: LaptopSigner | None
 
     @property
     def next_entry(self) -> str:
@@ -135,14 +137,15 @@ class Pair:
         return self.hub_root.joinpath(*key.split("/"))
 
     def seal_blob_entry(self, blob_id: str) -> bytes:
-        """A genuine next entry of laptop A announcing a new file whose content is the blob ``blob_id``."""
+        """A genuine next entry of laptop A (signed with its key) announcing a new file whose content is the blob
+        ``blob_id``."""
         version = FileVersion(
             self.folder_id, "large.md", {self.device_a: 1}, False, "0" * 64, 1, time.time(), self.device_a, blob=blob_id
         )
         entry = LogEntry(
             self.device_a, self.seq + 1, self.prev, "Laptop-A", "linux", time.time(), {}, [], [FileChange(version)]
         )
-        return seal_entry(self.keys, entry)
+        return seal_entry(self.keys, entry, signer=self.signer)
 
 
 @pytest.fixture(scope="module")
@@ -162,9 +165,10 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
         folder_id = service.folders()[0].folder_id
         seq = int(service.index.get_meta("seq") or 0)
         prev = service.index.get_meta("hash") or ""
+        signer = service.members.signer()
     finally:
         service.close()
-    yield Pair(a, b, root / "hub", keys, device_a, folder_id, seq, prev)
+    yield Pair(a, b, root / "hub", keys, device_a, folder_id, seq, prev, signer)
 
 
 @pytest.fixture(scope="module")

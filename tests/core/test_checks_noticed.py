@@ -1,8 +1,8 @@
 """Each history check on pull is needed: a hub that holds the vault key attacks it, and the sync refuses.
 
-The attacker here is as strong as it gets short of a laptop's own device: it holds the real vault
-key (a stolen passphrase, or a hostile laptop writing through a hub it controls), so it can seal
-entries that open cleanly. What still stops it is one check each:
+The attacker here is as strong as it gets: it holds the real vault key and laptop A's own key (A itself gone
+hostile, or its keychain stolen), so it can seal and sign entries in A's name that open cleanly (an attacker
+without A's key is stopped by A's signature: see test_signed_entries.py). What still stops it is one check each:
 - the hash chain (``prev``): a forged entry that does not follow on from the one before it;
 - the acknowledgements: the hub hides from B an entry of A's that C already acknowledged;
 - the own-log check: the hub deletes laptop A's own newest entry, then A syncs;
@@ -14,45 +14,36 @@ After every refusal the laptop's files and index are exactly as before, and noth
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import replace
 
 import pytest
 
 from memtray.errors import IntegrityError, RollbackError
 from memtray.hubs.keys import log_key
-from memtray.paths import resolve_home
-from memtray.service import Service
+from memtray.membership.laptop_key import LaptopSigner
 from memtray.sync.entry import GENESIS, FileChange, LogEntry, open_entry, seal_entry
 from memtray.vault.keys import VaultKeys
 from tests.servers import HubEndpoint
-from tests.support.laptops import Laptop, paired, tree
+from tests.support.laptops import Laptop, device_id, opened, paired, tree
 
 MakeLaptop = Callable[[str, HubEndpoint], Laptop]
 LocalState = tuple[dict[str, bytes], list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]
 FILES = {"keep.md": "original\n", "other.md": "untouched\n"}
 
 
-@contextmanager
-def opened(laptop: Laptop) -> Iterator[Service]:
-    """The laptop's own service, in this process, so a refusal arrives as the exception the tray app sees."""
-    service = Service(resolve_home(laptop.home), ask_passphrase=lambda _reason: laptop.passphrase)
-    try:
-        yield service
-    finally:
-        service.close()
-
-
-def device_id(laptop: Laptop) -> str:
-    return str(json.loads((laptop.home / "config" / "config.json").read_text())["device_id"])
-
-
 def vault_keys(laptop: Laptop) -> VaultKeys:
     with opened(laptop) as service:
         return service.vault_keys()
+
+
+def signer(laptop: Laptop) -> LaptopSigner:
+    with opened(laptop) as service:
+        own = service.members.signer()
+    assert own is not None, f"{laptop.name} has no laptop key"
+    return own
 
 
 def log_seqs(hub: HubEndpoint, device: str) -> list[int]:
@@ -82,11 +73,14 @@ def expect_refusal(laptop: Laptop, expected: type[IntegrityError], words: tuple[
     assert local_state(laptop) == before, f"{laptop.name} changed something although the sync was refused"
 
 
-def reseal_newest(hub: HubEndpoint, keys: VaultKeys, device: str, forge: Callable[[LogEntry], LogEntry]) -> None:
-    """Replace ``device``'s newest log entry with ``forge(entry)``, sealed with the real vault key in its slot."""
+def reseal_newest(laptop: Laptop, hub: HubEndpoint, forge: Callable[[LogEntry], LogEntry]) -> None:
+    """Replace ``laptop``'s newest log entry with ``forge(entry)``, sealed with the real vault key in its slot and
+    signed with the laptop's own key."""
+    keys, device = vault_keys(laptop), device_id(laptop)
     seq = log_seqs(hub, device)[-1]
     key = log_key(device, seq)
-    hub.raw.write(key, seal_entry(keys, forge(open_entry(keys, hub.raw.read(key), device, seq))))
+    forged = forge(open_entry(keys, hub.raw.read(key), device, seq))
+    hub.raw.write(key, seal_entry(keys, forged, signer=signer(laptop)))
 
 
 def with_content(change: FileChange, data: bytes, *, matching_fingerprint: bool) -> FileChange:
@@ -112,7 +106,7 @@ def test_an_entry_that_does_not_follow_on_from_the_last_is_refused(folder_hub: H
         (change,) = entry.changes
         return replace(entry, prev=GENESIS, changes=[with_content(change, forged, matching_fingerprint=True)])
 
-    reseal_newest(folder_hub, vault_keys(a), device_id(a), restart_history)
+    reseal_newest(a, folder_hub, restart_history)
     expect_refusal(b, IntegrityError, ("does not fit together", "replaced or reordered"))
     assert (b.folder() / "keep.md").read_bytes() == b"original\n"
 
@@ -170,7 +164,7 @@ def test_inline_content_that_does_not_match_its_fingerprint_is_refused(
         (change,) = entry.changes
         return replace(entry, changes=[with_content(change, forged, matching_fingerprint=False)])
 
-    reseal_newest(folder_hub, vault_keys(a), device_id(a), swap_content)
+    reseal_newest(a, folder_hub, swap_content)
     expect_refusal(b, IntegrityError, ("fingerprint",))
     assert (b.folder() / "keep.md").read_bytes() == b"original\n"
 
@@ -193,5 +187,5 @@ def test_an_own_entry_left_by_an_interrupted_sync_is_checked_before_it_is_adopte
         prev=hashlib.sha256(sealed).hexdigest(),
         changes=[with_content(change, b"PLANTED text by a hub\n", matching_fingerprint=False)],
     )
-    folder_hub.raw.write(log_key(a_id, seq + 1), seal_entry(keys, planted))
+    folder_hub.raw.write(log_key(a_id, seq + 1), seal_entry(keys, planted, signer=signer(a)))
     expect_refusal(a, IntegrityError, ("does not match its fingerprint",))

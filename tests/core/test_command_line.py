@@ -36,7 +36,7 @@ COMMANDS = [
 ACTIONS = {
     "folder": ["add", "map", "list", "remove", "guard"],
     "projects": ["link", "unlink"],
-    "devices": ["revoke", "rename"],
+    "devices": ["remove", "revoke", "rename"],
     "passphrase": ["change"],
     "recovery": ["use"],
 }
@@ -160,7 +160,7 @@ def test_help_explains_hub_and_vault_in_a_line_each() -> None:
     ("args", "first_line"),
     [
         (["sync"], "memtray is not set up on this laptop yet."),
-        (["init", "ftp://example.invalid/vault"], "memtray does not know hubs of the kind 'ftp://'."),
+        (["init", "ftp://example.invalid/vault"], "memtray does not know storage of the kind 'ftp://'."),
         (["join", "MT1-notacode"], "memtray: That setup code is not valid."),
         (["settings", "no_such_setting"], "memtray: There is no setting 'no_such_setting'."),
         pytest.param(

@@ -31,7 +31,15 @@ from memtray.model import ConflictInfo, FileNotice, SyncProgress, SyncResult
 from memtray.paths import resolve_home
 from memtray.service import Service
 from memtray.service.lock import HomeLock
-from memtray.sync.entry import CONFLICT_NEWS_MAX, LogEntry, decode, encode, open_entry
+from memtray.sync.entry import (
+    CONFLICT_NEWS_MAX,
+    SIGNATURE_MARKER,
+    LogEntry,
+    decode,
+    encode,
+    entry_message,
+    open_entry,
+)
 from memtray.sync.index import Index
 from memtray.sync.publish import INLINE_MAX
 from memtray.vault.envelope import object_aad, seal
@@ -359,8 +367,9 @@ def test_a_large_binary_conflict_keeps_exact_bytes_and_cannot_be_combined(vault:
 
 
 def _plant_entry(vault: Vault, author: Laptop, seq: int, header_change: dict[str, object]) -> None:
-    """Put the entry after ``author``'s entry ``seq`` in its log, sealed with the real vault key in its real slot,
-    whose header carries ``header_change`` (so only the conflict news in it can make it unreadable)."""
+    """Put the entry after ``author``'s entry ``seq`` in its log, sealed with the real vault key in its real slot and
+    signed with the author's key, whose header carries ``header_change`` (so only the conflict news in it can make it
+    unreadable)."""
     raw = FolderRawStore(vault.hub)
     device = author.device_id()
     keys = author.service.vault_keys()
@@ -374,7 +383,10 @@ def _plant_entry(vault: Vault, author: Laptop, seq: int, header_change: dict[str
     header = {**json.loads(plain[4 : 4 + length]), **header_change}
     header_bytes = json.dumps(header).encode()
     packed = zlib.compress(struct.pack(">I", len(header_bytes)) + header_bytes + plain[4 + length :])
-    sealed = seal(keys.log_key, packed, object_aad(keys.vault_id, "log", device, seq + 1))
+    signer = author.service.members.signer()
+    assert signer is not None
+    signed = packed + SIGNATURE_MARKER + signer.sign(entry_message(keys.vault_id, device, seq + 1, 1, packed))
+    sealed = seal(keys.log_key, signed, object_aad(keys.vault_id, "log", device, seq + 1))
     raw.write(log_key(device, seq + 1), sealed)
 
 

@@ -270,7 +270,8 @@ def test_links_and_windows_junctions_are_recognised():
 def _append_hostile_entry(
     laptop: Laptop, hub: HubEndpoint, make_changes: Callable[[str, str, Index], list[FileChange]]
 ) -> None:
-    """Seal the next log entry of ``laptop``'s device with the real vault key, as a hostile laptop could."""
+    """Seal the next log entry of ``laptop``'s device with the real vault key and sign it with the laptop's own
+    key, as the laptop gone hostile could."""
     service = Service(resolve_home(laptop.home))
     try:
         keys = service.vault_keys()
@@ -283,7 +284,7 @@ def _append_hostile_entry(
         entry = LogEntry(
             me, head + 1, entry_hash(last_sealed), last.device_name, last.platform, time.time(), last.acks, [], changes
         )
-        hub.raw.write(log_key(me, head + 1), seal_entry(keys, entry))
+        hub.raw.write(log_key(me, head + 1), seal_entry(keys, entry, signer=service.members.signer()))
     finally:
         service.close()
 

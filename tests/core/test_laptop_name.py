@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from memtray.errors import UsageError
-from memtray.laptop_name import Facts, Probe, clean_laptop_name, default_laptop_name, mac_model, name_from
+from memtray.laptop_name import (
+    Facts,
+    NameWords,
+    Probe,
+    clean_laptop_name,
+    default_laptop_name,
+    mac_model,
+    name_from,
+)
 from memtray.paths import resolve_home
 from memtray.service import Service
 from tests.servers.http_hub import memtray_command, memtray_env
@@ -119,6 +127,21 @@ def test_windows_uses_the_display_name_and_the_battery(tmp_path: Path) -> None:
     assert default_laptop_name("win32", env, Computer(tmp_path, full_name="Alice Liddell", battery=False)) == (
         "Alice's PC"
     )
+
+
+def test_the_words_around_the_names_are_given_in_the_person_s_language(tmp_path: Path) -> None:
+    german = NameWords(owned="{thing} von {who}", laptop="Laptop", pc="PC")
+    dell = Computer(tmp_path / "dell", dmi={"product_name": "XPS 13 9310", "chassis_type": "10"}, full_name="Alice L")
+    assert default_laptop_name("linux", ALICE, dell, german) == "XPS 13 9310 von Alice"
+    notebook = Computer(tmp_path / "notebook", dmi={"chassis_type": "9"}, full_name="Alice Liddell")
+    assert default_laptop_name("linux", ALICE, notebook, german) == "Laptop von Alice"
+    assert default_laptop_name("linux", {"USER": "bob"}, Computer(tmp_path, host="vm"), german) == "Laptop von bob"
+    tower = Computer(tmp_path, full_name="Alice Liddell", battery=False)
+    desktop = NameWords(pc="Desktop-PC")
+    assert default_laptop_name("win32", {"USERNAME": "alice"}, tower, desktop) == "Alice's Desktop-PC"
+    mac = Computer(tmp_path, commands={"sysctl -n hw.model": "Mac14,2", "id -F": "Alice Liddell"})
+    assert default_laptop_name("darwin", ALICE, mac, german) == "Mac von Alice"
+    assert name_from(Facts(user="", host=""), german) == "Laptop"
 
 
 def test_this_computer_gets_a_name_that_is_not_just_its_host_name() -> None:

@@ -54,7 +54,7 @@ def test_a_revoked_laptop_is_refused_at_once(make_laptop, memtray_hub: HubEndpoi
     a.sync()
     listed = a.run("devices").stdout
     assert "Laptop-B" in listed and "Laptop-A (this laptop)" in listed
-    a.run("devices", "revoke", "Laptop-B")
+    a.run("devices", "revoke", "Laptop-B", extra_env={"MEMTRAY_NEW_PASSPHRASE": "a new passphrase after B left"})
     done = b.run("sync", check=False)
     assert done.returncode == 4
     assert "removed" in done.stderr.lower()

@@ -346,7 +346,7 @@ def test_not_set_up_names_init_and_join_with_what_each_needs(tmp_path: Path, com
         timeout=300,
     )
     said = done.stdout + done.stderr
-    assert NOT_SET_UP in said or "There is no memtray vault on that hub yet." in said, said
+    assert NOT_SET_UP in said or "There is no synced memory in that storage yet." in said, said
     words = f"{shlex.quote(sys.executable)} -m memtray --home {shlex.quote(str(home))}"
     assert printed_command(said, "init HUB") == f"{words} init HUB"
     assert printed_command(said, "join SETUP-CODE") == f"{words} join SETUP-CODE"

@@ -30,7 +30,7 @@ def test_wrong_passphrase_is_refused_and_nothing_local_is_touched(make_laptop, f
     done = b.run("sync", check=False, extra_env={"MEMTRAY_PASSPHRASE": "not the passphrase"})
     assert done.returncode == 3
     assert done.stderr.strip().startswith(
-        "memtray: The passphrase is wrong, or the vault's key file on the hub was changed."
+        "memtray: The passphrase is wrong, or the key file in your storage was changed."
     )
     assert tree(b.folder()) == before
 
@@ -72,7 +72,7 @@ def test_key_file_of_another_vault_is_refused(make_laptop, folder_hub: HubEndpoi
 
     code, message, b = _hostile_join(make_laptop, folder_hub, lambda data: foreign)
     assert code == 5
-    assert "different vault" in message
+    assert "different synced memory" in message
     assert b.status()["set_up"] is False
 
     def swap_wrapped_key(data: dict) -> dict:
@@ -206,7 +206,7 @@ def test_paths_that_escape_the_folder_are_refused(make_laptop, folder_hub: HubEn
         for path in ("../escape.md", "/etc/evil.md", "C:/evil.md", "ok/../../up.md")
     ]
     entry = LogEntry(me, seq + 1, prev, "Laptop-A", "linux", time.time(), {}, [], evil)
-    sealed = seal_entry(keys, entry)
+    sealed = seal_entry(keys, entry, signer=service.members.signer())
     FolderHub(folder_hub.url).put_new(log_key(me, seq + 1), sealed)
     assert entry_hash(sealed)
     done = b.run("sync")

@@ -344,7 +344,7 @@ def test_watch_backs_off_after_a_failure_and_retries(make_laptop, folder_hub: Hu
         hub.rename(unplugged)
         (laptop.folder() / "first.md").write_text("written while the hub is away\n")
         failed_at, line = watcher.wait_for("Trying again in 30 s.")
-        assert "hub folder" in line
+        assert "storage folder" in line
         printed = len(watcher.read())
 
         (laptop.folder() / "second.md").write_text("also written while the hub is away\n")

@@ -242,7 +242,6 @@ def test_password_in_the_url_is_refused_without_repeating_it() -> None:
     assert "hunter2" not in str(caught.value)
 
 
-
 def _wait_out_directory_cache(hub: WebDavHub, prefix: str) -> None:
     """rclone serves a folder's listing from a cache kept 100 ms (see tests/servers/webdav_rclone.py): objects
     written behind its back show up once that listing expires. Bounded: the test's own assertion follows."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from memtray.errors import HubAuthError, HubError, HubRevokedError, ObjectMissingError
+from memtray.errors import HubAuthError, HubError, HubRevokedError, ObjectExistsError, ObjectMissingError
 from memtray.hubs.http import HttpHub
+from memtray.hubs.keys import EPOCH_PREFIX, ROSTER_PREFIX, epoch_key, roster_key
 from tests.hubserver.conftest import Vault, make_vault, new_id, seq_key, vault_invite
 from tests.servers.http_hub import RunningHub
 
@@ -39,7 +40,7 @@ def test_revoked_device_gets_a_distinct_error(vault: Vault) -> None:
     vault.a.revoke_device(vault.b.device_id or "")
     with pytest.raises(HubRevokedError) as caught:
         vault.b.get(key)
-    assert "removed from the vault" in caught.value.message
+    assert "removed from your synced memory" in caught.value.message
     devices = {device.device_id: device for device in vault.a.list_devices()}
     assert devices[vault.b.device_id or ""].revoked
     assert not devices[vault.a.device_id or ""].revoked
@@ -52,7 +53,7 @@ def test_another_vaults_token_sees_404(hub: RunningHub, vault: Vault) -> None:
     intruder = HttpHub(hub.url, vault_id=vault.vault_id, device_id=other.a.device_id, token=other.a.token)
     with pytest.raises(HubError) as caught:
         intruder.list("")
-    assert "no vault with this id" in caught.value.message
+    assert "no synced memory with this id" in caught.value.message
     response = requests.get(
         f"{objects_url(hub, vault.vault_id)}/{seq_key(vault.a.device_id or '', 1)}",
         headers={"Authorization": f"Bearer {other.a.token}"},
@@ -91,6 +92,20 @@ def test_device_deletes_only_its_own_objects(vault: Vault) -> None:
     with pytest.raises(ObjectMissingError):
         vault.a.get("blob/of-b")
     assert vault.a.list("") == [seq_key(b_id, 1)]
+
+
+def test_any_device_writes_roster_and_epoch_objects_and_none_deletes_them(vault: Vault) -> None:
+    vault.a.put_new(roster_key(1), b"founded")
+    vault.b.put_new(roster_key(2), b"joined")
+    vault.b.put_new(epoch_key(2), b"new key")
+    assert vault.a.list(ROSTER_PREFIX) == [roster_key(1), roster_key(2)]
+    assert vault.a.list(EPOCH_PREFIX) == [epoch_key(2)]
+    for hub, key in ((vault.a, roster_key(1)), (vault.b, roster_key(2)), (vault.a, epoch_key(2))):
+        with pytest.raises(HubAuthError):
+            hub.delete(key)
+        assert hub.get(key)
+    with pytest.raises(ObjectExistsError):
+        vault.a.put_new(epoch_key(2), b"another new key")
 
 
 def test_invites_are_one_time(hub: RunningHub, vault: Vault) -> None:

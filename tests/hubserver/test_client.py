@@ -35,7 +35,7 @@ def test_unreachable_port_is_hub_unreachable() -> None:
     )
     with pytest.raises(HubUnreachableError) as caught:
         hub.list("")
-    assert "can't reach the hub at 127.0.0.1" in caught.value.message
+    assert "can't reach the memtray server at 127.0.0.1" in caught.value.message
     assert "t" * 20 not in caught.value.message
 
 
@@ -98,7 +98,7 @@ def test_another_kind_of_server_is_a_plain_hub_error(not_a_hub: str) -> None:
     hub = HttpHub(not_a_hub, vault_id=new_id(), device_id=new_id(), token="mt_" + "x" * 43)
     with pytest.raises(HubError) as caught:
         hub.list("")
-    assert "may not point to a memtray hub" in caught.value.message
+    assert "may not point to a memtray server" in caught.value.message
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:

@@ -54,7 +54,7 @@ def test_client_maps_413_and_accepts_the_limit(small_hub: RunningHub) -> None:
     vault = make_vault(small_hub)
     with pytest.raises(HubPayloadTooLargeError) as caught:
         vault.a.put_new("blob/too-big", b"z" * (MAX_BODY * 2))
-    assert "larger than this hub accepts" in caught.value.message
+    assert "larger than this memtray server accepts" in caught.value.message
     vault.a.put_new("blob/just-fits", b"z" * MAX_BODY)
     assert vault.a.info()["max_body"] == MAX_BODY
 

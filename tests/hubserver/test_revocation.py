@@ -63,7 +63,7 @@ def test_a_laptop_revokes_only_laptops_that_joined_after_it(hub: RunningHub, vau
     assert_refused(revoke(hub, vault.b, vault.b), "cannot remove itself")
     with pytest.raises(HubError) as caught:
         vault.b.revoke_device(vault.a.device_id or "")
-    assert "only remove laptops that joined the vault after it" in caught.value.message
+    assert "only remove laptops that joined your synced memory after it" in caught.value.message
     assert active(vault.a) == {"laptop A", "laptop B", "laptop C"}
 
     assert revoke(hub, vault.b, c).status_code == 204

@@ -30,7 +30,7 @@ from tests.servers.http_hub import RunningHub, SQLiteRawStore, run_hub_server
 from tests.support.laptops import Laptop, tree
 
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE")
-CHANGED = "The hub's certificate changed since this laptop joined"
+CHANGED = "The memtray server's certificate changed since this laptop joined"
 STOPPED = "memtray stopped to keep your data safe"
 EXIT_HUB = 4
 

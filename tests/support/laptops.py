@@ -7,10 +7,13 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from memtray.paths import resolve_home
+from memtray.service import Service
 from tests.servers import HubEndpoint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -125,3 +128,17 @@ def paired(
     b.run("folder", "map", "memory", str(b.folder()))
     b.sync()
     return a, b
+
+
+@contextmanager
+def opened(laptop: Laptop) -> Iterator[Service]:
+    """The laptop's own service, in this process, so a refusal arrives as the exception the tray app sees."""
+    service = Service(resolve_home(laptop.home), ask_passphrase=lambda _reason: laptop.passphrase)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def device_id(laptop: Laptop) -> str:
+    return str(json.loads((laptop.home / "config" / "config.json").read_text())["device_id"])

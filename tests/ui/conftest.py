@@ -24,6 +24,7 @@ from memtray.service import Service
 from memtray.ui import thread_guard
 from memtray.ui.client import ServiceClient
 from tests.support.display import Desktop, start_desktop
+from tests.ui.tray_apps import start_app  # noqa: F401  (a fixture: tests that use it name it as a parameter)
 
 Result = TypeVar("Result")
 

@@ -11,19 +11,18 @@ for system notifications that cannot carry buttons; the words are the same eithe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
-from memtray.model import SyncResult
 from memtray.paths import resolve_home
 from memtray.service import Service
-from memtray.ui.tray_app import TrayApp
 from tests.ui.laptop_pair import A_NAME, B_NAME, FOLDER, PASSPHRASE, WAIT_MS, Pair, make_pair, screenshot
+from tests.ui.tray_apps import notices, sync
 
 BASE = "# Memory\n- Write the tests first.\n- Keep functions small.\n"
 # Built here, so that no key-shaped text sits in the repository; it only has the shape of an Anthropic key.
@@ -36,40 +35,6 @@ def pair(tmp_path: Path) -> Iterator[Pair]:
     made = make_pair(tmp_path, {"CLAUDE.md": BASE})
     yield made
     made.close()
-
-
-@pytest.fixture
-def start_app(qtbot) -> Iterator[Callable[[Service], TrayApp]]:
-    """``start_app(service)``: the tray app of that laptop, without a tray icon, its first snapshot read."""
-    apps: list[TrayApp] = []
-
-    def start(service: Service) -> TrayApp:
-        app = TrayApp(service.home, use_tray=False)
-        apps.append(app)
-        with qtbot.waitSignal(app.client.snapshot_changed, timeout=WAIT_MS):
-            app.client.refresh()
-        return app
-
-    yield start
-    for app in apps:
-        window = app._settings_window
-        if window is not None:
-            window.finished.disconnect()
-            window.close()
-        assert app.shutdown()
-    for box in notices():
-        box.close()
-
-
-def sync(qtbot, app: TrayApp) -> SyncResult:
-    with qtbot.waitSignal(app.controller.finished, timeout=WAIT_MS) as finished:
-        app.controller.request()
-    result: SyncResult = finished.args[0]
-    return result
-
-
-def notices() -> list[QMessageBox]:
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
 
 def press(box: QMessageBox, text: str) -> None:
@@ -165,12 +130,13 @@ def test_a_held_file_is_told_once_and_send_anyway_sends_it(qtbot, pair: Pair, st
     assert [(h.path, h.line) for h in result.held] == [("CLAUDE.md", 3)]
     qtbot.waitUntil(lambda: len(notices()) == 1, timeout=WAIT_MS)
     box = notices()[0]
-    assert box.windowTitle() == "A file was kept on this laptop"
+    assert box.windowTitle() == "A file was held back"
     assert box.text() == "CLAUDE.md was not sent: line 3 looks like an Anthropic API key."
     assert FAKE_KEY not in box.text()
     press(box, "Show")
     qtbot.waitUntil(lambda: app.held_dialog is not None and app.held_dialog.isVisible(), timeout=WAIT_MS)
     assert app.held_dialog.held == result.held[0]
+    assert app.held_dialog.windowTitle() == "A file was held back"
     qtbot.mouseClick(app.held_dialog.close_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.held_dialog is None, timeout=WAIT_MS)
     sync(qtbot, app)

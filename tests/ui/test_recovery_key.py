@@ -94,7 +94,7 @@ def test_forgot_it_recovers_with_the_recovery_key_and_the_new_passphrase_works(
         type_into(qtbot, dialog.new_passphrase.first, NEW)
         type_into(qtbot, dialog.new_passphrase.second, NEW)
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: "not this vault's" in dialog.status.text(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "not the one of this synced memory" in dialog.status.text(), timeout=WAIT_MS)
         assert dialog.isVisible() and not dialog.busy, "a wrong key is said in the dialog, which stays open"
         assert shown == [dialog]
         dialog.grab().save(str(artifact_path("unlock-forgot")))

@@ -46,7 +46,7 @@ def test_status_line_shows_an_error_title_and_message(qtbot) -> None:
     status = StatusLine()
     qtbot.addWidget(status)
     status.error(HubUnreachableError("memtray can't reach <the hub> & waits."))
-    assert "Can't reach the hub" in status.text()
+    assert "Can't reach your storage" in status.text()
     assert "&lt;the hub&gt; &amp; waits." in status.text()
     status.clear()
     assert status.text() == ""

@@ -61,7 +61,7 @@ def test_a_failure_arrives_as_a_memtray_error(qtbot, controller, vault_home):
         controller.request()
     error = failed.args[0]
     assert isinstance(error, HubUnreachableError)
-    assert "hub folder" in error.message
+    assert "storage folder" in error.message
 
 
 @contextlib.contextmanager

@@ -23,9 +23,11 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWizard
 
+from memtray.model import DeletedBy, MassDeleteQuestion
 from memtray.paths import resolve_home
 from memtray.service import Service
 from memtray.ui.client import ServiceClient
+from memtray.ui.mass_delete import mass_delete_error
 from memtray.ui.translations import TRANSLATIONS, TsTranslator, install_translations, ui_language
 from memtray.ui.wizard import SetupWizard
 
@@ -37,7 +39,7 @@ PROCESS_SECONDS = 120
 
 START_PAGE_ENGLISH = {
     "title": "Welcome to memtray",
-    "new": "&Start a new vault — this is my first laptop with memtray",
+    "new": "&Start fresh — this is my first laptop with memtray",
     "next": "&Next >",
 }
 
@@ -157,6 +159,27 @@ def test_a_forced_german_locale_picks_german_and_every_wizard_page_keeps_unique_
         texts += [label.text() for label in page.findChildren(QLabel) if label.buddy() is not None]
         letters = [match[1].lower() for text in texts if (match := re.search(r"&([^&])", text))]
         assert len(letters) == len(set(letters)), (type(page).__name__, texts)
+    service.close()
+
+
+def test_the_default_laptop_name_and_the_mass_delete_question_speak_german(
+    qtbot, german: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert german == "de"
+    monkeypatch.setenv("USER", "zoe-probe")  # no such account, so no full name: the login name stands in
+    service = Service(resolve_home(tmp_path / "memtray-home"))
+    wizard = SetupWizard(ServiceClient(service), user_home=tmp_path / "user")
+    qtbot.addWidget(wizard)
+    name = wizard.start_page.name_edit.text()
+    assert name.endswith(" von zoe-probe") and "'s" not in name, name
+    here = mass_delete_error(MassDeleteQuestion("f1", "notes", 6, 7, DeletedBy.THIS_LAPTOP))
+    assert here.title == "Viele Dateien würden gelöscht"
+    assert here.message == (
+        "6 von 7 Dateien in „notes“ fehlen auf diesem Laptop. Wenn Sie sie absichtlich gelöscht haben, wählen Sie "
+        "„Trotzdem synchronisieren“; andernfalls legen Sie sie zurück. Es wurde nichts gesendet."
+    )
+    there = mass_delete_error(MassDeleteQuestion("f1", "notes", 6, 7, DeletedBy.ANOTHER_LAPTOP))
+    assert there.message.startswith("Ein anderer Laptop hat 6 der 7 Dateien in „notes“ gelöscht.")
     service.close()
 
 

@@ -50,7 +50,7 @@ def test_object_cannot_be_moved_to_another_slot(wrong_aad: bytes) -> None:
     with pytest.raises(IntegrityError) as caught:
         open_sealed(KEY, envelope, wrong_aad)
     assert str(caught.value) == (
-        "An object on the hub failed its integrity check: it was changed, moved or damaged. memtray did not use it."
+        "An item in your storage failed its integrity check: it was changed, moved or damaged. memtray did not use it."
     )
 
 

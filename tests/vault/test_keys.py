@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
+import types
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +24,7 @@ from memtray.vault.keys import (
     new_vault_id,
     replace_recovery,
     rewrap,
+    rotate,
     unlock,
     unlock_with_recovery,
     verify_keyfile,
@@ -72,16 +78,22 @@ def test_bytes_round_trip_is_exact(vault: NewVault) -> None:
 def test_subkeys_are_distinct_and_deterministic(vault: NewVault) -> None:
     keys = VaultKeys.derive(VAULT_ID, vault.vault_key)
     assert VaultKeys.derive(VAULT_ID, vault.vault_key) == keys
-    assert len({keys.log_key, keys.blob_key, keys.mac_key, vault.vault_key}) == 4
+    assert len({keys.log_key, keys.blob_key, keys.mac_key, keys.roster_key, keys.proof_key, vault.vault_key}) == 6
     assert VaultKeys.derive(new_vault_id(), vault.vault_key).log_key != keys.log_key
-    assert set(SUBKEY_LABELS.values()) == {b"memtray/v1/log", b"memtray/v1/blob", b"memtray/v1/keyfile-mac"}
+    assert set(SUBKEY_LABELS.values()) == {
+        b"memtray/v1/log",
+        b"memtray/v1/blob",
+        b"memtray/v1/keyfile-mac",
+        b"memtray/v1/roster",
+        b"memtray/v1/roster-proof",
+    }
 
 
 def test_repr_and_str_show_no_secrets(vault: NewVault) -> None:
     keys = VaultKeys.derive(VAULT_ID, vault.vault_key)
     shown = repr(vault) + str(vault) + repr(keys) + str(keys)
     assert VAULT_ID in shown
-    for secret in (vault.vault_key, keys.log_key, keys.blob_key, keys.mac_key):
+    for secret in (vault.vault_key, keys.log_key, keys.blob_key, keys.mac_key, keys.roster_key, keys.proof_key):
         for spelling in secret_spellings(secret):
             assert spelling not in shown
     assert vault.recovery_key not in shown
@@ -93,7 +105,7 @@ def test_wrong_passphrase_is_refused_without_echoing_it(vault: NewVault) -> None
     with pytest.raises(PassphraseError) as caught:
         unlock(vault.keyfile, wrong)
     text = str(caught.value) + repr(caught.value)
-    assert str(caught.value).startswith("The passphrase is wrong, or the vault's key file on the hub was changed.")
+    assert str(caught.value).startswith("The passphrase is wrong, or the key file in your storage was changed.")
     assert wrong not in text
     assert PASSPHRASE not in text
 
@@ -128,7 +140,7 @@ def test_key_file_of_another_vault_is_refused_before_deriving(vault: NewVault) -
     # The right passphrase and a genuine key file, but not the vault this laptop pinned.
     with pytest.raises(HostileKeyFileError) as caught:
         unlock(vault.keyfile, PASSPHRASE, expected_vault_id=new_vault_id())
-    assert "different vault" in str(caught.value)
+    assert "different synced memory" in str(caught.value)
     with pytest.raises(HostileKeyFileError):
         unlock_with_recovery(vault.keyfile, "not even a recovery key", expected_vault_id=new_vault_id())
 
@@ -182,9 +194,7 @@ def test_unlock_refuses_a_tampered_file_even_with_the_right_passphrase(
     tampered = KeyFile.from_bytes(replace(vault.keyfile, **changes).to_bytes())  # type: ignore[arg-type]
     with pytest.raises(HostileKeyFileError) as caught:
         unlock(tampered, PASSPHRASE)
-    assert str(caught.value) == (
-        "The vault's key file on the hub is damaged or was tampered with, so memtray refused it."
-    )
+    assert str(caught.value) == ("The key file in your storage is damaged or was tampered with, so memtray refused it.")
 
 
 def test_verify_refuses_a_vault_key_it_was_not_made_with(vault: NewVault) -> None:
@@ -238,7 +248,8 @@ def test_absurd_kdf_settings_are_refused_on_parse(vault: NewVault, kdf_changes: 
     with pytest.raises(HostileKeyFileError) as caught:
         KeyFile.from_bytes(edited(vault.keyfile, kdf=kdf))
     assert str(caught.value) == (
-        "The vault's key file asks for unsafe settings, so memtray refused it. The hub may have been tampered with."
+        "The key file of your synced memory asks for unsafe settings, so memtray refused it. Your storage may have "
+        "been tampered with."
     )
 
 
@@ -279,10 +290,10 @@ def test_malformed_key_files_are_refused(vault: NewVault, changes: dict[str, obj
 
 def test_newer_format_asks_for_an_update(vault: NewVault) -> None:
     with pytest.raises(HostileKeyFileError) as caught:
-        KeyFile.from_bytes(edited(vault.keyfile, format=2))
+        KeyFile.from_bytes(edited(vault.keyfile, format=3))
     assert "newer version of memtray" in str(caught.value)
     with pytest.raises(HostileKeyFileError) as caught:
-        KeyFile.from_bytes(b'{"format": 2, "kdf": {"name": "argon3"}, "future": true}')
+        KeyFile.from_bytes(b'{"format": 3, "kdf": {"name": "argon3"}, "future": true}')
     assert "newer version of memtray" in str(caught.value)
 
 
@@ -316,3 +327,152 @@ def test_duplicate_keys_are_refused(vault: NewVault) -> None:
     doubled = data[:-1] + b',"generation":9}'
     with pytest.raises(HostileKeyFileError):
         KeyFile.from_bytes(doubled)
+
+
+# Key epochs: a removal starts a new vault key, and the key file moves to format 2 with an "epoch" field.
+
+RELEASED = "7657b69194862eddd32256523570616f2addf741"
+"""The last commit before key epochs: what laptops on today's release run."""
+
+
+@pytest.fixture(scope="module")
+def released_keys() -> types.ModuleType:
+    """memtray/vault/keys.py exactly as today's release has it, taken from git history."""
+    root = Path(__file__).resolve().parents[2]
+    source = subprocess.run(
+        ["git", "show", f"{RELEASED}:memtray/vault/keys.py"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    module = types.ModuleType("released_vault_keys")
+    sys.modules[module.__name__] = module
+    exec(compile(source, "released memtray/vault/keys.py", "exec"), module.__dict__)
+    return module
+
+
+@pytest.fixture(scope="module")
+def rotated(vault: NewVault) -> tuple[KeyFile, str, bytes]:
+    new_key = os.urandom(32)
+    keyfile, recovery_key = rotate(vault.keyfile, new_key, 2, "the new passphrase")
+    return keyfile, recovery_key, new_key
+
+
+def test_epoch_one_key_file_is_format_one_byte_for_byte_as_today(
+    vault: NewVault, released_keys: types.ModuleType
+) -> None:
+    data = vault.keyfile.to_bytes()
+    assert vault.keyfile.epoch == 1
+    assert "epoch" not in json.loads(data)
+    assert json.loads(data)["format"] == 1
+    old = released_keys.KeyFile.from_bytes(data)
+    assert old.to_bytes() == data
+    assert released_keys.unlock(old, PASSPHRASE, VAULT_ID) == vault.vault_key
+    assert released_keys.unlock_with_recovery(old, vault.recovery_key, VAULT_ID) == vault.vault_key
+    for changed in (
+        rewrap(vault.keyfile, vault.vault_key, "later"),
+        replace_recovery(vault.keyfile, vault.vault_key)[0],
+    ):
+        assert changed.format == 1
+        released_keys.verify_keyfile(released_keys.KeyFile.from_bytes(changed.to_bytes()), vault.vault_key)
+
+
+def test_key_files_of_todays_release_still_unlock(released_keys: types.ModuleType) -> None:
+    made = released_keys.create_vault(PASSPHRASE, VAULT_ID)
+    keyfile = KeyFile.from_bytes(made.keyfile.to_bytes())
+    assert keyfile.epoch == 1
+    assert keyfile.to_bytes() == made.keyfile.to_bytes()
+    assert unlock(keyfile, PASSPHRASE, VAULT_ID) == made.vault_key
+    assert unlock_with_recovery(keyfile, made.recovery_key, VAULT_ID) == made.vault_key
+
+
+def test_todays_release_refuses_format_two_asking_for_an_update(
+    rotated: tuple[KeyFile, str, bytes], released_keys: types.ModuleType
+) -> None:
+    keyfile, _, _ = rotated
+    with pytest.raises(HostileKeyFileError) as caught:
+        released_keys.KeyFile.from_bytes(keyfile.to_bytes())
+    assert "made by a newer version of memtray. Update memtray on this laptop" in str(caught.value)
+
+
+def test_format_two_round_trip_is_exact(rotated: tuple[KeyFile, str, bytes]) -> None:
+    keyfile, _, new_key = rotated
+    data = keyfile.to_bytes()
+    document = json.loads(data)
+    assert (document["format"], document["epoch"], keyfile.epoch) == (2, 2, 2)
+    assert KeyFile.from_bytes(data) == keyfile
+    assert KeyFile.from_bytes(data).to_bytes() == data
+    assert unlock(KeyFile.from_bytes(data), "the new passphrase", VAULT_ID) == new_key
+    verify_keyfile(KeyFile.from_bytes(data), new_key)
+
+
+def test_rotate_retires_the_old_passphrase_and_the_old_recovery_key(
+    vault: NewVault, rotated: tuple[KeyFile, str, bytes]
+) -> None:
+    keyfile, recovery_key, new_key = rotated
+    assert new_key != vault.vault_key
+    assert keyfile.generation == vault.keyfile.generation + 1
+    assert keyfile.kdf.salt != vault.keyfile.kdf.salt
+    assert recovery_key != vault.recovery_key
+    assert unlock(keyfile, "the new passphrase") == new_key
+    assert unlock_with_recovery(keyfile, recovery_key) == new_key
+    with pytest.raises(PassphraseError):
+        unlock(keyfile, PASSPHRASE)
+    with pytest.raises(PassphraseError):
+        unlock_with_recovery(keyfile, vault.recovery_key)
+    with pytest.raises(HostileKeyFileError):
+        verify_keyfile(keyfile, vault.vault_key)
+
+
+def test_rotate_needs_a_passphrase_and_a_later_epoch(vault: NewVault, rotated: tuple[KeyFile, str, bytes]) -> None:
+    with pytest.raises(PassphraseError):
+        rotate(vault.keyfile, os.urandom(32), 2, "")
+    for epoch in (0, 1):
+        with pytest.raises(ValueError):
+            rotate(vault.keyfile, os.urandom(32), epoch, "fine")
+    with pytest.raises(ValueError):
+        rotate(rotated[0], os.urandom(32), 1, "fine")
+    third, _ = rotate(rotated[0], os.urandom(32), 3, "fine")
+    assert (third.format, third.epoch, third.generation) == (2, 3, rotated[0].generation + 1)
+
+
+def test_changes_to_a_format_two_key_file_keep_its_epoch(rotated: tuple[KeyFile, str, bytes]) -> None:
+    keyfile, recovery_key, new_key = rotated
+    rewrapped = rewrap(keyfile, new_key, "yet another passphrase")
+    assert (rewrapped.format, rewrapped.epoch) == (2, 2)
+    assert unlock(KeyFile.from_bytes(rewrapped.to_bytes()), "yet another passphrase") == new_key
+    assert unlock_with_recovery(rewrapped, recovery_key) == new_key
+    recovered, new_recovery_key_text = replace_recovery(keyfile, new_key)
+    assert (recovered.format, recovered.epoch) == (2, 2)
+    assert unlock_with_recovery(KeyFile.from_bytes(recovered.to_bytes()), new_recovery_key_text) == new_key
+
+
+def test_epoch_is_covered_by_the_mac_and_the_wraps(rotated: tuple[KeyFile, str, bytes]) -> None:
+    keyfile, recovery_key, new_key = rotated
+    moved = KeyFile.from_bytes(edited(keyfile, epoch=3))
+    with pytest.raises(HostileKeyFileError):
+        verify_keyfile(moved, new_key)
+    with pytest.raises((PassphraseError, HostileKeyFileError)):
+        unlock(moved, "the new passphrase")
+    with pytest.raises((PassphraseError, HostileKeyFileError)):
+        unlock_with_recovery(moved, recovery_key)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"epoch": 1}, {"epoch": 0}, {"epoch": True}, {"epoch": "2"}, {"epoch": 2**32}, {"format": 1}],
+)
+def test_malformed_format_two_key_files_are_refused(
+    rotated: tuple[KeyFile, str, bytes], changes: dict[str, object]
+) -> None:
+    with pytest.raises(HostileKeyFileError) as caught:
+        KeyFile.from_bytes(edited(rotated[0], **changes))
+    assert "refused" in str(caught.value)
+
+
+def test_format_one_with_an_epoch_and_format_two_without_are_refused(
+    vault: NewVault, rotated: tuple[KeyFile, str, bytes]
+) -> None:
+    with pytest.raises(HostileKeyFileError):
+        KeyFile.from_bytes(edited(vault.keyfile, epoch=1))
+    document = json.loads(rotated[0].to_bytes())
+    del document["epoch"]
+    with pytest.raises(HostileKeyFileError):
+        KeyFile.from_bytes(json.dumps(document).encode())

@@ -25,7 +25,7 @@ from tests.servers import HubEndpoint, folder_endpoint
 from tests.servers.http_hub import http_hub_endpoint
 from tests.support.laptops import PASSPHRASE, Laptop, tree
 
-BOTH_CAUSES = "The passphrase is wrong, or the vault's key file on the hub was changed."
+BOTH_CAUSES = "The passphrase is wrong, or the key file in your storage was changed."
 WEAK = "weaker passphrase protection than memtray ever uses"
 MakeLaptop = Callable[[str, HubEndpoint], Laptop]
 
@@ -204,7 +204,7 @@ def test_a_setup_code_naming_another_vault_than_the_hub_holds_is_refused_and_bin
     b = make_laptop("Laptop-B", folder_hub)
     done = b.run("join", wrong, check=False)
     assert done.returncode == 5
-    assert "different vault" in done.stderr
+    assert "different synced memory" in done.stderr
     assert_unbound(b, vault_id_of(a))
     assert_unbound(b, vault_id_of(d))
 

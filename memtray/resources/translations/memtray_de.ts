@@ -20,7 +20,7 @@
         <translation>Name:</translation>
     </message>
     <message>
-        <source>Hub:</source>
+        <source>Storage:</source>
         <translation>Speicherort:</translation>
     </message>
     <message>
@@ -46,6 +46,22 @@
     <message>
         <source>none yet</source>
         <translation>noch keine</translation>
+    </message>
+    <message>
+        <source>A folder your cloud drive, NAS or USB stick copies</source>
+        <translation>Ein Ordner, den Ihr Cloud-Speicher, NAS oder USB-Stick kopiert</translation>
+    </message>
+    <message>
+        <source>A memtray server</source>
+        <translation>Ein memtray-Server</translation>
+    </message>
+    <message>
+        <source>A WebDAV server</source>
+        <translation>Ein WebDAV-Server</translation>
+    </message>
+    <message>
+        <source>An S3 bucket</source>
+        <translation>Ein S3-Bucket</translation>
     </message>
 </context>
 <context>
@@ -564,8 +580,8 @@
 <context>
     <name>HeldFileDialog</name>
     <message>
-        <source>A file was kept on this laptop</source>
-        <translation>Eine Datei wurde auf diesem Laptop zurückgehalten</translation>
+        <source>A file was held back</source>
+        <translation>Eine Datei wurde zurückgehalten</translation>
     </message>
     <message>
         <source>{path} was not sent: line {line} looks like {finding}.</source>
@@ -842,6 +858,21 @@
     </message>
 </context>
 <context>
+    <name>MassDelete</name>
+    <message>
+        <source>Another laptop deleted {deleted} of the {files} files in &apos;{folder}&apos;. memtray paused before deleting them here. If that is what you want, choose Sync anyway. Nothing was changed on this laptop.</source>
+        <translation>Ein anderer Laptop hat {deleted} der {files} Dateien in „{folder}“ gelöscht. memtray hat angehalten, bevor sie auch hier gelöscht werden. Wenn Sie das wollen, wählen Sie „Trotzdem synchronisieren“. Auf diesem Laptop wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>Many files would be deleted</source>
+        <translation>Viele Dateien würden gelöscht</translation>
+    </message>
+    <message>
+        <source>{deleted} of {files} files in &apos;{folder}&apos; are missing on this laptop. If you deleted them on purpose, choose Sync anyway; otherwise put them back. Nothing was sent.</source>
+        <translation>{deleted} von {files} Dateien in „{folder}“ fehlen auf diesem Laptop. Wenn Sie sie absichtlich gelöscht haben, wählen Sie „Trotzdem synchronisieren“; andernfalls legen Sie sie zurück. Es wurde nichts gesendet.</translation>
+    </message>
+</context>
+<context>
     <name>MemtrayServerForm</name>
     <message>
         <source>From whoever runs the server</source>
@@ -969,12 +1000,24 @@
         <translation>1 weitere Datei wurde ebenfalls nicht gesendet.</translation>
     </message>
     <message>
-        <source>A file was kept on this laptop</source>
-        <translation>Eine Datei wurde auf diesem Laptop zurückgehalten</translation>
+        <source>A file was held back</source>
+        <translation>Eine Datei wurde zurückgehalten</translation>
+    </message>
+    <message>
+        <source>A laptop was removed</source>
+        <translation>Ein Laptop wurde entfernt</translation>
     </message>
     <message>
         <source>A new laptop joined</source>
         <translation>Ein neuer Laptop ist dazugekommen</translation>
+    </message>
+    <message>
+        <source>A new laptop joined: {name}. If you did not add it, remove it in Settings → Security → Your laptops.</source>
+        <translation>Ein neuer Laptop ist dazugekommen: {name}. Wenn Sie ihn nicht hinzugefügt haben, entfernen Sie ihn unter Einstellungen → Sicherheit → Ihre Laptops.</translation>
+    </message>
+    <message>
+        <source>Changes not applied</source>
+        <translation>Änderungen nicht übernommen</translation>
     </message>
     <message>
         <source>Close</source>
@@ -1009,6 +1052,10 @@
     <message>
         <source>Everything is up to date.</source>
         <translation>Alles ist auf dem neuesten Stand.</translation>
+    </message>
+    <message>
+        <source>New laptops joined: {name}. If you did not add them, remove them in Settings → Security → Your laptops.</source>
+        <translation>Neue Laptops sind dazugekommen: {name}. Wenn Sie sie nicht hinzugefügt haben, entfernen Sie sie unter Einstellungen → Sicherheit → Ihre Laptops.</translation>
     </message>
     <message numerus="yes">
         <source>Received %n changes from your other laptops.</source>
@@ -1062,6 +1109,14 @@
             <numerusform>{names} ist Ihrem synchronisierten Gedächtnis beigetreten.</numerusform>
             <numerusform>{names} sind Ihrem synchronisierten Gedächtnis beigetreten.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>{name} was removed from your synced memory.</source>
+        <translation>{name} wurde aus Ihrem synchronisierten Gedächtnis entfernt.</translation>
+    </message>
+    <message>
+        <source>{name} were removed from your synced memory.</source>
+        <translation>{name} wurden aus Ihrem synchronisierten Gedächtnis entfernt.</translation>
     </message>
     <message>
         <source>{path} and {more} from this laptop and {other} were combined: both texts of each are kept.</source>
@@ -1594,6 +1649,53 @@
     </message>
 </context>
 <context>
+    <name>RemoveLaptopDialog</name>
+    <message>
+        <source>Remove {name}</source>
+        <translation>{name} entfernen</translation>
+    </message>
+    <message>
+        <source>{name} will no longer receive anything new from your synced memory. Choose a new passphrase: {name} knew the old one.</source>
+        <translation>{name} erhält nichts Neues mehr aus Ihrem synchronisierten Gedächtnis. Wählen Sie eine neue Passphrase: {name} kannte die alte.</translation>
+    </message>
+    <message>
+        <source>&amp;New passphrase:</source>
+        <translation>&amp;Neue Passphrase:</translation>
+    </message>
+    <message>
+        <source>&amp;Remove laptop</source>
+        <translation>Laptop en&amp;tfernen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Use the new passphrase from now on. Your other laptops pick up the change at their next sync, with no typing.</source>
+        <translation>Verwenden Sie ab jetzt die neue Passphrase. Ihre anderen Laptops übernehmen die Änderung bei ihrer nächsten Synchronisierung, ohne dass Sie etwas eintippen.</translation>
+    </message>
+    <message>
+        <source>Your old recovery key no longer works. Save or copy this new one now and keep it off your laptops: memtray will not show it again.</source>
+        <translation>Ihr alter Wiederherstellungsschlüssel funktioniert nicht mehr. Sichern oder kopieren Sie jetzt den neuen und bewahren Sie ihn nicht auf Ihren Laptops auf: memtray zeigt ihn kein zweites Mal.</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <source>Your new recovery key</source>
+        <translation>Ihr neuer Wiederherstellungsschlüssel</translation>
+    </message>
+    <message>
+        <source>Removing {name}… This can take a minute.</source>
+        <translation>{name} wird entfernt… Das kann eine Minute dauern.</translation>
+    </message>
+    <message>
+        <source>{name} was removed.</source>
+        <translation>{name} wurde entfernt.</translation>
+    </message>
+</context>
+<context>
     <name>S3Form</name>
     <message>
         <source>Leave empty for Amazon S3</source>
@@ -1675,8 +1777,24 @@
         <translation>Zuletzt gesehen</translation>
     </message>
     <message>
+        <source>Key fingerprint</source>
+        <translation>Schlüssel-Fingerabdruck</translation>
+    </message>
+    <message>
         <source>Re&amp;move laptop…</source>
         <translation>Laptop &amp;entfernen…</translation>
+    </message>
+    <message>
+        <source>{name} has no laptop key yet: it gets one when it syncs with this version of memtray.</source>
+        <translation>{name} hat noch keinen Laptop-Schlüssel: Er bekommt einen, sobald er mit dieser Version von memtray synchronisiert.</translation>
+    </message>
+    <message>
+        <source>Key fingerprint of {name}: {fingerprint}. On {name} itself, this list shows the same.</source>
+        <translation>Schlüssel-Fingerabdruck von {name}: {fingerprint}. Auf {name} selbst zeigt diese Liste denselben.</translation>
+    </message>
+    <message>
+        <source>{name} was removed from your synced memory.</source>
+        <translation>{name} wurde aus Ihrem synchronisierten Gedächtnis entfernt.</translation>
     </message>
     <message>
         <source>Your laptops</source>
@@ -1707,32 +1825,16 @@
         <translation>(dieser Laptop)</translation>
     </message>
     <message>
+        <source>Removed</source>
+        <translation>Entfernt</translation>
+    </message>
+    <message>
+        <source>Needs a newer memtray</source>
+        <translation>Braucht ein neueres memtray</translation>
+    </message>
+    <message>
         <source>now</source>
         <translation>jetzt</translation>
-    </message>
-    <message>
-        <source>removed</source>
-        <translation>entfernt</translation>
-    </message>
-    <message>
-        <source>Remove “{name}” from the vault?</source>
-        <translation>„{name}“ entfernen?</translation>
-    </message>
-    <message>
-        <source>That laptop will stop syncing and cannot read new changes. Its files stay on it. To be safe, change your passphrase afterwards.</source>
-        <translation>Dieser Laptop synchronisiert dann nicht mehr und kann neue Änderungen nicht lesen. Seine Dateien bleiben auf ihm. Ändern Sie zur Sicherheit danach Ihre Passphrase.</translation>
-    </message>
-    <message>
-        <source>Remove laptop</source>
-        <translation>Laptop entfernen</translation>
-    </message>
-    <message>
-        <source>Removing “{name}”…</source>
-        <translation>„{name}“ wird entfernt…</translation>
-    </message>
-    <message>
-        <source>“{name}” was removed from the vault.</source>
-        <translation>„{name}“ wurde entfernt.</translation>
     </message>
 </context>
 <context>
@@ -1804,6 +1906,21 @@
         <translation>&amp;Fertig</translation>
     </message>
     <message>
+        <source>{who}&apos;s {thing}</source>
+        <comment>a laptop&apos;s default name: a first name, then a model or kind</comment>
+        <translation>{thing} von {who}</translation>
+    </message>
+    <message>
+        <source>laptop</source>
+        <comment>a kind of computer, in a laptop&apos;s default name</comment>
+        <translation>Laptop</translation>
+    </message>
+    <message>
+        <source>PC</source>
+        <comment>a kind of computer, in a laptop&apos;s default name</comment>
+        <translation>PC</translation>
+    </message>
+    <message>
         <source>memtray will not start by itself</source>
         <translation>memtray startet nicht von selbst</translation>
     </message>
@@ -1821,10 +1938,6 @@
     <message>
         <source>memtray keeps your AI assistants&apos; memory the same on all your laptops.</source>
         <translation>memtray hält das Gedächtnis Ihrer KI-Assistenten auf all Ihren Laptops gleich.</translation>
-    </message>
-    <message>
-        <source>&amp;Start a new vault — this is my first laptop with memtray</source>
-        <translation>&amp;Neu beginnen — dies ist mein erster Laptop mit memtray</translation>
     </message>
     <message>
         <source>&amp;Join from another laptop — memtray already runs on one of them</source>
@@ -1857,6 +1970,10 @@
     <message>
         <source>How memtray works</source>
         <translation>So funktioniert memtray</translation>
+    </message>
+    <message>
+        <source>&amp;Start fresh — this is my first laptop with memtray</source>
+        <translation>&amp;Neu beginnen — dies ist mein erster Laptop mit memtray</translation>
     </message>
     <message>
         <source>• Your memory files stay exactly where your AI tools expect them.</source>
@@ -2052,10 +2169,6 @@
     <message>
         <source>The folder could not be opened</source>
         <translation>Der Ordner ließ sich nicht öffnen</translation>
-    </message>
-    <message>
-        <source>choose Sync anyway</source>
-        <translation>wählen Sie „Trotzdem synchronisieren“</translation>
     </message>
     <message>
         <source>memtray could not show {path}: no file manager opened it, or the folder is not there. Open it yourself in your file manager.</source>

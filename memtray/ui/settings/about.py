@@ -1,4 +1,4 @@
-"""About tab: version, a summary of this laptop's vault, and the log folder."""
+"""About tab: version, a summary of this laptop's synced memory, and the log folder."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 import memtray
-from memtray.hubs import HUB_KINDS
 from memtray.ui.client import ServiceClient
 from memtray.ui.icons import app_icon
 from memtray.ui.widgets import explanation, heading, home_relative, relative_time
@@ -51,7 +50,7 @@ class AboutTab(QWidget):
         self.last_sync_label = _selectable()
         laptop_form = QFormLayout(laptop)
         laptop_form.addRow(self.tr("Name:"), self.device_label)
-        laptop_form.addRow(self.tr("Hub:"), self.hub_label)
+        laptop_form.addRow(self.tr("Storage:"), self.hub_label)
         laptop_form.addRow(self.tr("Folders:"), self.folders_label)
         laptop_form.addRow(self.tr("Last sync:"), self.last_sync_label)
 
@@ -80,11 +79,19 @@ class AboutTab(QWidget):
     def refresh(self) -> None:
         status = self._client.snapshot.status
         self.device_label.setText(status.device_name or "")
-        kind = HUB_KINDS.get(status.hub_kind or "", "")
-        self.hub_label.setText(self.tr(kind) if kind else "")
+        self.hub_label.setText(self._kind_words(status.hub_kind or ""))
         names = ", ".join(folder.name for folder in status.folders)
         self.folders_label.setText(names or self.tr("none yet"))
         self.last_sync_label.setText(relative_time(status.last_sync))
+
+    def _kind_words(self, kind: str) -> str:
+        words = {
+            "folder": self.tr("A folder your cloud drive, NAS or USB stick copies"),
+            "memtray": self.tr("A memtray server"),
+            "webdav": self.tr("A WebDAV server"),
+            "s3": self.tr("An S3 bucket"),
+        }
+        return words.get(kind, "")
 
     def open_log_folder(self) -> None:
         self._log_dir.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,18 @@
-"""Security tab: passphrase, recovery key, and the laptops in the vault (with "Add a laptop…")."""
+"""Security tab: passphrase, recovery key, and your laptops with their key fingerprints.
+
+"Add a laptop…" shows a setup code (add_laptop.py); "Remove laptop…" asks for a new passphrase, removes the
+selected laptop and shows the new recovery key (remove_laptop.py). A removed laptop stays in the list as "Removed".
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -20,9 +26,9 @@ from memtray.ui.add_laptop import AddLaptopDialog
 from memtray.ui.client import ServiceClient
 from memtray.ui.password_field import NewPassphraseBox
 from memtray.ui.recovery_key import RecoveryKeyDialog
+from memtray.ui.remove_laptop import RemoveLaptopDialog
 from memtray.ui.widgets import (
     StatusLine,
-    ask_confirmation,
     explanation,
     fit_columns,
     password_line,
@@ -39,6 +45,7 @@ class SecurityTab(QWidget):
         self._devices: list[DeviceInfo] = []
         self.secret_dialog: RecoveryKeyDialog | None = None
         self.add_laptop_dialog: AddLaptopDialog | None = None
+        self.remove_dialog: RemoveLaptopDialog | None = None
         column = QVBoxLayout(self)
         column.addWidget(self._passphrase_group())
         column.addWidget(self._recovery_group())
@@ -96,11 +103,19 @@ class SecurityTab(QWidget):
     def _devices_group(self) -> QGroupBox:
         box = QGroupBox(self.tr("Your laptops"))
         self.device_tree = QTreeWidget()
-        self.device_tree.setHeaderLabels([self.tr("Laptop"), self.tr("System"), self.tr("Last seen")])
+        self.device_tree.setHeaderLabels(
+            [self.tr("Laptop"), self.tr("System"), self.tr("Last seen"), self.tr("Key fingerprint")]
+        )
         self.device_tree.setRootIsDecorated(False)
         fit_columns(self.device_tree)
         self.device_tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.device_tree.setFixedHeight(self.device_tree.fontMetrics().lineSpacing() * 6 + 8)
+        self.fingerprint_line = QLabel()
+        self.fingerprint_line.setWordWrap(True)
+        self.fingerprint_line.setFont(small_font(self.fingerprint_line.font()))
+        self.fingerprint_line.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.revoke_button = QPushButton(self.tr("Re&move laptop…"))
         self.revoke_button.setEnabled(False)
         self.add_laptop_button = QPushButton(self.tr("A&dd a laptop…"))
@@ -111,10 +126,11 @@ class SecurityTab(QWidget):
         row.addWidget(self.revoke_button)
         column = QVBoxLayout(box)
         column.addWidget(self.device_tree, 1)
+        column.addWidget(self.fingerprint_line)
         column.addLayout(row)
         column.addWidget(self.devices_status)
         self.device_tree.currentItemChanged.connect(lambda *_: self._device_selected())
-        self.revoke_button.clicked.connect(self._confirm_revoke)
+        self.revoke_button.clicked.connect(self.remove_selected_laptop)
         self.add_laptop_button.clicked.connect(self.add_laptop)
         return box
 
@@ -178,15 +194,23 @@ class SecurityTab(QWidget):
         assert isinstance(devices, list)
         self._devices = devices
         self.device_tree.clear()
+        fixed = small_font(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         for device in self._devices:
             name = device.name + ("  " + self.tr("(this laptop)") if device.this_device else "")
-            seen = self.tr("now") if device.this_device else relative_time(device.last_seen)
-            if device.revoked:
-                seen = self.tr("removed")
-            item = QTreeWidgetItem([name, PLATFORM_NAMES.get(device.platform, device.platform), seen])
+            platform = PLATFORM_NAMES.get(device.platform, device.platform)
+            item = QTreeWidgetItem([name, platform, self._state(device), device.fingerprint])
+            item.setFont(3, fixed)
             item.setData(0, Qt.ItemDataRole.UserRole, device.device_id)
             self.device_tree.addTopLevelItem(item)
         self._device_selected()
+
+    def _state(self, device: DeviceInfo) -> str:
+        """The "Last seen" column: when it last synced, or why its changes no longer count."""
+        if device.revoked or (not device.member and device.fingerprint):
+            return self.tr("Removed")
+        if not device.member:
+            return self.tr("Needs a newer memtray")
+        return self.tr("now") if device.this_device else relative_time(device.last_seen)
 
     def selected_device(self) -> DeviceInfo | None:
         item = self.device_tree.currentItem()
@@ -197,33 +221,44 @@ class SecurityTab(QWidget):
 
     def _device_selected(self) -> None:
         device = self.selected_device()
-        self.revoke_button.setEnabled(device is not None and not device.this_device and not device.revoked)
+        removable = device is not None and not device.this_device and device.member and not device.revoked
+        self.revoke_button.setEnabled(removable and self.remove_dialog is None)
+        self.fingerprint_line.setText(self._fingerprint_sentence(device))
+        self.fingerprint_line.setVisible(device is not None)
 
-    def _confirm_revoke(self) -> None:
-        device = self.selected_device()
+    def _fingerprint_sentence(self, device: DeviceInfo | None) -> str:
         if device is None:
+            return ""
+        if not device.fingerprint:
+            sentence = self.tr("{name} has no laptop key yet: it gets one when it syncs with this version of memtray.")
+            return sentence.format(name=device.name)
+        sentence = self.tr("Key fingerprint of {name}: {fingerprint}. On {name} itself, this list shows the same.")
+        return sentence.format(name=device.name, fingerprint=device.fingerprint)
+
+    def remove_selected_laptop(self) -> None:
+        """The "Remove a laptop" window for the selected laptop: a new passphrase, then the new recovery key."""
+        device = self.selected_device()
+        if device is None or self.remove_dialog is not None:
             return
-        ask_confirmation(
-            self,
-            self.tr("Remove “{name}” from the vault?").format(name=device.name),
-            self.tr(
-                "That laptop will stop syncing and cannot read new changes. "
-                "Its files stay on it. To be safe, change your passphrase afterwards."
-            ),
-            self.tr("Remove laptop"),
-            lambda: self._revoke(device),
-        )
+        dialog = RemoveLaptopDialog(self._client, device, self)
+        dialog.removed.connect(self._laptop_removed)
+        dialog.finished.connect(lambda _result: self._forget_remove_dialog(dialog))
+        self.remove_dialog = dialog
+        self._device_selected()
+        dialog.open()
 
-    def _revoke(self, device: DeviceInfo) -> None:
-        self.revoke_button.setEnabled(False)
-        self.devices_status.busy(self.tr("Removing “{name}”…").format(name=device.name))
+    def _laptop_removed(self, name: str) -> None:
+        self.devices_status.success(self.tr("{name} was removed from your synced memory.").format(name=name))
+        self.refresh()
 
-        def done(_result: object) -> None:
-            self.devices_status.success(self.tr("“{name}” was removed from the vault.").format(name=device.name))
-            self.refresh()
+    def _forget_remove_dialog(self, dialog: RemoveLaptopDialog) -> None:
+        self.remove_dialog = None
+        dialog.deleteLater()
+        self._device_selected()
 
-        def failed(error: MemtrayError) -> None:
-            self._device_selected()
-            self.devices_status.error(error)
 
-        self._client.call(lambda service: service.revoke_device(device.device_id), done, failed)
+def small_font(font: QFont) -> QFont:
+    """``font`` a little smaller, for details such as a key fingerprint."""
+    smaller = QFont(font)
+    smaller.setPointSizeF(font.pointSizeF() * 0.9)
+    return smaller

@@ -30,7 +30,7 @@ class StartPage(QWizardPage):
         self.state = state
         self.setTitle(self.tr("Welcome to memtray"))
         self.setSubTitle(self.tr("memtray keeps your AI assistants' memory the same on all your laptops."))
-        self.new_choice = QRadioButton(self.tr("&Start a new vault — this is my first laptop with memtray"))
+        self.new_choice = QRadioButton(self.tr("&Start fresh — this is my first laptop with memtray"))
         self.join_choice = QRadioButton(self.tr("&Join from another laptop — memtray already runs on one of them"))
         self.new_choice.setChecked(True)
         group = QButtonGroup(self)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 
 from memtray.autostart import Autostart, get_autostart
 from memtray.errors import MemtrayError
-from memtray.laptop_name import default_laptop_name
+from memtray.laptop_name import NameWords, default_laptop_name
 from memtray.ui.client import ServiceClient
 from memtray.ui.icons import app_icon
 from memtray.ui.wizard.base import (
@@ -70,7 +70,9 @@ class SetupWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Next >"))
         self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< &Back"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Finish"))
-        self.start_page = StartPage(self.state, default_laptop_name() if laptop_name is None else laptop_name)
+        if laptop_name is None:
+            laptop_name = default_laptop_name(words=self.name_words())
+        self.start_page = StartPage(self.state, laptop_name)
         self.hub_page = HubPage(self.state)
         self.presets_page = PresetsPage(self.state)
         self.passphrase_page = PassphrasePage(self.state)
@@ -94,6 +96,14 @@ class SetupWizard(QWizard):
                 page.worked.connect(self._work_finished)
         self.setStartId(PAGE_START)
         self.resize(700, 560)
+
+    def name_words(self) -> NameWords:
+        """The words around the names in this laptop's default name, in the person's language."""
+        return NameWords(
+            owned=self.tr("{who}'s {thing}", "a laptop's default name: a first name, then a model or kind"),
+            laptop=self.tr("laptop", "a kind of computer, in a laptop's default name"),
+            pc=self.tr("PC", "a kind of computer, in a laptop's default name"),
+        )
 
     def reject(self) -> None:
         """Cancel, Esc or closing the window (see the module's docstring).

@@ -1,0 +1,135 @@
+"""A vault made by the previous release, and laptops still running it, next to laptops on this one.
+
+The previous release is taken from git history and run as real processes (``PYTHONPATH`` pointing at its
+extracted package). Its vault upgrades in place on the first run of this version with nothing more asked; the
+old laptops keep syncing with the upgraded ones until a laptop is removed; from then on an old laptop is refused
+with a sentence telling the person to update memtray, and once updated it carries on.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from memtray.errors import MembershipError
+from tests.servers import HubEndpoint
+from tests.support.attacker import NEW_PASSPHRASE, current_member_ids, members, remove_laptop
+from tests.support.laptops import REPO, Laptop, device_id, tree
+
+MakeLaptop = Callable[[str, HubEndpoint], Laptop]
+PREVIOUS_RELEASE = "7657b69194862eddd32256523570616f2addf741"
+
+
+@pytest.fixture(scope="module")
+def previous_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The previous release's ``memtray`` package, extracted from git history; a clear failure without it."""
+    found = subprocess.run(
+        ["git", "-C", str(REPO), "cat-file", "-e", f"{PREVIOUS_RELEASE}^{{commit}}"], capture_output=True, check=False
+    )
+    if found.returncode != 0:
+        pytest.fail(
+            f"The previous release (commit {PREVIOUS_RELEASE}) is not in this checkout's git history, so the "
+            "upgrade test cannot run it. Fetch the full history (git fetch --unshallow) and run the test again."
+        )
+    target = tmp_path_factory.mktemp("previous-release")
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", PREVIOUS_RELEASE, "memtray"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
+def on_previous_release(laptop: Laptop, release: Path) -> Laptop:
+    """``laptop`` runs the previous release: its package first on the path, never this checkout's (the current
+    folder, which Python would put first, is left out)."""
+    laptop.env.update({"PYTHONPATH": str(release), "PYTHONSAFEPATH": "1"})
+    imported = subprocess.run(
+        [sys.executable, "-c", "import memtray; print(memtray.__file__)"],
+        env={**os.environ, **laptop.env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert imported.stdout.startswith(str(release)), imported.stdout
+    return laptop
+
+
+def upgrade(laptop: Laptop) -> None:
+    for name in ("PYTHONPATH", "PYTHONSAFEPATH"):
+        laptop.env.pop(name, None)
+
+
+def test_the_previous_releases_vault_upgrades_and_its_laptops_sync_until_a_removal(
+    folder_hub: HubEndpoint, make_laptop: MakeLaptop, previous_release: Path
+) -> None:
+    a = on_previous_release(make_laptop("Laptop-A", folder_hub), previous_release)
+    b = on_previous_release(make_laptop("Laptop-B", folder_hub), previous_release)
+    a.init()
+    a.folder().mkdir()
+    (a.folder() / "CLAUDE.md").write_text("made by the previous release\n")
+    a.run("folder", "add", "memory", str(a.folder()))
+    a.sync()
+    b.join_from(a)
+    b.run("folder", "map", "memory", str(b.folder()))
+    b.sync()
+    assert not folder_hub.raw.keys("roster/")
+
+    upgrade(a)
+    upgraded = a.run("sync")
+    assert "Traceback" not in upgraded.stderr
+    assert folder_hub.raw.keys("roster/"), "the first run of this version should have founded the roster"
+    assert members(a)["Laptop-A"]["member"] is True
+
+    (a.folder() / "from-new-a.md").write_text("A on this version\n")
+    a.sync()
+    b.sync()
+    assert (b.folder() / "from-new-a.md").read_text() == "A on this version\n"
+    (b.folder() / "from-old-b.md").write_text("B still on the previous release\n")
+    b.sync()
+    a.sync()
+    assert (a.folder() / "from-old-b.md").read_text() == "B still on the previous release\n"
+
+    c = make_laptop("Laptop-C", folder_hub)
+    c.join_from(a)
+    c.run("folder", "map", "memory", str(c.folder()))
+    c.sync()
+    b.sync()
+    a.sync()
+    assert tree(a.folder()) == tree(b.folder()) == tree(c.folder())
+
+    remove_laptop(a, "Laptop-C")
+    (a.folder() / "after-removal.md").write_text("sealed with the new key\n")
+    a.sync()
+    before = tree(b.folder())
+    (b.folder() / "old-b-after-removal.md").write_text("B has not updated yet\n")
+    refused = b.run("sync", check=False)
+    assert refused.returncode != 0
+    message = refused.stderr.strip()
+    # The previous release reads the first entry each laptop sealed after the removal (entry.NOTICE_FORMAT) and
+    # says it was written by a newer memtray, instead of calling the new key's data damaged or tampered with.
+    assert "written by a newer memtray" in message and "integrity check" not in message, message
+    assert "Traceback" not in refused.stderr and len(message.splitlines()) == 1
+    assert tree(b.folder()) == {**before, "old-b-after-removal.md": b"B has not updated yet\n"}
+    a.sync()
+    assert not (a.folder() / "old-b-after-removal.md").exists()
+
+    upgrade(b)
+    told = b.run("sync", check=False)
+    assert told.returncode == MembershipError.exit_code, told.stderr
+    assert "join again with the new passphrase" in told.stderr and "Traceback" not in told.stderr
+    shutil.rmtree(b.home)
+    b.passphrase = NEW_PASSPHRASE
+    b.run("join", folder_hub.url, "--device-name", "Laptop-B")
+    b.run("folder", "map", "memory", str(b.folder()))
+    b.sync()
+    a.sync()
+    b.sync()
+    assert (b.folder() / "after-removal.md").read_text() == "sealed with the new key\n"
+    assert (a.folder() / "old-b-after-removal.md").read_text() == "B has not updated yet\n"
+    assert device_id(b) in current_member_ids(a)
