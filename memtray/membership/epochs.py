@@ -15,11 +15,8 @@ Parsing is bounded (256 KiB, fields exactly as listed, Base64 and sizes checked)
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -28,6 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from memtray.errors import MembershipError
 from memtray.hubs.keys import epoch_key
+from memtray.membership.fields import b64, is_device_id, is_int_between, no_duplicate_keys, unb64
 from memtray.membership.grants import grant_context, grant_size, unwrap_with, wrap_for
 from memtray.membership.laptop_key import SIGNATURE_BYTES, LaptopKey, LaptopSigner, verify_signature
 from memtray.vault.envelope import canonical
@@ -40,7 +38,6 @@ NONCE_BYTES = 12
 PREVIOUS_BYTES = NONCE_BYTES + KEY_BYTES + 16
 GRANT_BYTES = grant_size(KEY_BYTES)
 _FIELDS = frozenset({"v", "vault", "epoch", "by", "roster_seq", "grants", "previous", "sig"})
-_DEVICE_ID = re.compile(r"[0-9a-f]{32}")
 _MAX_SEQ = 2**63 - 1
 
 
@@ -68,7 +65,7 @@ class EpochRecord:
         if len(data) > MAX_RECORD_BYTES:
             raise _damaged(expected_epoch)
         try:
-            document = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates)
+            document = json.loads(data.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
         except (UnicodeDecodeError, ValueError, RecursionError):
             raise _damaged(expected_epoch) from None
         if not isinstance(document, dict) or set(document) != _FIELDS or document["v"] != RECORD_VERSION:
@@ -76,30 +73,35 @@ class EpochRecord:
         epoch, by, roster_seq, grants = document["epoch"], document["by"], document["roster_seq"], document["grants"]
         if not (
             is_vault_id(document["vault"])
-            and _is_int(epoch, FIRST_EPOCH + 1, MAX_EPOCH)
+            and is_int_between(epoch, FIRST_EPOCH + 1, MAX_EPOCH)
             and (expected_epoch is None or epoch == expected_epoch)
-            and _is_device_id(by)
-            and _is_int(roster_seq, 2, _MAX_SEQ)
+            and is_device_id(by)
+            and is_int_between(roster_seq, 2, _MAX_SEQ)
             and isinstance(grants, dict)
             and len(grants) <= MAX_GRANTS
-            and all(_is_device_id(device) for device in grants)
+            and all(is_device_id(device) for device in grants)
         ):
             raise _damaged(expected_epoch)
+        try:
+            wrapped = {device: unb64(text, GRANT_BYTES) for device, text in grants.items()}
+            previous, sig = unb64(document["previous"], PREVIOUS_BYTES), unb64(document["sig"], SIGNATURE_BYTES)
+        except ValueError:
+            raise _damaged(expected_epoch) from None
         record = cls(
             vault_id=document["vault"],
             epoch=epoch,
             by=by,
             roster_seq=roster_seq,
-            grants={device: _unb64(text, GRANT_BYTES, expected_epoch) for device, text in grants.items()},
-            previous=_unb64(document["previous"], PREVIOUS_BYTES, expected_epoch),
-            sig=_unb64(document["sig"], SIGNATURE_BYTES, expected_epoch),
+            grants=wrapped,
+            previous=previous,
+            sig=sig,
         )
         if record.to_bytes() != data:
             raise _damaged(expected_epoch)
         return record
 
     def to_bytes(self) -> bytes:
-        return _dumps({**self._unsigned_document(), "sig": _b64(self.sig)})
+        return _dumps({**self._unsigned_document(), "sig": b64(self.sig)})
 
     def verify(self, sign_public_of_by: bytes) -> None:
         """Refuse the record unless its laptop ``by`` signed it (its sign key as the verified roster has it)."""
@@ -134,8 +136,8 @@ class EpochRecord:
             "epoch": self.epoch,
             "by": self.by,
             "roster_seq": self.roster_seq,
-            "grants": {device: _b64(wrapped) for device, wrapped in self.grants.items()},
-            "previous": _b64(self.previous),
+            "grants": {device: b64(wrapped) for device, wrapped in self.grants.items()},
+            "previous": b64(self.previous),
         }
 
     def __repr__(self) -> str:
@@ -153,7 +155,11 @@ def make_epoch(
 ) -> bytes:
     """The record that starts epoch ``n``: ``new_key`` granted to each of ``members`` ({device id: agree public
     key}, the remover included), epoch n-1's ``previous_key`` under ``new_key``, signed by ``by``."""
-    if not (is_vault_id(vault_id) and _is_int(n, FIRST_EPOCH + 1, MAX_EPOCH) and _is_int(roster_seq, 2, _MAX_SEQ)):
+    if not (
+        is_vault_id(vault_id)
+        and is_int_between(n, FIRST_EPOCH + 1, MAX_EPOCH)
+        and is_int_between(roster_seq, 2, _MAX_SEQ)
+    ):
         raise ValueError("an epoch record needs a vault id, an epoch of 2 or more and the remove entry's seq")
     if len(new_key) != KEY_BYTES or len(previous_key) != KEY_BYTES or not 0 < len(members) <= MAX_GRANTS:
         raise ValueError("an epoch record carries two 32-byte keys and a grant for each remaining laptop")
@@ -170,7 +176,7 @@ def make_epoch(
         sig=bytes(SIGNATURE_BYTES),
     )
     signature = by.sign(_signed_message(unsigned._unsigned_document()))
-    return _dumps({**unsigned._unsigned_document(), "sig": _b64(signature)})
+    return _dumps({**unsigned._unsigned_document(), "sig": b64(signature)})
 
 
 def unwind_keys(records: Mapping[int, EpochRecord], epoch: int, key: bytes) -> dict[int, bytes]:
@@ -198,34 +204,3 @@ def _signed_message(unsigned_document: Mapping[str, object]) -> bytes:
 
 def _dumps(document: Mapping[str, object]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
-def _is_int(value: object, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def _is_device_id(value: object) -> bool:
-    return isinstance(value, str) and _DEVICE_ID.fullmatch(value) is not None
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _unb64(text: object, size: int, epoch: int | None) -> bytes:
-    if not isinstance(text, str) or len(text) > 4 * size:
-        raise _damaged(epoch)
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise _damaged(epoch) from None
-    if len(raw) != size:
-        raise _damaged(epoch)
-    return raw
-
-
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        raise ValueError("duplicate key")
-    return document

@@ -163,40 +163,29 @@ def check_epoch_record(roster: Roster, record: EpochRecord) -> None:
 
 def founding_entry(signer: LaptopSigner, name: str, first_seq: int, *, keys: VaultKeys) -> bytes:
     """Roster entry 1: the first laptop adds itself (``keys``: the epoch 1 keys)."""
-    return make_roster_entry(
-        signer,
-        roster_keys=keys,
-        proof_keys=keys,
-        seq=1,
-        prev=GENESIS_HASH,
-        action=ADD,
-        device=signer.device_id,
-        name=name,
-        public=signer.public(),
-        epoch=FIRST_EPOCH,
-        first_seq=first_seq,
-    )
+    return self_add_entry(signer, name, first_seq, roster=Roster(), roster_keys=keys, current_keys=keys)
 
 
 def self_add_entry(
     signer: LaptopSigner, name: str, first_seq: int, *, roster: Roster, roster_keys: VaultKeys, current_keys: VaultKeys
 ) -> bytes:
-    """The next entry: this laptop adds itself, proved under the current epoch's keys (``current_keys``).
-    ``first_seq``: the first seq of its log it signs."""
+    """The next entry: this laptop adds itself, proved under the current epoch's keys (``current_keys``), or
+    entry 1 proved under ``roster_keys`` when the roster is empty. ``first_seq``: the first seq of its log it signs."""
     if roster.pin is None:
-        return founding_entry(signer, name, first_seq, keys=roster_keys)
-    seq, prev = roster.next_position()
+        seq, prev, proof_keys, epoch = 1, GENESIS_HASH, roster_keys, FIRST_EPOCH
+    else:
+        (seq, prev), proof_keys, epoch = roster.next_position(), current_keys, roster.epoch
     return make_roster_entry(
         signer,
         roster_keys=roster_keys,
-        proof_keys=current_keys,
+        proof_keys=proof_keys,
         seq=seq,
         prev=prev,
         action=ADD,
         device=signer.device_id,
         name=name,
         public=signer.public(),
-        epoch=roster.epoch,
+        epoch=epoch,
         first_seq=first_seq,
     )
 

@@ -17,8 +17,6 @@ holding that epoch's key; the signature shows which laptop made it. The rules ar
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -29,6 +27,7 @@ from time import time as now
 
 from memtray.errors import IntegrityError, MembershipError
 from memtray.hubs.keys import roster_key
+from memtray.membership.fields import b64, is_device_id, is_int_between, no_duplicate_keys, unb64
 from memtray.membership.laptop_key import PUBLIC_BYTES, SIGNATURE_BYTES, LaptopPublic, LaptopSigner
 from memtray.vault.envelope import HEADER_BYTES, NONCE_BYTES, TAG_BYTES, canonical, object_aad, open_sealed, seal
 from memtray.vault.envelope import padded_size as envelope_padded_size
@@ -49,7 +48,6 @@ _FIELDS = frozenset(
     {"v", "seq", "prev", "action", "device", "name", "sign", "agree", "first_seq", "last_seq", "by", "epoch"}
     | {"time", "proof", "sig"}
 )
-_DEVICE_ID = re.compile(r"[0-9a-f]{32}")
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 
@@ -86,14 +84,14 @@ class RosterEntry:
         return canonical("memtray/v1/roster-proof", self.body())
 
     def signed_message(self) -> bytes:
-        return canonical("memtray/v1/roster", _dumps({**self._body_document(), "proof": _b64(self.proof)}))
+        return canonical("memtray/v1/roster", _dumps({**self._body_document(), "proof": b64(self.proof)}))
 
     def proof_holds(self, proof_key: bytes) -> bool:
         expected = hmac.new(proof_key, self.proof_message(), hashlib.sha256).digest()
         return hmac.compare_digest(expected, self.proof)
 
     def to_plaintext(self) -> bytes:
-        return _dumps({**self._body_document(), "proof": _b64(self.proof), "sig": _b64(self.sig)})
+        return _dumps({**self._body_document(), "proof": b64(self.proof), "sig": b64(self.sig)})
 
     def _body_document(self) -> dict[str, object]:
         return {
@@ -103,8 +101,8 @@ class RosterEntry:
             "action": self.action,
             "device": self.device,
             "name": self.name,
-            "sign": _b64(self.public.sign),
-            "agree": _b64(self.public.agree),
+            "sign": b64(self.public.sign),
+            "agree": b64(self.public.agree),
             "first_seq": self.first_seq,
             "last_seq": self.last_seq,
             "by": self.by,
@@ -186,10 +184,10 @@ def _parse_entry(plaintext: bytes, seq: int) -> RosterEntry:
     """Parse of an entry's plaintext, bounded by the sealed size (``seq``: where it was stored, for the error)."""
     damaged = refusal(seq, "is damaged")
     try:
-        document = json.loads(plaintext.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        document = json.loads(plaintext.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise damaged from None
-    if not isinstance(document, dict) or set(document) != _FIELDS or not _is_int(document["v"], 1, 1):
+    if not isinstance(document, dict) or set(document) != _FIELDS or not is_int_between(document["v"], 1, 1):
         raise damaged
     try:
         entry = RosterEntry(
@@ -198,14 +196,14 @@ def _parse_entry(plaintext: bytes, seq: int) -> RosterEntry:
             action=document["action"],
             device=document["device"],
             name=document["name"],
-            public=LaptopPublic(_unb64(document["sign"], PUBLIC_BYTES), _unb64(document["agree"], PUBLIC_BYTES)),
+            public=LaptopPublic(unb64(document["sign"], PUBLIC_BYTES), unb64(document["agree"], PUBLIC_BYTES)),
             first_seq=document["first_seq"],
             last_seq=document["last_seq"],
             by=document["by"],
             epoch=document["epoch"],
             time=document["time"],
-            proof=_unb64(document["proof"], PROOF_BYTES),
-            sig=_unb64(document["sig"], SIGNATURE_BYTES),
+            proof=unb64(document["proof"], PROOF_BYTES),
+            sig=unb64(document["sig"], SIGNATURE_BYTES),
         )
     except ValueError:
         raise damaged from None
@@ -217,17 +215,17 @@ def _parse_entry(plaintext: bytes, seq: int) -> RosterEntry:
 def _well_formed(entry: RosterEntry) -> bool:
     adding = entry.action == ADD
     return (
-        _is_int(entry.seq, 1, MAX_SEQ)
+        is_int_between(entry.seq, 1, MAX_SEQ)
         and isinstance(entry.prev, str)
         and _HASH.fullmatch(entry.prev) is not None
         and entry.action in (ADD, REMOVE)
-        and _is_device_id(entry.device)
-        and _is_device_id(entry.by)
+        and is_device_id(entry.device)
+        and is_device_id(entry.by)
         and isinstance(entry.name, str)
         and 0 < len(entry.name) <= MAX_NAME_CHARS
-        and _is_int(entry.first_seq, 1 if adding else 0, MAX_SEQ if adding else 0)
-        and _is_int(entry.last_seq, 0, 0 if adding else MAX_SEQ)
-        and _is_int(entry.epoch, 1, MAX_EPOCH)
+        and is_int_between(entry.first_seq, 1 if adding else 0, MAX_SEQ if adding else 0)
+        and is_int_between(entry.last_seq, 0, 0 if adding else MAX_SEQ)
+        and is_int_between(entry.epoch, 1, MAX_EPOCH)
         and isinstance(entry.time, (int, float))
         and not isinstance(entry.time, bool)
         and math.isfinite(entry.time)
@@ -237,34 +235,3 @@ def _well_formed(entry: RosterEntry) -> bool:
 
 def _dumps(document: dict[str, object]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _is_int(value: object, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def _is_device_id(value: object) -> bool:
-    return isinstance(value, str) and _DEVICE_ID.fullmatch(value) is not None
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _unb64(text: object, size: int) -> bytes:
-    if not isinstance(text, str) or len(text) > 4 * size:
-        raise ValueError("not base64 of the right size")
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except binascii.Error:
-        raise ValueError("not base64") from None
-    if len(raw) != size:
-        raise ValueError("not base64 of the right size")
-    return raw
-
-
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        raise ValueError("duplicate key")
-    return document

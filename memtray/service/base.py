@@ -160,6 +160,10 @@ class ServiceBase:
         self.remember(PASSPHRASE, passphrase, required=False)
         self._run_passphrase = passphrase if self._run_passphrase else None
 
+    def offer_passphrase(self, passphrase: str) -> None:
+        """The person typed ``passphrase`` for what they asked: use it for this run (the environment's still wins)."""
+        self._run_passphrase = passphrase
+
     def forget_run_passphrase(self) -> None:
         """The passphrase kept for this run was wrong: ask again next time."""
         self._run_passphrase = None

@@ -18,6 +18,7 @@ keys of every epoch (see memtray/membership/).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -67,9 +68,9 @@ REMOVED_ME = (
     "This laptop was removed from your synced memory on another of your laptops, so it no longer syncs. "
     "The files already on it stay as they are."
 )
-NOT_GIVEN_NEW_KEY = (
-    "Your synced memory has a new key since a laptop was removed, and this laptop was not given it. "
-    "Remove memtray's folder on this laptop, then join again with the new passphrase."
+NEW_PASSPHRASE_NEEDED = (
+    "A laptop was removed from your synced memory on another of your laptops, and a new passphrase was chosen "
+    "there. Type the new passphrase on this laptop to carry on."
 )
 NO_ROSTER = (
     "Your storage holds new keys but no list of your laptops, so memtray did not use them. Your storage may have "
@@ -98,6 +99,10 @@ class Members:
         self._service = service
         self._raw: dict[int, bytes] = {}
         self._records: dict[int, EpochRecord] = {}
+        self._unverified: tuple[int, bytes, str | None] | None = None
+        """The epoch and key of the last unlock, with the passphrase that opened it if any: the hub's newer key file
+        is pinned (and that passphrase kept) only once ``refresh`` verified the roster at that epoch, since anyone
+        can wrap a key for this laptop's public key or make a key file an old passphrase opens."""
         self.roster: Roster | None = None
         """The roster as the last ``refresh`` verified it."""
 
@@ -133,11 +138,11 @@ class Members:
                 keys = self._unwind(epoch, vault_key)
             except MembershipError:
                 continue  # a record whose chain does not open: an older grant may still lead to epoch 1
-            self._pin_newest_keyfile(epoch, vault_key)
+            self._unverified = (epoch, vault_key, None)
             return keys
-        epoch, vault_key = self._from_passphrase()
+        epoch, vault_key, opened_with = self._from_passphrase()
         keys = self._unwind(epoch, vault_key)
-        self._pin_newest_keyfile(epoch, vault_key)
+        self._unverified = (epoch, vault_key, opened_with)
         return keys
 
     def unlocked_with(self, epoch: int, vault_key: bytes) -> EpochKeys:
@@ -179,12 +184,20 @@ class Members:
             if opened is not None:
                 yield epoch, opened
 
-    def _from_passphrase(self) -> tuple[int, bytes]:
+    def _from_passphrase(self) -> tuple[int, bytes, str | None]:
+        """The epoch and key the passphrase opens: the hub's key file when it is of a newer epoch than the pin
+        (the new passphrase of a removal this laptop got no grant in), returned with that passphrase, since the
+        roster check in ``refresh`` must accept the epoch before anything is sealed under it or it is pinned;
+        else the pinned key file, with None."""
         service = self._service
         passphrase = service.passphrase("unlock")  # first: a recovery while asking for it pins a new key file
         pin = keyfile.load_pin(service.home.keyfile_pin)
+        on_hub = keyfile.latest_on_hub(service.hub()) if self._records else None
         try:
-            return pin.epoch, vault_keys.unlock(pin, passphrase, service.config.vault_id)
+            if on_hub is not None and on_hub.epoch > pin.epoch:
+                with contextlib.suppress(PassphraseError):
+                    return on_hub.epoch, vault_keys.unlock(on_hub, passphrase, service.config.vault_id), passphrase
+            return pin.epoch, vault_keys.unlock(pin, passphrase, service.config.vault_id), None
         except PassphraseError:
             service.forget_run_passphrase()
             raise
@@ -220,6 +233,12 @@ class Members:
             # a record no removal in the roster started (its remover stopped half-way): not an epoch yet
             service.unlocked_with(roster.epoch, self._raw[roster.epoch])
             keys = service.epoch_keys()
+        if self._unverified is not None and (roster.epoch if roster else FIRST_EPOCH) == self._unverified[0]:
+            epoch, vault_key, passphrase = self._unverified
+            self._pin_newest_keyfile(epoch, vault_key)
+            if passphrase is not None:
+                service.passphrase_changed(passphrase)
+            self._unverified = None
         me = service.config.device_id
         if (roster is None or not roster.is_current_member(me)) and (roster is None or roster.epoch == keys.current):
             roster = self._add_me(keys, roster)
@@ -245,7 +264,11 @@ class Members:
         roster = verify_roster(sealed, keys.by_epoch.get, pin)  # refuses a roster shorter than the pin, too
         if roster.stopped_at is not None:
             me = service.config.device_id
-            raise RemovedFromVaultError(REMOVED_ME) if roster.removes(me) else MembershipError(NOT_GIVEN_NEW_KEY)
+            if roster.removes(me):
+                raise RemovedFromVaultError(REMOVED_ME)
+            service.forget_stored_passphrase()
+            service.forget_keys()
+            raise PassphraseError(NEW_PASSPHRASE_NEEDED, title="Type your new passphrase")
         for record in self._records.values():
             if record.epoch <= roster.epoch:
                 check_epoch_record(roster, record)
@@ -275,7 +298,7 @@ class Members:
         entry = self_add_entry(
             self.own_signer(),
             service.config.device_name,
-            self._next_log_seq(),
+            self._next_log_seq(roster),
             roster=roster or Roster(),
             roster_keys=keys.opening(FIRST_EPOCH),
             current_keys=keys.opening(keys.current),
@@ -287,13 +310,17 @@ class Members:
             return roster
         return self._verified_roster(keys)
 
-    def _next_log_seq(self) -> int:
-        """The first sequence number this laptop's log has not used, on the hub or in the index: the first one it
-        signs."""
+    def _next_log_seq(self, roster: Roster | None) -> int:
+        """The first sequence number this laptop signs: the first its log has not used, on the hub or in the index.
+        Once a laptop was removed, only the index counts: entries in this laptop's log that it did not write (a
+        removed laptop still holds the first epoch's key) must not become entries taken unsigned."""
         service = self._service
+        written = int(service.index.get_meta("seq", "0") or 0)
+        if roster is not None and roster.strict:
+            return written + 1
         me = service.config.device_id
         on_hub = [parsed[1] for key in service.hub().list(f"{LOG_PREFIX}{me}/") if (parsed := parse_log_key(key))]
-        return max([int(service.index.get_meta("seq", "0") or 0), *on_hub]) + 1
+        return max([written, *on_hub]) + 1
 
     def _news(self, roster: Roster | None, known: set[str]) -> RosterNews:
         """Adds by other laptops and removals since the person was last told. A laptop that was already syncing

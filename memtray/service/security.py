@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from memtray.errors import PassphraseError
 from memtray.service import keyfile
 from memtray.service.base import ServiceBase
+from memtray.service.lock import HomeLock
 from memtray.vault import keys as vault_keys
 from memtray.vault.keys import KeyFile
 
@@ -32,9 +34,15 @@ class Security:
     def _unlock(self, passphrase: str) -> tuple[KeyFile, bytes]:
         """The newest key file this laptop trusts, and the vault key ``passphrase`` unlocks."""
         service = self._service
-        service.epoch_keys()  # first: it pins the key file a removal on another laptop made
+        service.offer_passphrase(passphrase)
+        with HomeLock(service.home.lock_file):
+            service.members.refresh(service.epoch_keys())  # first: it pins the key file a removal elsewhere made
         pin = keyfile.load_pin(service.home.keyfile_pin)
-        vault_key = vault_keys.unlock(pin, passphrase, service.config.vault_id)
+        try:
+            vault_key = vault_keys.unlock(pin, passphrase, service.config.vault_id)
+        except PassphraseError:
+            service.forget_run_passphrase()
+            raise
         return keyfile.newest_trusted(service.hub(), pin, vault_key), vault_key
 
     def _adopt(self, new: KeyFile, previous: KeyFile, passphrase: str | None) -> None:

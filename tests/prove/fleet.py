@@ -16,6 +16,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hypothesis import HealthCheck, settings
+
 from memtray.errors import HubUnreachableError, MemtrayError
 from memtray.hubs.base import Hub
 from memtray.hubs.folder import FolderHub
@@ -28,6 +30,18 @@ from tests.support.laptops import PASSPHRASE, Laptop, assert_synced, tree
 
 SCALE = max(1, int(os.environ.get("MEMTRAY_PROVE_SCALE", "1")))
 FOLDER = "memory"
+
+
+def proof_settings(max_examples: int) -> settings:
+    """hypothesis settings for a proof: no deadline; at scale 1 the same examples every run and no example
+    database, at a larger scale random examples and hypothesis's database."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=SCALE == 1,
+        database=None if SCALE == 1 else settings().database,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 class UnpluggableService(Service):

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from memtray.paths import resolve_home
@@ -27,6 +27,7 @@ from tests.prove.fleet import (
     assert_nothing_lost,
     close_fleet,
     make_fleet,
+    proof_settings,
     remember_seen,
 )
 from tests.prove.schedule import Step, random_schedule, run_schedule, steps_strategy
@@ -51,13 +52,7 @@ def check_schedule(count: int, policy: str, steps: list[Step]) -> None:
 
 
 @pytest.mark.timeout(300 * SCALE)
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=SCALE == 1,
-    database=None if SCALE == 1 else settings().database,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@proof_settings(EXAMPLES)
 @given(
     count=st.integers(2, 4),
     policy=st.sampled_from(list(ConflictPolicy)),

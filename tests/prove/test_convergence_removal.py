@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from memtray.errors import HubUnreachableError, RemovedFromVaultError
@@ -26,6 +26,7 @@ from tests.prove.fleet import (
     assert_nothing_lost,
     close_fleet,
     make_fleet,
+    proof_settings,
     settle,
 )
 from tests.prove.schedule import Step, run_schedule, steps_strategy
@@ -133,13 +134,7 @@ def check_schedule(count: int, steps: list[Step]) -> None:
 
 
 @pytest.mark.timeout(600 * SCALE)
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=SCALE == 1,
-    database=None if SCALE == 1 else settings().database,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@proof_settings(EXAMPLES)
 @given(
     count=st.integers(3, 4),
     steps=st.lists(steps_strategy, min_size=10, max_size=40),

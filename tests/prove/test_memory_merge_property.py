@@ -13,11 +13,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from memtray.sync.globs import CONFLICTS_DIR
-from tests.prove.fleet import SCALE, InProcessLaptop, assert_converged, close_fleet, make_fleet, settle
+from tests.prove.fleet import SCALE, InProcessLaptop, assert_converged, close_fleet, make_fleet, proof_settings, settle
 from tests.support.laptops import tree
 
 EXAMPLES = 12 * SCALE
@@ -84,13 +84,7 @@ def check_insertions(count: int, final_break: bool, steps: list[Step]) -> None:
 
 
 @pytest.mark.timeout(240 * SCALE)
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=SCALE == 1,
-    database=None if SCALE == 1 else settings().database,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@proof_settings(EXAMPLES)
 @given(count=st.integers(2, 3), final_break=st.booleans(), steps=st.lists(steps_strategy, min_size=2, max_size=14))
 def test_concurrent_insertions_and_appends_keep_every_line_without_conflict(
     count: int, final_break: bool, steps: list[Step]

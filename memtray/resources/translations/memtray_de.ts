@@ -47,22 +47,6 @@
         <source>none yet</source>
         <translation>noch keine</translation>
     </message>
-    <message>
-        <source>A folder your cloud drive, NAS or USB stick copies</source>
-        <translation>Ein Ordner, den Ihr Cloud-Speicher, NAS oder USB-Stick kopiert</translation>
-    </message>
-    <message>
-        <source>A memtray server</source>
-        <translation>Ein memtray-Server</translation>
-    </message>
-    <message>
-        <source>A WebDAV server</source>
-        <translation>Ein WebDAV-Server</translation>
-    </message>
-    <message>
-        <source>An S3 bucket</source>
-        <translation>Ein S3-Bucket</translation>
-    </message>
 </context>
 <context>
     <name>ActivityTab</name>

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPush
 import memtray
 from memtray.ui.client import ServiceClient
 from memtray.ui.icons import app_icon
+from memtray.ui.settings.hub import hub_kind_words
 from memtray.ui.widgets import explanation, heading, home_relative, relative_time
 
 
@@ -79,19 +80,10 @@ class AboutTab(QWidget):
     def refresh(self) -> None:
         status = self._client.snapshot.status
         self.device_label.setText(status.device_name or "")
-        self.hub_label.setText(self._kind_words(status.hub_kind or ""))
+        self.hub_label.setText(hub_kind_words(status.hub_kind or ""))
         names = ", ".join(folder.name for folder in status.folders)
         self.folders_label.setText(names or self.tr("none yet"))
         self.last_sync_label.setText(relative_time(status.last_sync))
-
-    def _kind_words(self, kind: str) -> str:
-        words = {
-            "folder": self.tr("A folder your cloud drive, NAS or USB stick copies"),
-            "memtray": self.tr("A memtray server"),
-            "webdav": self.tr("A WebDAV server"),
-            "s3": self.tr("An S3 bucket"),
-        }
-        return words.get(kind, "")
 
     def open_log_folder(self) -> None:
         self._log_dir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QUrl, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -25,6 +25,17 @@ from memtray.errors import MemtrayError
 from memtray.hubs import hub_kind, needs_secret
 from memtray.ui.client import ServiceClient
 from memtray.ui.widgets import StatusLine, ask_confirmation, explanation, heading, home_relative, password_line
+
+
+def hub_kind_words(kind: str) -> str:
+    """What a storage of ``kind`` (as ``hub_kind`` names it) is, in a person's words; "" for another kind."""
+    words = {
+        "folder": QCoreApplication.translate("HubTab", "A folder your cloud drive, NAS or USB stick copies"),
+        "memtray": QCoreApplication.translate("HubTab", "A memtray server"),
+        "webdav": QCoreApplication.translate("HubTab", "A WebDAV server"),
+        "s3": QCoreApplication.translate("HubTab", "An S3 bucket"),
+    }
+    return words.get(kind, "")
 
 
 class HubTab(QWidget):
@@ -145,18 +156,9 @@ class HubTab(QWidget):
         except MemtrayError:
             return ""
 
-    def _kind_words(self, kind: str) -> str:
-        words = {
-            "folder": self.tr("A folder your cloud drive, NAS or USB stick copies"),
-            "memtray": self.tr("A memtray server"),
-            "webdav": self.tr("A WebDAV server"),
-            "s3": self.tr("An S3 bucket"),
-        }
-        return words.get(kind, self.tr("memtray does not know this kind of address"))
-
     def _url_changed(self, url: str) -> None:
         kind = self._kind()
-        self.kind_label.setText(self._kind_words(kind))
+        self.kind_label.setText(hub_kind_words(kind) or self.tr("memtray does not know this kind of address"))
         secret_labels = {
             "memtray": self.tr("Server pass&word:"),
             "webdav": self.tr("Pass&word:"),
