@@ -15,11 +15,14 @@ from pathlib import Path
 import pytest
 
 from memtray.errors import PassphraseError
+from memtray.hubs.keys import epoch_key
+from memtray.membership.epochs import make_epoch
 from memtray.paths import resolve_home
-from memtray.service import Service
+from memtray.service import Service, keyfile
 from memtray.vault.envelope import key_generation_of
+from memtray.vault.keys import rotate
 from tests.servers import HubEndpoint
-from tests.support.laptops import REPO, Laptop, paired
+from tests.support.laptops import REPO, Laptop, opened, paired
 
 NEW_PASSPHRASE = "a brand new passphrase for 3 laptops"
 RECOVERY_KEY = re.compile(r"^  ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){5,})$", re.MULTILINE)
@@ -253,3 +256,39 @@ def test_laptops_on_the_previous_release_upgrade_into_the_roster_unannounced(
     c = make_laptop("Laptop-C", folder_hub)
     c.join_from(a)
     assert "A new laptop joined: Laptop-C." in a.sync()
+
+
+def test_a_key_granted_on_the_storage_is_not_pinned_until_the_roster_backs_it(make_laptop, folder_hub: HubEndpoint):
+    """Anyone who can write to the storage can wrap a key for B's public key and make a key file B's passphrase opens
+    (a removed laptop knows the old one). With no removal in the roster behind it, B keeps its pin and its epoch."""
+    a, b = paired(make_laptop, folder_hub, {"CLAUDE.md": "shared\n"})
+    a.sync()
+    b.sync()
+    b_home = resolve_home(b.home)
+    with opened(a) as service:
+        service.members.refresh(service.epoch_keys())
+        roster = service.members.roster
+        assert roster is not None and roster.pin is not None
+        forged = os.urandom(32)
+        record = make_epoch(
+            service.config.vault_id,
+            2,
+            service.members.own_signer(),
+            roster.pin.seq + 1,
+            {device: member.agree_public for device, member in roster.members.items()},
+            forged,
+            service.members.raw_key(1),
+        )
+        service.hub().put_new(epoch_key(2), record)
+        forged_file, _ = rotate(keyfile.load_pin(service.home.keyfile_pin), forged, 2, b.passphrase)
+        keyfile.publish(service.hub(), forged_file, None)
+    pinned = b_home.keyfile_pin.read_bytes()
+
+    (b.folder() / "after.md").write_text("sealed with the key the roster backs\n")
+    b.sync()
+    assert b_home.keyfile_pin.read_bytes() == pinned, "a key file the roster does not back was pinned"
+    with opened(b) as service:
+        newest = service.hub().list(f"log/{service.config.device_id}/")[-1]
+        assert key_generation_of(service.hub().get(newest)) == 1, "B sealed under a key the roster does not back"
+    a.sync()
+    assert (a.folder() / "after.md").read_text() == "sealed with the key the roster backs\n"
