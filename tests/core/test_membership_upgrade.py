@@ -8,6 +8,7 @@ with a sentence telling the person to update memtray, and once updated it carrie
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,16 @@ import pytest
 
 from memtray.errors import PassphraseError
 from tests.servers import HubEndpoint
-from tests.support.attacker import NEW_PASSPHRASE, current_member_ids, members, remove_laptop
+from tests.support.attacker import (
+    NEW_PASSPHRASE,
+    current_member_ids,
+    forge_entry,
+    hub_objects,
+    keys_held,
+    members,
+    remove_laptop,
+    steal,
+)
 from tests.support.laptops import REPO, Laptop, device_id, tree
 
 MakeLaptop = Callable[[str, HubEndpoint], Laptop]
@@ -132,3 +142,43 @@ def test_the_previous_releases_vault_upgrades_and_its_laptops_sync_until_a_remov
     assert (b.folder() / "after-removal.md").read_text() == "sealed with the new key\n"
     assert (a.folder() / "old-b-after-removal.md").read_text() == "B has not updated yet\n"
     assert device_id(b) in current_member_ids(a)
+
+
+def test_an_entry_a_removed_laptop_slipped_into_an_old_laptops_history_is_never_taken_unsigned(
+    folder_hub: HubEndpoint, make_laptop: MakeLaptop, previous_release: Path, tmp_path: Path
+) -> None:
+    """C, removed, still holds the first epoch's key: it writes the next entry of B's history while B is on the
+    previous release. When B updates and adds itself, its entries must be signed from that slot on, so the entry C
+    wrote is refused, not taken as one B wrote before it had a key."""
+    a = make_laptop("Laptop-A", folder_hub)
+    b = on_previous_release(make_laptop("Laptop-B", folder_hub), previous_release)
+    a.init()
+    a.folder().mkdir()
+    (a.folder() / "CLAUDE.md").write_text("shared\n")
+    a.run("folder", "add", "memory", str(a.folder()))
+    a.sync()
+    b.join_from(a)
+    b.run("folder", "map", "memory", str(b.folder()))
+    b.sync()
+    c = make_laptop("Laptop-C", folder_hub)
+    c.join_from(a)
+    c.run("folder", "map", "memory", str(c.folder()))
+    c.sync()
+    a.sync()
+    loot = steal(c, hub_objects(folder_hub), None, tmp_path)
+    first_epoch = keys_held(loot).vault_keys(1)
+    folder_id = next(iter(json.loads((a.home / "config" / "config.json").read_text())["folder_paths"]))
+
+    remove_laptop(a, "Laptop-C")
+    key, sealed = forge_entry(
+        first_epoch, 1, None, hub_objects(folder_hub), device_id(b), files={(folder_id, "forged.md"): b"from C\n"}
+    )
+    folder_hub.raw.write(key, sealed)
+
+    upgrade(b)
+    b.passphrase = NEW_PASSPHRASE
+    b.run("sync", check=False)
+    refused = a.run("sync", check=False)
+    assert "Traceback" not in refused.stderr
+    assert not (a.folder() / "forged.md").exists(), "an entry B never wrote was taken as B's"
+    assert not (b.folder() / "forged.md").exists(), "B took an entry it never wrote as its own"
