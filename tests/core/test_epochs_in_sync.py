@@ -77,7 +77,9 @@ def test_a_laptop_reads_both_epochs_and_one_without_the_new_key_changes_nothing(
     (a.folder() / "keep.md").write_text("under epoch 2\n")
     (a.folder() / "big.md").write_bytes(big_text("epoch 2"))
     sync_engine(a, no_roster, keys=both)
-    new_entries = [key for key in folder_hub.raw.keys(LOG_PREFIX) if _seq_of(key, a_id) > epoch_one_seq]
+    notice, *new_entries = sorted(key for key in folder_hub.raw.keys(LOG_PREFIX) if _seq_of(key, a_id) > epoch_one_seq)
+    assert key_generation_of(folder_hub.raw.read(notice)) == 1, "the notice for older releases comes first, epoch 1"
+    assert open_entry(first, folder_hub.raw.read(notice), a_id, _seq_of(notice, a_id)).notice
     assert new_entries and all(key_generation_of(folder_hub.raw.read(key)) == 2 for key in new_entries)
     blobs = folder_hub.raw.keys(blob_key(""))
     assert [key_generation_of(folder_hub.raw.read(key)) for key in blobs] == [2]

@@ -266,7 +266,10 @@ def test_conflicts_and_new_laptops_are_told_as_the_settings_say(qtbot, rig, vaul
         "Your text in CLAUDE.md was set aside: Laptop B changed the same lines. Open it to choose."
     )
     assert conflict.tab == "conflicts"
-    assert joined.message == "Laptop B joined your synced memory."
+    assert joined.message == (
+        "A new laptop joined: Laptop B. If you did not add it, remove it in Settings → Security → Your laptops."
+    ), "the roster's announcement, once, instead of the older sentence"
+    assert joined.tab == "security"
 
     rig.announcer.prefs = NotifyPrefs(conflicts=False, new_device=False, success=True)
     rig.notifier.notices.clear()
