@@ -278,6 +278,9 @@ class Members:
     def _keep(self, roster: Roster, sealed: list[bytes]) -> None:
         index = self._service.index
         assert roster.pin is not None
+        self.roster = roster
+        if index.get_meta(ROSTER_PIN) == roster.pin.to_text():
+            return  # the same roster as the last sync kept: nothing to write
         index.set_meta(ROSTER_PIN, roster.pin.to_text())
         index.set_meta(ROSTER_ENTRIES, json.dumps([base64.b64encode(item).decode("ascii") for item in sealed]))
         members = {
@@ -289,7 +292,6 @@ class Members:
             for device, record in roster.members.items()
         }
         index.set_meta(ROSTER_MEMBERS, json.dumps({"strict": roster.strict, "members": members}))
-        self.roster = roster
 
     def _add_me(self, keys: EpochKeys, roster: Roster | None) -> Roster | None:
         """Append this laptop's self-add (the founding entry on a vault with no roster). Another laptop writing

@@ -10,6 +10,7 @@ import pytest
 from tests.servers import HubEndpoint, folder_endpoint
 from tests.servers.kinds import HUB_KINDS
 from tests.support.laptops import Laptop
+from tests.support.previous_release import previous_release  # noqa: F401  (a fixture, named as a parameter)
 
 
 @pytest.fixture(params=list(HUB_KINDS))

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import stat
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,14 +21,14 @@ from memtray.service import Service, keyfile
 from memtray.vault.envelope import key_generation_of
 from memtray.vault.keys import rotate
 from tests.servers import HubEndpoint
-from tests.support.laptops import REPO, Laptop, opened, paired
+from tests.support.laptops import Laptop, opened, paired
+from tests.support.previous_release import on_previous_release, upgrade
 
 NEW_PASSPHRASE = "a brand new passphrase for 3 laptops"
 RECOVERY_KEY = re.compile(r"^  ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){5,})$", re.MULTILINE)
 FINGERPRINT = re.compile(r"[A-Z2-7]{4} [A-Z2-7]{4} [A-Z2-7]{4} [A-Z2-7]{4}")
 REMOVED_SENTENCE = "This laptop was removed from your synced memory on another of your laptops"
 NO_KEYCHAIN = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-PREVIOUS_RELEASE = "7657b69194862eddd32256523570616f2addf741"
 
 
 def devices(laptop: Laptop) -> dict[str, dict]:  # type: ignore[type-arg]
@@ -222,32 +221,19 @@ def test_a_removal_that_stopped_half_way_is_finished_by_trying_again(
 
 
 def test_laptops_on_the_previous_release_upgrade_into_the_roster_unannounced(
-    make_laptop, folder_hub: HubEndpoint, tmp_path: Path
+    make_laptop, folder_hub: HubEndpoint, previous_release: Path
 ):
     """An existing vault gets its roster at its laptops' first syncs on this version, with nothing to type; a
     laptop that was syncing all along is not "a new laptop" to the others, one that joins later is."""
-    release = tmp_path / "previous-release"
-    release.mkdir()
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", PREVIOUS_RELEASE, "memtray"], capture_output=True)
-    assert archive.returncode == 0, f"the previous release {PREVIOUS_RELEASE} is not in this checkout's history"
-    subprocess.run(["tar", "-x", "-C", str(release)], input=archive.stdout, check=True)
-    on_previous = {"PYTHONPATH": str(release), "PYTHONSAFEPATH": "1"}
-    a, b = make_laptop("Laptop-A", folder_hub), make_laptop("Laptop-B", folder_hub)
-    for laptop in (a, b):
-        laptop.env.update(on_previous)
-    a.init()
-    a.folder().mkdir()
-    (a.folder() / "CLAUDE.md").write_text("from the previous release\n")
-    a.run("folder", "add", "memory", str(a.folder()))
-    a.sync()
-    b.join_from(a)
-    b.run("folder", "map", "memory", str(b.folder()))
-    b.sync()
+    a, b = paired(
+        lambda name, hub: on_previous_release(make_laptop(name, hub), previous_release),
+        folder_hub,
+        {"CLAUDE.md": "from the previous release\n"},
+    )
     assert folder_hub.raw.keys("roster/") == []
 
     for laptop in (a, b):
-        for name in on_previous:
-            laptop.env.pop(name)
+        upgrade(laptop)
     for laptop in (a, b, a):
         assert "joined" not in laptop.sync()
     assert len(folder_hub.raw.keys("roster/")) == 2

@@ -9,13 +9,8 @@ with a sentence telling the person to update memtray, and once updated it carrie
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from memtray.errors import PassphraseError
 from tests.servers import HubEndpoint
@@ -29,64 +24,20 @@ from tests.support.attacker import (
     remove_laptop,
     steal,
 )
-from tests.support.laptops import REPO, Laptop, device_id, tree
+from tests.support.laptops import Laptop, device_id, paired, tree
+from tests.support.previous_release import on_previous_release, upgrade
 
 MakeLaptop = Callable[[str, HubEndpoint], Laptop]
-PREVIOUS_RELEASE = "7657b69194862eddd32256523570616f2addf741"
-
-
-@pytest.fixture(scope="module")
-def previous_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The previous release's ``memtray`` package, extracted from git history; a clear failure without it."""
-    found = subprocess.run(
-        ["git", "-C", str(REPO), "cat-file", "-e", f"{PREVIOUS_RELEASE}^{{commit}}"], capture_output=True, check=False
-    )
-    if found.returncode != 0:
-        pytest.fail(
-            f"The previous release (commit {PREVIOUS_RELEASE}) is not in this checkout's git history, so the "
-            "upgrade test cannot run it. Fetch the full history (git fetch --unshallow) and run the test again."
-        )
-    target = tmp_path_factory.mktemp("previous-release")
-    archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", PREVIOUS_RELEASE, "memtray"], capture_output=True, check=True
-    )
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
-    return target
-
-
-def on_previous_release(laptop: Laptop, release: Path) -> Laptop:
-    """``laptop`` runs the previous release: its package first on the path, never this checkout's (the current
-    folder, which Python would put first, is left out)."""
-    laptop.env.update({"PYTHONPATH": str(release), "PYTHONSAFEPATH": "1"})
-    imported = subprocess.run(
-        [sys.executable, "-c", "import memtray; print(memtray.__file__)"],
-        env={**os.environ, **laptop.env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert imported.stdout.startswith(str(release)), imported.stdout
-    return laptop
-
-
-def upgrade(laptop: Laptop) -> None:
-    for name in ("PYTHONPATH", "PYTHONSAFEPATH"):
-        laptop.env.pop(name, None)
 
 
 def test_the_previous_releases_vault_upgrades_and_its_laptops_sync_until_a_removal(
     folder_hub: HubEndpoint, make_laptop: MakeLaptop, previous_release: Path
 ) -> None:
-    a = on_previous_release(make_laptop("Laptop-A", folder_hub), previous_release)
-    b = on_previous_release(make_laptop("Laptop-B", folder_hub), previous_release)
-    a.init()
-    a.folder().mkdir()
-    (a.folder() / "CLAUDE.md").write_text("made by the previous release\n")
-    a.run("folder", "add", "memory", str(a.folder()))
-    a.sync()
-    b.join_from(a)
-    b.run("folder", "map", "memory", str(b.folder()))
-    b.sync()
+    a, b = paired(
+        lambda name, hub: on_previous_release(make_laptop(name, hub), previous_release),
+        folder_hub,
+        {"CLAUDE.md": "made by the previous release\n"},
+    )
     assert not folder_hub.raw.keys("roster/")
 
     upgrade(a)

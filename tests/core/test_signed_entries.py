@@ -45,11 +45,10 @@ from memtray.vault.epochs import EpochKeys
 from memtray.vault.keys import VaultKeys
 from tests.servers import HubEndpoint
 from tests.support.laptops import REPO, Laptop, device_id, opened, paired, tree
+from tests.support.previous_release import PREVIOUS_RELEASE
 
 MakeLaptop = Callable[[str, HubEndpoint], Laptop]
 FILES = {"keep.md": "original\n", "other.md": "untouched\n"}
-LAST_RELEASE = "7657b69"
-"""The last commit before laptops signed their entries: what laptops on the previous memtray run."""
 
 
 def epoch_keys(laptop: Laptop) -> EpochKeys:
@@ -290,7 +289,7 @@ def previous_release_entry_module() -> types.ModuleType:
     (only its decoding is used, and that needs nothing that changed)."""
     try:
         source = subprocess.run(
-            ["git", "show", f"{LAST_RELEASE}:memtray/sync/entry.py"],
+            ["git", "show", f"{PREVIOUS_RELEASE}:memtray/sync/entry.py"],
             cwd=REPO,
             capture_output=True,
             text=True,
