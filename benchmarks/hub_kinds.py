@@ -50,6 +50,10 @@ def _kinds() -> dict[str, Callable[[Path], contextlib.AbstractContextManager[Hub
         from tests.servers.http_hub import http_hub_endpoint
 
         kinds["memtray"] = http_hub_endpoint
+    with contextlib.suppress(ImportError):
+        from tests.servers.git_http import git_http_endpoint
+
+        kinds["git"] = git_http_endpoint
     return kinds
 
 

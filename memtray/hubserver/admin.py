@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import time
 from datetime import datetime
-from pathlib import Path
 
 from memtray.errors import UsageError
 from memtray.hubserver import auth
-from memtray.hubserver.sqlite_store import SQLiteStorage, database_path
+from memtray.hubserver.pg_choice import open_storage
 from memtray.hubserver.storage import DeviceRecord, RevokeRefusedError, Storage
 from memtray.hubserver.tls import CERT_NAME, TLS_FOLDER, certificate_fingerprint
 
@@ -30,19 +29,19 @@ def mint_vault_invite(storage: Storage, now: float | None = None) -> str:
 
 
 def invite(args: argparse.Namespace) -> int:
-    storage = _open(args.data)
+    storage = open_storage(args.data, args.database, must_exist=True)
     try:
         print(f"invite: {mint_vault_invite(storage)}", flush=True)
     finally:
         storage.close()
-    self_signed = args.data / TLS_FOLDER / CERT_NAME
-    if self_signed.exists():
+    self_signed = None if args.data is None else args.data / TLS_FOLDER / CERT_NAME
+    if self_signed is not None and self_signed.exists():
         print(f"fingerprint: {certificate_fingerprint(self_signed.read_bytes())}", flush=True)
     return 0
 
 
 def devices(args: argparse.Namespace) -> int:
-    storage = _open(args.data)
+    storage = open_storage(args.data, args.database, must_exist=True)
     try:
         vaults = storage.list_vaults()
         if not vaults:
@@ -57,7 +56,7 @@ def devices(args: argparse.Namespace) -> int:
 
 
 def revoke(args: argparse.Namespace) -> int:
-    storage = _open(args.data)
+    storage = open_storage(args.data, args.database, must_exist=True)
     try:
         vault_ids = [args.vault] if args.vault else [vault.vault_id for vault in storage.list_vaults()]
         holding = [v for v in vault_ids if any(d.device_id == args.device for d in storage.list_devices(v))]
@@ -73,13 +72,6 @@ def revoke(args: argparse.Namespace) -> int:
         storage.close()
     print(f"revoked: {args.device} (vault {holding[0]})", flush=True)
     return 0
-
-
-def _open(data: Path) -> SQLiteStorage:
-    path = database_path(data)
-    if not path.exists():
-        raise UsageError(f"No hub data in {data}; start it once with 'memtray hub serve --data {data}'.")
-    return SQLiteStorage(path)
 
 
 def _describe(device: DeviceRecord) -> str:

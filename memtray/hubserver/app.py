@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from memtray import __version__
 from memtray.hubserver import routes_enroll, routes_objects
-from memtray.hubserver.changes import DEFAULT_MAX_WAITS, ChangeNotifier
+from memtray.hubserver.changes import DEFAULT_MAX_WAITS, ChangeFeed, ChangeNotifier
 from memtray.hubserver.gates import RequestGate
 from memtray.hubserver.http_errors import CatchAllMiddleware, install_handlers
 from memtray.hubserver.models import InfoOut
@@ -31,12 +32,28 @@ def create_app(
     request_seconds: float = DEFAULT_REQUEST_SECONDS,
     clock: Callable[[], float] = time.time,
     monotonic: Callable[[], float] = time.monotonic,
+    change_feed: ChangeFeed | None = None,
 ) -> FastAPI:
-    """``clock`` dates invites and devices; ``monotonic`` drives the rate limits (tests move both)."""
+    """``clock`` dates invites and devices; ``monotonic`` drives the rate limits (tests move both).
+
+    ``change_feed`` (several processes on one PostgreSQL database) runs while the app does.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if change_feed is not None:
+            await change_feed.start(state.notifier)
+        try:
+            yield
+        finally:
+            if change_feed is not None:
+                await change_feed.stop()
+
     app = FastAPI(
         title="memtray hub",
         version=__version__,
         description="Stores a vault's encrypted objects for memtray laptops; it never sees plaintext.",
+        lifespan=lifespan,
     )
     state = HubState(
         storage=storage,

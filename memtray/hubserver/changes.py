@@ -2,8 +2,8 @@
 
 Each vault has one ``asyncio.Event`` that is set (and replaced) on every change. A waiter
 takes the current event *before* reading the counter, so a change that commits between the
-read and the wait still wakes it. Only this process's writes are seen; a multi-process
-deployment would feed ``notify`` from the database (e.g. PostgreSQL LISTEN/NOTIFY).
+read and the wait still wakes it. This process's writes call ``notify`` directly; with PostgreSQL,
+a ``ChangeFeed`` (``pg_changes``) also feeds it every other process's writes.
 
 Waits are capped in total and per device, so long-polls can never hold every connection the
 hub has; past a cap a wait is refused at once. ``end_device`` ends a revoked device's waits.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 DEFAULT_MAX_WAITS = 500
 MAX_WAITS_PER_DEVICE = 4
@@ -27,6 +28,14 @@ class WaitEndedError(Exception):
     """The waiting device was revoked."""
 
 
+class ChangeFeed(Protocol):
+    """Changes made by other hub processes (PostgreSQL's LISTEN/NOTIFY), fed into this process's notifier."""
+
+    async def start(self, notifier: ChangeNotifier) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 class ChangeNotifier:
     def __init__(self, max_waits: int = DEFAULT_MAX_WAITS, max_waits_per_device: int = MAX_WAITS_PER_DEVICE) -> None:
         self.max_waits = max_waits
@@ -38,6 +47,12 @@ class ChangeNotifier:
     def notify(self, vault_id: str) -> None:
         event = self._events.pop(vault_id, None)
         if event is not None:
+            event.set()
+
+    def notify_all(self) -> None:
+        """Wake every waiter (each rereads its vault's counter): for when changes may have gone unheard."""
+        events, self._events = self._events, {}
+        for event in events.values():
             event.set()
 
     def end_device(self, vault_id: str, device_id: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from memtray.errors import UsageError
 from memtray.hubserver import admin
 from memtray.hubserver.admin import mint_vault_invite
-from memtray.hubserver.sqlite_store import SQLiteStorage, database_path
+from memtray.hubserver.pg_choice import change_feed_for, default_database, open_storage
 from memtray.hubserver.tls import certificate_fingerprint, self_signed
 
 DEFAULT_PORT = 8765
@@ -82,7 +82,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, required=True, help="folder holding the hub's database")
+    parser.add_argument("--data", type=Path, help="folder holding the hub's SQLite database (and its certificate)")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=default_database(),
+        help="postgresql://user@host:port/dbname: keep the hub in PostgreSQL instead, so several 'hub serve' "
+        "processes can share it; keep the password in PGPASSWORD or ~/.pgpass (default $MEMTRAY_HUB_DATABASE)",
+    )
 
 
 def _positive(text: str) -> int:
@@ -121,7 +128,7 @@ def serve(args: argparse.Namespace) -> int:
     tls_files = _tls_files(args)
     ssl_context = _server_context(*tls_files) if tls_files else None
     open_files = raise_open_file_limit()
-    storage = SQLiteStorage(database_path(args.data))
+    storage = open_storage(args.data, args.database, must_exist=False)
     if storage.needs_vault_invite(time.time()):
         print(f"invite: {mint_vault_invite(storage)}", flush=True)
     if tls_files:
@@ -134,6 +141,7 @@ def serve(args: argparse.Namespace) -> int:
         rate_per_minute=args.rate or DEFAULT_RATE,
         max_long_polls=max(1, cap // 2),
         request_seconds=request_seconds,
+        change_feed=change_feed_for(storage),
     )
     try:
         sock = _bind(args.host, args.port)
@@ -185,6 +193,8 @@ def _tls_files(args: argparse.Namespace) -> tuple[Path, Path] | None:
     if args.tls_self_signed:
         if args.tls_cert or args.tls_key:
             raise UsageError("Give either --tls-self-signed or --tls-cert and --tls-key, not both.")
+        if args.data is None:
+            raise UsageError("--tls-self-signed keeps its certificate in a folder: give it with --data.")
         return self_signed(args.data, args.host)
     if (args.tls_cert is None) != (args.tls_key is None):
         raise UsageError("Give both --tls-cert and --tls-key, or neither.")

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from memtray.hubs.batch_frames import MAX_KEYS as MAX_BATCH_KEYS
+
 HexId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="32 lowercase hex digits")]
 InviteCode = Annotated[str, Field(min_length=1, max_length=200)]
 DeviceName = Annotated[str, Field(min_length=1, max_length=200)]
@@ -50,6 +52,10 @@ class DevicesOut(BaseModel):
 class PutOut(BaseModel):
     key: str
     cursor: str
+
+
+class BatchIn(BaseModel):
+    keys: list[str] = Field(min_length=1, max_length=MAX_BATCH_KEYS, description="Object keys, answered in order")
 
 
 class KeysOut(BaseModel):

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from memtray.hubs import batch_frames
 from memtray.hubs.keys import is_valid_key
 from memtray.hubserver import auth
 from memtray.hubserver.changes import TooManyWaitsError, WaitEndedError
 from memtray.hubserver.http_errors import ApiError
-from memtray.hubserver.models import ChangesOut, KeysOut, PutOut, error_responses
-from memtray.hubserver.state import Device, State, revoked_error
+from memtray.hubserver.models import BatchIn, ChangesOut, KeysOut, PutOut, error_responses
+from memtray.hubserver.state import Device, HubState, State, revoked_error
 from memtray.hubserver.storage import StorageConflictError
 
 MAX_WAIT_SECONDS = 60.0
@@ -70,6 +71,36 @@ async def get_object(key: str, device: Device, state: State) -> Response:
     if data is None:
         raise _missing()
     return Response(content=data, media_type="application/octet-stream")
+
+
+@router.post(
+    "/objects/batch",
+    response_class=Response,
+    responses={200: {"content": BINARY, "description": "Framed objects"}, **error_responses(400, 401, 404)},
+)
+async def get_objects(body: BatchIn, device: Device, state: State) -> Response:
+    """Many objects in one answer (one request against the rate limit): see ``memtray.hubs.batch_frames``."""
+    keys = [_checked_key(key) for key in body.keys]
+    answer = await run_in_threadpool(_batch_answer, state, device.vault_id, keys)
+    return Response(content=answer, media_type="application/octet-stream")
+
+
+def _batch_answer(state: HubState, vault_id: str, keys: list[str]) -> bytes:
+    parts = [batch_frames.MAGIC]
+    used = len(batch_frames.MAGIC)
+    for key in keys:
+        data = state.storage.get(vault_id, key)
+        if data is None:
+            part = batch_frames.frame(batch_frames.MISSING)
+        elif batch_frames.too_big_for_a_batch(data):
+            part = batch_frames.frame(batch_frames.ALONE)
+        elif batch_frames.fits(used, data):
+            part = batch_frames.frame(batch_frames.FOUND, data)
+        else:
+            break
+        parts.append(part)
+        used += len(part)
+    return b"".join(parts)
 
 
 @router.delete(

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from memtray.hubs import hub_kind, normalise_hub_url
 from memtray.hubs.base import ChangeFeed
+from memtray.hubs.git import GitRepoHub
 from memtray.service import keyfile
 from memtray.service.base import HUB_SECRET, ServiceBase, open_hub_for, pin_for
 from memtray.service.config import Config
@@ -68,6 +69,8 @@ class HubSettings:
             )
             hub = open_hub_for(trial, secret)
         found = keyfile.latest_on_hub(hub)
+        if isinstance(hub, GitRepoHub):
+            hub.check_write_access()  # a token that only reads passes the read above; say so now, not at first sync
         if found is None:
             return "memtray reached the hub. It holds no vault yet."
         if config is not None and found.vault_id == config.vault_id:

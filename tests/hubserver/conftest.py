@@ -12,7 +12,6 @@ import pytest
 
 from memtray.hubs.http import HttpHub
 from memtray.hubserver.cli import mint_vault_invite
-from memtray.hubserver.sqlite_store import SQLiteStorage
 from tests.servers.http_hub import RunningHub, run_hub_server
 
 
@@ -33,7 +32,7 @@ def new_id() -> str:
 
 def vault_invite(hub: RunningHub) -> str:
     """A vault-creation invite written straight into the hub's database (what ``hub invite`` does)."""
-    storage = SQLiteStorage(hub.db_path)
+    storage = hub.open_storage()
     try:
         return mint_vault_invite(storage)
     finally:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from memtray.hubserver.sqlite_store import SQLiteStorage
+from memtray.hubserver.storage import Storage
 from tests.servers import HubEndpoint
 from tests.servers._process import stop
 
@@ -105,6 +107,10 @@ class RunningHub:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def open_storage(self) -> Storage:
+        """The hub's database, opened beside the server (as ``memtray hub invite`` does)."""
+        return SQLiteStorage(self.db_path)
 
     def new_invite(self) -> str:
         """A vault-creation invite: the one printed at first start, then fresh ones from ``hub invite``."""

@@ -32,4 +32,5 @@ HUB_KINDS: dict[str, StartHub] = {
     "webdav-wsgidav": _server("webdav_wsgidav", "webdav_wsgidav_endpoint"),
     "webdav-rclone": _server("webdav_rclone", "webdav_rclone_endpoint"),
     "s3-moto": _server("s3_moto", "s3_moto_endpoint"),
+    "git-http": _server("git_http", "git_http_endpoint"),
 }

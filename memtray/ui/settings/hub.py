@@ -34,6 +34,9 @@ def hub_kind_words(kind: str) -> str:
         "memtray": QCoreApplication.translate("HubTab", "A memtray server"),
         "webdav": QCoreApplication.translate("HubTab", "A WebDAV server"),
         "s3": QCoreApplication.translate("HubTab", "An S3 bucket"),
+        "git": QCoreApplication.translate("HubTab", "A private GitHub/GitLab repository"),
+        "git-ssh": QCoreApplication.translate("HubTab", "A git repository reached with your ssh key"),
+        "git-file": QCoreApplication.translate("HubTab", "A git repository on this computer"),
     }
     return words.get(kind, "")
 
@@ -163,12 +166,13 @@ class HubTab(QWidget):
             "memtray": self.tr("Server pass&word:"),
             "webdav": self.tr("Pass&word:"),
             "s3": self.tr("Secret access ke&y:"),
+            "git": self.tr("Access to&ken:"),
         }
         self.secret_label.setText(secret_labels.get(kind, ""))
         self.secret_edit.setPlaceholderText(self.tr("Leave empty to keep the one memtray remembers"))
         self._form.setRowVisible(self.secret_edit, needs_secret(kind))
         self._form.setRowVisible(self.key_id_edit, kind == "s3")
-        self._form.setRowVisible(self.insecure_box, url.strip().lower().startswith("http://"))
+        self._form.setRowVisible(self.insecure_box, url.strip().lower().startswith(("http://", "git+http://")))
         self.test_button.setEnabled(bool(kind))
         self.save_button.setEnabled(bool(kind))
 

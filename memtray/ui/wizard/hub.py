@@ -1,8 +1,9 @@
-"""New synced memory, step 1: the storage — a cloud-drive folder, another folder, a memtray server, WebDAV or S3.
+"""New synced memory, step 1: the storage — a cloud-drive folder, another folder, a memtray server, WebDAV, S3 or a
+private git repository (GitHub, GitLab, Gitea).
 
 A cloud drive never gets memtray's files at its top: the storage is its ``memtray`` folder (memtray.clouddrives),
 also when the person picks the drive's folder itself; a folder that already holds a storage is used as it is.
-Only the chosen server's fields show; WebDAV and S3 can be tested before going on.
+Only the chosen server's fields show; WebDAV, S3 and git can be tested before going on.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QButtonGroup, QCheckBox, QLabel, QRadioButton, QVB
 from memtray.clouddrives import CloudDrive, detect_cloud_drives, holds_storage, storage_folder_for, storage_folder_in
 from memtray.ui.widgets import PathPicker, explanation, home_relative
 from memtray.ui.wizard.base import PAGE_PRESETS, WizardState
+from memtray.ui.wizard.git_form import GitRepoForm
 from memtray.ui.wizard.server_forms import (
     MemtrayServerForm,
     S3Form,
@@ -27,7 +29,7 @@ from memtray.ui.wizard.server_forms import (
 
 INDENT = 26
 # Letters the wizard's buttons (English, and German: "&Weiter", "< &Zurück") and the fixed choices already use.
-TAKEN_LETTERS = frozenset("nbwzfmv3aepuocriksth")
+TAKEN_LETTERS = frozenset("nbwzfmv3gdaepuocriksth")
 
 
 def _indented(widget: QWidget) -> QWidget:
@@ -65,10 +67,13 @@ class HubPage(QWizardPage):
         self.webdav_form = WebDavForm(self.insecure_box, state.client)
         self.s3_choice = QRadioButton(self.tr("An S&3 bucket (Amazon S3, MinIO, Cloudflare R2, Backblaze B2)"))
         self.s3_form = S3Form(self.insecure_box, state.client)
+        self.git_choice = QRadioButton(self.tr("A private &GitHub/GitLab repository"))
+        self.git_form = GitRepoForm(self.insecure_box, state.client)
         self.forms: dict[QRadioButton, ServerForm] = {
             self.server_choice: self.server_form,
             self.webdav_choice: self.webdav_form,
             self.s3_choice: self.s3_form,
+            self.git_choice: self.git_form,
         }
         self._drives: list[CloudDrive] = []
         self._drives_added = False
