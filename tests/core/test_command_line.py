@@ -31,6 +31,7 @@ COMMANDS = [
     "recovery",
     "settings",
     "self-test",
+    "mcp",
     "hub",
 ]
 ACTIONS = {
