@@ -16,6 +16,8 @@ from pathlib import Path
 PROJECT_FILES = ("/CLAUDE.md", "/AGENTS.md", "/GEMINI.md", ".cursor/rules/**", ".github/copilot-instructions.md")
 CLAUDE_CODE = "claude-code"
 PRESET_IDS = (CLAUDE_CODE, "codex", "gemini-cli", "windsurf", "copilot")
+SESSIONS = "sessions"
+SESSIONS_FOLDER = "Agent sessions"
 DEFAULT_PLACE = "memtray"
 
 
@@ -70,6 +72,18 @@ def agent_presets(home: Path | None = None) -> list[Preset]:
             preset_id="copilot",
         ),
     ]
+
+
+def sessions_preset(data_dir: Path) -> Preset:
+    """The "Agent sessions" folder (memtray.sessions): chunks of agent transcripts, staged in memtray's own data
+    folder on every laptop (never in the agent's folder), for the laptops that opted in."""
+    return Preset(
+        SESSIONS_FOLDER,
+        SESSIONS_FOLDER,
+        data_dir / "sessions",
+        ("claude/**", "claude-history/**"),
+        preset_id=SESSIONS,
+    )
 
 
 def detect_presets(home: Path | None = None) -> list[Preset]:

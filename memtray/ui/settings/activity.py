@@ -104,6 +104,10 @@ class ActivityTab(QWidget):
             return self.tr("Brought back an earlier version of {file}").format(file=file)
         if item.kind == "repaired":
             return self.tr("Sent every file again because the storage had lost some")
+        if item.kind == "sessions":
+            return self.tr("Continued Claude Code sessions from your other laptops here")
+        if item.kind == "agent-wrote":
+            return self.tr("A coding agent added to {file} through memtray").format(file=file)
         if item.kind == "held":
             return self.tr("Held back {file}: it looks like it holds a password or key").format(file=file)
         if item.kind == "more":

@@ -22,7 +22,7 @@ from memtray.clouddrives import detect_cloud_drives, storage_folder_in
 from memtray.errors import MemtrayError, StorageNotFoundError
 from memtray.hubs import hub_kind
 from memtray.model import FolderInfo, JoinResult, SyncResult
-from memtray.presets import suggested_path
+from memtray.presets import SESSIONS_FOLDER, suggested_path
 from memtray.service.setupcode import ShortCode, join_target
 from memtray.ui.notify import sync_sentence
 from memtray.ui.widgets import PathPicker, explanation, home_relative, password_line
@@ -110,7 +110,7 @@ class JoinPage(WorkingPage):
         self.storage_question.hide()
         self.storage_picker.set_path("")
         kind = _storage_kind(text)
-        self.server_form.setVisible(kind in ("webdav", "s3"))
+        self.server_form.setVisible(kind in ("webdav", "s3", "git"))  # git: the repository's access token
         self.server_rows.setRowVisible(self.key_id_edit, kind == "s3")
         self._changed()
 
@@ -226,7 +226,7 @@ class PlacesPage(WorkingPage):
 
     def initializePage(self) -> None:
         for folder in self.state.joined_folders:
-            if folder.name in self.pickers:
+            if folder.name in self.pickers or folder.name == SESSIONS_FOLDER:  # memtray places it (opt-in)
                 continue
             picker = PathPicker(folder.path or suggested_path(folder.name, self.state.user_home))
             picker.changed.connect(lambda _text: self.completeChanged.emit())
