@@ -17,8 +17,9 @@ rclone: ``rclone sync SRC crypt:`` (crypt over a local folder, temp rclone.conf,
 passwords): first push and no-change sync. Ratios are memtray / rclone (below 1 = memtray faster).
 
 Set-up uses a private gnome-keyring session and the test KDF profile, outside every timed step; so
-the process timings include no Argon2 unlock (a real vault adds its calibrated 0.5-1 s to each CLI
-run that is not the tray app). Figures are wall-clock seconds on whatever else the machine is doing.
+the process timings include no Argon2 unlock (with real settings only a laptop's first CLI run pays it: later
+runs unlock with the key kept in the keychain; benchmarks/cli_start.py measures the no-change CLI sync with real
+settings, before and after). Figures are wall-clock seconds on whatever else the machine is doing.
 """
 
 from __future__ import annotations

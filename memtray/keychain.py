@@ -2,24 +2,36 @@
 
 Secrets are stored per home scope, so several simulated laptops on one machine never share
 entries. There is deliberately no plaintext fallback: without a usable keychain the caller is
-told so and must ask the person (or read ``MEMTRAY_PASSPHRASE``).
+told so and must ask the person (or read ``MEMTRAY_PASSPHRASE``), or the person opts in to the
+sealed store in memtray's own folder (memtray/service/sealed_store.py).
+
+``keyring`` costs about 0.1 s to import and to pick its backend, which a command line run that only
+reads one item should not pay: on Linux, when nothing chose another backend, an item is read straight
+from the Secret Service (the backend ``keyring`` picks there), and ``keyring`` is loaded only to write,
+to delete, or when that read finds nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import os
+import sys
+import threading
 from contextlib import closing
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from memtray.errors import KeychainError, KeychainLockedError, KeychainMissingError
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE_PREFIX = "memtray"
 # Windows Credential Manager refuses secrets over 2,560 bytes; stay well below in UTF-16.
 CHUNK_CHARS = 1000
 CHUNK_MARKER = "memtray-chunks:"
+SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
 
 MISSING_MESSAGE = (
     "memtray could not find a keychain on this computer, so it cannot remember your passphrase. "
@@ -32,6 +44,26 @@ class KeychainState(enum.Enum):
     WORKING = "working"
     LOCKED = "locked"
     MISSING = "missing"
+
+
+class SecretStore(Protocol):
+    """Where this laptop keeps named secrets: the keychain, or the sealed store in memtray's folder."""
+
+    def available(self) -> bool: ...
+
+    def get(self, name: str) -> str | None: ...
+
+    def peek(self, name: str) -> str | None:
+        """The item if it can be read without asking the person anything, else None."""
+        ...
+
+    def is_open(self) -> bool:
+        """Items can be read and written without asking the person anything."""
+        ...
+
+    def set(self, name: str, value: str) -> None: ...
+
+    def delete(self, name: str) -> None: ...
 
 
 def _secret_service_locked() -> bool:
@@ -47,12 +79,86 @@ def _is_unusable(backend: KeyringBackend) -> bool:
     return name.startswith(("keyring.backends.fail.", "keyring.backends.null."))
 
 
+def _keyring_config_file() -> Path:
+    """Where ``keyring`` reads the backend a person chose (its ``platform_.config_root()`` on Linux)."""
+    root = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(root) / "python_keyring" / "keyringrc.cfg"
+
+
+def _secret_service_is_the_choice() -> bool:
+    """True where ``keyring`` would read from the Secret Service and nothing chose otherwise."""
+    if sys.platform != "linux" or not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return False
+    if os.environ.get("PYTHON_KEYRING_BACKEND") or "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
+        return False
+    core = sys.modules.get("keyring.core")
+    if core is not None and getattr(core, "_keyring_backend", None) is not None:
+        return False  # this process set or already picked a backend: keyring decides
+    return not _keyring_config_file().exists()
+
+
+_reader_lock = threading.Lock()
+_reader: tuple[str, Any] | None = None
+"""The bus address and the Secret Service's default collection, with its connection and session: kept for the
+process, so a run that reads three items opens one connection and one encrypted session, not three."""
+
+
+class _NotReadable(Exception):
+    """The Secret Service is locked or did not answer: only ``keyring`` (which may ask the person) can say more."""
+
+
+def _read_secret_service(service: str, name: str) -> str | None:
+    """The item as ``keyring``'s Secret Service backend stores it, None when absent; _NotReadable when locked or
+    unreachable. Never asks the person to unlock anything."""
+    global _reader
+    with _reader_lock:
+        try:
+            import secretstorage
+            from secretstorage.util import open_session
+
+            address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+            if _reader is None or _reader[0] != address:
+                _drop_reader()
+                bus = secretstorage.dbus_init()
+                _reader = (address, secretstorage.Collection(bus, session=open_session(bus)))
+            collection = _reader[1]
+            if collection.is_locked():
+                raise _NotReadable
+            for item in collection.search_items({"username": name, "service": service}):
+                if item.is_locked():
+                    raise _NotReadable
+                return bytes(item.get_secret()).decode("utf-8")
+        except _NotReadable:
+            raise
+        except Exception as exc:  # no D-Bus session, no Secret Service answering
+            _drop_reader()
+            raise _NotReadable from exc
+    return None
+
+
+def _drop_reader() -> None:
+    global _reader
+    if _reader is not None:
+        with contextlib.suppress(Exception):
+            _reader[1].connection.close()
+    _reader = None
+
+
 class Keychain:
     """Named secrets for one memtray home."""
 
     def __init__(self, scope: str, backend: KeyringBackend | None = None) -> None:
         self.service = f"{SERVICE_PREFIX}:{scope}"
-        self._backend = backend or keyring.get_keyring()
+        self._chosen = backend
+        self._fast_reads = backend is None
+
+    @property
+    def _backend(self) -> KeyringBackend:
+        if self._chosen is None:
+            import keyring
+
+            self._chosen = keyring.get_keyring()
+        return self._chosen
 
     def available(self) -> bool:
         return not _is_unusable(self._backend)
@@ -68,7 +174,7 @@ class Keychain:
         """
         if not self.available():
             return KeychainState.MISSING
-        if self.backend_name() == "keyring.backends.SecretService.Keyring":
+        if self.backend_name() == SECRET_SERVICE_BACKEND:
             try:
                 return KeychainState.LOCKED if _secret_service_locked() else KeychainState.WORKING
             except Exception:  # no D-Bus session, or no Secret Service answering on it
@@ -84,27 +190,64 @@ class Keychain:
         return KeychainState.WORKING
 
     def get(self, name: str) -> str | None:
-        value = self._call(self._backend.get_password, self.service, name)
+        value = self._read(name)
         if value is None or not value.startswith(CHUNK_MARKER):
             return value
         count = int(value[len(CHUNK_MARKER) :])
-        parts = [self._call(self._backend.get_password, self.service, f"{name}#{i}") for i in range(count)]
+        parts = [self._read(f"{name}#{i}") for i in range(count)]
         if any(part is None for part in parts):
             return None
         return "".join(part for part in parts if part is not None)
 
+    def peek(self, name: str) -> str | None:
+        """Like ``get``, but None rather than asking the person to unlock the keychain (or when it fails)."""
+        if self._reads_fast():
+            try:
+                fast = _read_secret_service(self.service, name)
+            except _NotReadable:
+                return None
+            if fast is not None and not fast.startswith(CHUNK_MARKER):
+                return fast
+        if not self.is_open():
+            return None
+        try:
+            return self.get(name)
+        except KeychainError:
+            return None
+
+    def is_open(self) -> bool:
+        """Can items be read and written without asking the person (the keychain is there and unlocked)?"""
+        if self._reads_fast() or (self.available() and self.backend_name() == SECRET_SERVICE_BACKEND):
+            try:
+                return not _secret_service_locked()
+            except Exception:
+                return False
+        return self.available()
+
+    def _reads_fast(self) -> bool:
+        return self._fast_reads and self._chosen is None and _secret_service_is_the_choice()
+
+    def _read(self, name: str) -> str | None:
+        if self._reads_fast():
+            with contextlib.suppress(_NotReadable):
+                fast = _read_secret_service(self.service, name)
+                if fast is not None:
+                    return fast
+        found: str | None = self._call("get_password", self.service, name)
+        return found
+
     def set(self, name: str, value: str) -> None:
         self.delete(name)
         if len(value) <= CHUNK_CHARS:
-            self._call(self._backend.set_password, self.service, name, value)
+            self._call("set_password", self.service, name, value)
             return
         parts = [value[i : i + CHUNK_CHARS] for i in range(0, len(value), CHUNK_CHARS)]
         for i, part in enumerate(parts):
-            self._call(self._backend.set_password, self.service, f"{name}#{i}", part)
-        self._call(self._backend.set_password, self.service, name, f"{CHUNK_MARKER}{len(parts)}")
+            self._call("set_password", self.service, f"{name}#{i}", part)
+        self._call("set_password", self.service, name, f"{CHUNK_MARKER}{len(parts)}")
 
     def delete(self, name: str) -> None:
-        current = self._call(self._backend.get_password, self.service, name)
+        current = self._call("get_password", self.service, name)
         if current is None:
             return
         if current.startswith(CHUNK_MARKER):
@@ -113,18 +256,23 @@ class Keychain:
         self._forget(name)
 
     def _forget(self, name: str) -> None:
+        import keyring.errors
+
         try:
-            self._call(self._backend.delete_password, self.service, name)
+            self._call("delete_password", self.service, name)
         except KeychainError:
             raise
         except keyring.errors.PasswordDeleteError:
             pass
 
-    def _call(self, method, *args):  # type: ignore[no-untyped-def]
-        if _is_unusable(self._backend):
+    def _call(self, method: str, *args: str) -> Any:
+        import keyring.errors
+
+        backend = self._backend
+        if _is_unusable(backend):
             raise KeychainMissingError(MISSING_MESSAGE)
         try:
-            return method(*args)
+            return getattr(backend, method)(*args)
         except keyring.errors.PasswordDeleteError:
             raise
         except keyring.errors.KeyringLocked as exc:

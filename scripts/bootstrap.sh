@@ -9,7 +9,7 @@ runtime_packages=(python3 python3-venv python3-pip libegl1 libgl1 libxkbcommon-x
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
   libfontconfig1 libdbus-1-3 fonts-dejavu-core)
 test_packages=(xvfb trayer gnome-keyring dbus dbus-x11 xdotool x11-utils imagemagick apache2 apache2-utils rclone
-  procps desktop-file-utils e2fsprogs)
+  procps desktop-file-utils e2fsprogs git postgresql syncthing)
 build_packages=(binutils dpkg-dev libxcb1 libwayland-client0 libwayland-cursor0 libwayland-egl1)
 
 wanted=("${runtime_packages[@]}")
@@ -34,6 +34,6 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 case "$profile" in
   runtime) .venv/bin/python -m pip install -q -e . ;;
-  test) .venv/bin/python -m pip install -q -e ".[test,s3]" ;;
-  build) .venv/bin/python -m pip install -q -e ".[build,test,s3]" ;;
+  test) .venv/bin/python -m pip install -q -e ".[test,s3,postgres]" ;;
+  build) .venv/bin/python -m pip install -q -e ".[build,test,s3,postgres]" ;;
 esac

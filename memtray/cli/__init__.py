@@ -11,9 +11,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from memtray import __version__
-from memtray.cli import folders, projects, security, settings, setup, sync
+from memtray.cli import folders, mcp, projects, security, settings, setup, sync
 from memtray.cli.base import error_text, no_desktop_error
 from memtray.errors import EXIT_CODES_HELP, MemtrayError
 from memtray.paths import Home, create_private_file, make_private_folder, resolve_home
@@ -40,7 +41,21 @@ words (the app says "storage" for hub and "your synced memory" for vault):
   vault  what memtray keeps the same on your laptops (folders, files, history), locked by your passphrase"""
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Each group of commands and the commands it registers (tests/core/test_fast_cli.py holds the two together): a
+# command line naming one of them builds that group's parsers only.
+GROUPS: tuple[tuple[ModuleType, tuple[str, ...]], ...] = (
+    (setup, ("init", "join", "setup-code", "trust-certificate")),
+    (folders, ("folder",)),
+    (projects, ("projects",)),
+    (sync, ("sync", "repair", "status", "send-anyway")),
+    (security, ("devices", "passphrase", "recovery")),
+    (settings, ("settings", "self-test")),
+    (mcp, ("mcp",)),
+)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command line ``argv``, only what that command needs is loaded."""
     parser = argparse.ArgumentParser(
         prog="memtray",
         description=DESCRIPTION,
@@ -55,13 +70,42 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"memtray {__version__}")
     parser.set_defaults(handler=cmd_tray)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for group in (setup, folders, projects, sync, security, settings):
-        group.register(commands)
-
-    from memtray.hubserver.cli import register
-
-    register(commands)
+    word = None if argv is None else _command_word(argv)
+    named = [group for group, words in GROUPS if word in words]
+    for group, _words in GROUPS:
+        if not named or group in named:
+            group.register(commands)
+    _register_hub_commands(commands, argv)
     return parser
+
+
+HUB_HELP = "run a self-hosted memtray hub"
+
+
+def _register_hub_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], argv: Sequence[str] | None
+) -> None:
+    """The hub's commands, loaded (with the server's parts) only for ``memtray hub …``, the help, or when no
+    command line is given: any other command gets a placeholder that lists it."""
+    if argv is None or _command_word(argv) in (None, "hub"):
+        from memtray.hubserver.cli import register
+
+        register(commands)
+    else:
+        commands.add_parser("hub", help=HUB_HELP)
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` asks for; None when it asks for help, the version or the tray app."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help", "--version"):
+            return None
+        if word == "--home":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _setup_logging(home: Home) -> None:
@@ -79,8 +123,9 @@ def _setup_logging(home: Home) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     try:
         args.home_obj = resolve_home(args.home)
         _setup_logging(args.home_obj)

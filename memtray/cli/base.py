@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -98,7 +97,11 @@ def folder_line(folder: FolderInfo) -> str:
 
 
 def _quote(word: str) -> str:
-    return subprocess.list2cmdline([word]) if sys.platform == "win32" else shlex.quote(word)
+    if sys.platform == "win32":
+        import subprocess  # about 5 ms to load: only where it is needed
+
+        return subprocess.list2cmdline([word])
+    return shlex.quote(word)
 
 
 def _program() -> str:

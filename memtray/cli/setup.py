@@ -6,17 +6,29 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from memtray.cli.base import add_command, new_passphrase, open_service, print_recovery_key, prompt_passphrase
-from memtray.errors import PassphraseError, UsageError
+from memtray.errors import KeychainMissingError, PassphraseError, UsageError
 
 if TYPE_CHECKING:
     from memtray.cli.base import SubCommands
+    from memtray.service import Service
 
 TLS_FINGERPRINT_HELP = (
     "trust only the memtray hub certificate with this fingerprint (sha256:…, printed by 'memtray hub serve'); "
     "needed when the hub has a certificate of its own"
+)
+
+NO_KEYCHAIN_HELP = (
+    "for a computer without a keychain (a server reached over SSH, a container): keep the storage's password in "
+    "memtray's own folder, locked by your passphrase, which you then give each time (typed, or MEMTRAY_PASSPHRASE)"
+)
+NO_KEYCHAIN_HINT = (
+    " Or run the same command again with --no-keychain: memtray then keeps it in its own folder, locked by your "
+    "passphrase, and asks for the passphrase (or reads MEMTRAY_PASSPHRASE) each time it runs."
 )
 
 
@@ -27,12 +39,14 @@ def register(commands: SubCommands) -> None:
     init.add_argument("--device-name", metavar="NAME", help="how this laptop is shown (default: its host name)")
     init.add_argument("--allow-insecure-http", action="store_true", help="allow http:// to a hub off this machine")
     init.add_argument("--tls-fingerprint", metavar="SHA256", help=TLS_FINGERPRINT_HELP)
+    init.add_argument("--no-keychain", action="store_true", help=NO_KEYCHAIN_HELP)
 
     join = add_command(commands, "join", cmd_join, "join an existing vault with a setup code (or the hub's address)")
     join.add_argument("hub", metavar="HUB|SETUP-CODE")
     join.add_argument("--device-name", metavar="NAME")
     join.add_argument("--allow-insecure-http", action="store_true")
     join.add_argument("--tls-fingerprint", metavar="SHA256", help=TLS_FINGERPRINT_HELP)
+    join.add_argument("--no-keychain", action="store_true", help=NO_KEYCHAIN_HELP)
     join.add_argument(
         "--hub-folder",
         metavar="FOLDER",
@@ -65,25 +79,42 @@ def _hub_secret(url: str) -> str | None:
     return getpass.getpass("Hub password (for S3: ACCESS_KEY_ID:SECRET): ")
 
 
-def cmd_init(args: argparse.Namespace) -> int:
+def _open_for_setup(args: argparse.Namespace) -> Service:
     service = open_service(args)
+    if args.no_keychain:
+        service.use_sealed_store()
+    return service
+
+
+@contextmanager
+def _hint_without_keychain() -> Iterator[None]:
+    """A setup refused for want of a keychain also says how to go on without one."""
+    try:
+        yield
+    except KeychainMissingError as exc:
+        raise KeychainMissingError(exc.message + NO_KEYCHAIN_HINT) from None
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    service = _open_for_setup(args)
     passphrase = new_passphrase("MEMTRAY_PASSPHRASE")
-    result = service.init(
-        args.hub,
-        passphrase,
-        invite=args.invite,
-        device_name=args.device_name,
-        hub_secret=_hub_secret(args.hub),
-        allow_insecure_http=args.allow_insecure_http,
-        tls_fingerprint=args.tls_fingerprint,
-    )
+    with _hint_without_keychain():
+        result = service.init(
+            args.hub,
+            passphrase,
+            invite=args.invite,
+            device_name=args.device_name,
+            hub_secret=_hub_secret(args.hub),
+            allow_insecure_http=args.allow_insecure_http,
+            tls_fingerprint=args.tls_fingerprint,
+        )
     print(f"Created a new vault on {service.hub_info()[1]}.")
     print_recovery_key(result.recovery_key)
     return 0
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    service = open_service(args)
+    service = _open_for_setup(args)
     passphrase = os.environ.get("MEMTRAY_PASSPHRASE") or prompt_passphrase("join")
     if not passphrase:
         raise PassphraseError("memtray needs the vault's passphrase: type it at the prompt, or set MEMTRAY_PASSPHRASE.")
@@ -92,15 +123,16 @@ def cmd_join(args: argparse.Namespace) -> int:
 
     target = join_target(args.hub)
     try:
-        result = service.join(
-            target,
-            passphrase,
-            device_name=args.device_name,
-            hub_secret=_hub_secret(target.hub_url) if isinstance(target, SetupCode) else None,
-            allow_insecure_http=args.allow_insecure_http,
-            tls_fingerprint=args.tls_fingerprint,
-            storage_folder=args.hub_folder,
-        )
+        with _hint_without_keychain():
+            result = service.join(
+                target,
+                passphrase,
+                device_name=args.device_name,
+                hub_secret=_hub_secret(target.hub_url) if isinstance(target, SetupCode) else None,
+                allow_insecure_http=args.allow_insecure_http,
+                tls_fingerprint=args.tls_fingerprint,
+                storage_folder=args.hub_folder,
+            )
     except StorageNotFoundError as exc:
         raise StorageNotFoundError(f"{exc.message} Give it with --hub-folder FOLDER.") from None
     print(f"Joined the vault. {len(result.folders)} folder(s) to place on this laptop:")

@@ -103,7 +103,7 @@ def _watch(service: Service, args: argparse.Namespace) -> int:
     policy = WatchPolicy()
     policy.set_interval_minutes(int(service.get_setting("interval_minutes")))
     loop = WatchLoop(
-        lambda: service.sync(allow_mass_delete=args.allow_mass_delete),
+        lambda changes: service.sync(allow_mass_delete=args.allow_mass_delete, changes=changes),
         service.folders,
         service.change_feed(),
         policy,

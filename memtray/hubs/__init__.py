@@ -10,7 +10,7 @@ from memtray.hubs.base import Hub
 
 # Kinds whose laptops keep a credential in the keychain. A memtray hub hands each laptop a token when it
 # enrolls; for the others the person gives a password or an access key.
-SECRET_KINDS = ("memtray", "webdav", "s3")
+SECRET_KINDS = ("memtray", "webdav", "s3", "git")
 
 
 def needs_secret(kind: str) -> bool:
@@ -23,9 +23,18 @@ def person_gives_secret(kind: str) -> bool:
 
 
 def hub_kind(url: str) -> str:
-    """The kind of hub ``url`` names: "folder", "memtray" (a memtray hub server), "webdav" or "s3"."""
+    """The kind of hub ``url`` names: "folder", "memtray" (a memtray hub server), "webdav", "s3", or a git repository:
+    "git" (git+https://, with a token), "git-ssh" (git+ssh://) or "git-file" (git+file:// or the path of a bare
+    repository on this computer, which a folder hub never is: see ``memtray.hubs.git_remote.local_repository_path``)."""
+    from memtray.hubs.git_remote import GIT_KINDS, local_repository_path
+
     scheme = urlsplit(url).scheme.lower()
-    if scheme in ("", "file") or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
+    if scheme in GIT_KINDS:
+        return GIT_KINDS[scheme]
+    is_path = scheme == "" or (len(scheme) == 1 and url[1:3] in (":\\", ":/"))
+    if is_path and local_repository_path(url) is not None:
+        return "git-file"
+    if is_path or scheme == "file":
         return "folder"
     if scheme in ("http", "https"):
         return "memtray"
@@ -34,7 +43,8 @@ def hub_kind(url: str) -> str:
     if scheme == "s3":
         return "s3"
     raise UsageError(
-        f"memtray does not know storage of the kind '{scheme}://'. Use a folder, https://, webdav(s):// or s3://."
+        f"memtray does not know storage of the kind '{scheme}://'. "
+        "Use a folder, https://, webdav(s)://, s3:// or git+https://."
     )
 
 
@@ -45,6 +55,10 @@ def normalise_hub_url(url: str) -> str:
         parts = urlsplit(url)
         path = Path(unquote(parts.path) if parts.scheme == "file" else url).expanduser().resolve()
         return path.as_uri()
+    if hub_kind(url) == "git-file" and "://" not in url:
+        from memtray.hubs.git_remote import file_url, local_repository_path
+
+        return file_url(local_repository_path(url) or Path(url))
     return url.rstrip("/")
 
 
@@ -83,6 +97,10 @@ def open_hub(
         from memtray.hubs.webdav import WebDavHub
 
         return WebDavHub(url, secret=secret)
+    if kind in ("git", "git-ssh", "git-file"):
+        from memtray.hubs.git import GitRepoHub
+
+        return GitRepoHub(normalise_hub_url(url), secret=secret, allow_insecure_http=allow_insecure_http)
     from memtray.hubs.s3 import S3Hub
 
     return S3Hub(url, secret=secret)

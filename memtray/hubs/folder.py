@@ -19,6 +19,7 @@ import errno
 import os
 import stat
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,6 +179,29 @@ class FolderHub:
             return
         except OSError as exc:
             raise self._error(exc, "delete from the storage folder") from exc
+
+    def remove_stale_temps(self, older_than: float, now: float | None = None) -> int:
+        """Delete the hub's temp files untouched for ``older_than`` seconds (left by killed writes of any laptop;
+        a write in progress keeps its file fresh); how many went. Links are never followed."""
+        self._require_root()
+        cutoff = (time.time() if now is None else now) - older_than
+        removed = 0
+        for folder, dirs, names in os.walk(self.root, followlinks=False):
+            dirs[:] = [name for name in dirs if not name.startswith(".")]
+            for name in names:
+                path = os.path.join(folder, name)
+                if not name.startswith(TEMP_PREFIX):
+                    continue
+                try:
+                    info = os.lstat(path)
+                    if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                        os.unlink(path)
+                        removed += 1
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    raise self._error(exc, "tidy the storage folder") from exc
+        return removed
 
     def close(self) -> None:
         return None

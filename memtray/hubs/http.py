@@ -16,7 +16,8 @@ import builtins
 import ipaddress
 import random
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from memtray.errors import (
     ObjectMissingError,
     UsageError,
 )
+from memtray.hubs import batch_frames, own_changes
 from memtray.hubs.base import HubDevice
 from memtray.hubs.http_answers import MESSAGES, Reply, error_for, read_answer, unreadable
 from memtray.hubs.keys import is_listed_key, is_valid_key
@@ -88,6 +90,7 @@ class HttpHub:
         self.token = token
         self.max_tries = max(1, max_tries)
         self.retry_budget = retry_budget
+        self._batch_read = True
         self._session = requests.Session()
         self._session.headers["User-Agent"] = f"memtray/{__version__}"
         if self.tls_fingerprint is not None:
@@ -111,9 +114,40 @@ class HttpHub:
         # A retried PUT may find its own first attempt stored; identical bytes mean it succeeded.
         if reply.status == 409 and (reply.attempts == 1 or self.get(key) != data):
             raise ObjectExistsError(MESSAGES["exists"])
+        if reply.status == 201 and self.vault_id is not None and self.device_id is not None:
+            with suppress(HubError, ValueError):
+                own_changes.note(self.url, self.vault_id, self.device_id, int(reply.field("cursor")))
+
+    def only_own_changes(self, after: str, upto: str) -> bool:
+        """Whether every change between the feed's cursors ``after`` and ``upto`` was an object this process
+        stored (see memtray/hubs/own_changes.py)."""
+        if self.vault_id is None or self.device_id is None or not (after.isdigit() and upto.isdigit()):
+            return False
+        return own_changes.only_own(self.url, self.vault_id, self.device_id, int(after), int(upto))
 
     def get(self, key: str) -> bytes:
         return self._call("GET", self._object_path(key), ok=(200,), object_key=key).body
+
+    def batch_size(self) -> int:
+        """How many keys one ``get_many`` asks for; 0 once the server turned out to predate batch reads."""
+        return batch_frames.MAX_KEYS if self._batch_read else 0
+
+    def get_many(self, keys: list[str]) -> Iterator[tuple[str, bytes | None]]:
+        """The first of ``keys`` in one request (see ``memtray.hubs.batch_frames``); an object too big for a batch
+        is read on its own."""
+        asked = keys[: batch_frames.MAX_KEYS]
+        for key in asked:
+            self._object_path(key)
+        reply = self._call("POST", self._vault_path("/objects/batch"), ok=(200, 405), json={"keys": asked})
+        if reply.status == 405:
+            self._batch_read = False
+            yield asked[0], self.get(asked[0])
+            return
+        frames = list(batch_frames.read_frames(reply.body, asked))
+        if not frames:
+            raise batch_frames.garbled()
+        for key, data, status in frames:
+            yield key, self.get(key) if status == batch_frames.ALONE else data
 
     def list(self, prefix: str, after: str | None = None) -> list[str]:
         keys: list[str] = []

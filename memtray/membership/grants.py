@@ -14,7 +14,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from memtray.membership.laptop_key import PUBLIC_BYTES, LaptopKey
 from memtray.vault.envelope import canonical
@@ -38,7 +37,7 @@ def wrap_for(agree_public: bytes, secret: bytes, context: bytes) -> bytes:
     """``secret`` readable only by the holder of the private half of ``agree_public``; ValueError if it is unusable."""
     ephemeral = X25519PrivateKey.generate()
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(agree_public))
-    ephemeral_public = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    ephemeral_public = ephemeral.public_key().public_bytes_raw()
     nonce = os.urandom(NONCE_BYTES)
     sealed = AESGCM(_wrapping_key(shared, context)).encrypt(nonce, secret, context + ephemeral_public)
     return ephemeral_public + nonce + sealed

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 SECRET_PREFIX = "mtlk1:"
 PUBLIC_BYTES = 32
@@ -73,15 +72,13 @@ class LaptopKey:
 
     def to_secret_text(self) -> str:
         """``mtlk1:`` and the Base64 of the 64 raw private bytes (signing, then agreement): a secret."""
-        raw = self._signing.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()) + (
-            self._agreement.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        )
+        raw = self._signing.private_bytes_raw() + self._agreement.private_bytes_raw()
         return SECRET_PREFIX + base64.b64encode(raw).decode("ascii")
 
     def public(self) -> LaptopPublic:
         return LaptopPublic(
-            sign=self._signing.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
-            agree=self._agreement.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
+            sign=self._signing.public_key().public_bytes_raw(),
+            agree=self._agreement.public_key().public_bytes_raw(),
         )
 
     def sign(self, message: bytes) -> bytes:

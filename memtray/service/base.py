@@ -16,12 +16,14 @@ from collections.abc import Callable
 from memtray.errors import KeychainError, NotSetUpError, PassphraseError, UsageError
 from memtray.hubs import hub_kind, needs_secret, open_hub
 from memtray.hubs.base import Hub
-from memtray.hubs.pinning import normalise_fingerprint
-from memtray.keychain import Keychain
+from memtray.keychain import Keychain, SecretStore
 from memtray.paths import Home
+from memtray.service import keyfile, unlock_cache
 from memtray.service.config import Config, load_config, save_config
 from memtray.service.membership import Members
+from memtray.service.sealed_store import SealedStore, store_file
 from memtray.sync.index import Index
+from memtray.vault import keys as vault_keys
 from memtray.vault.epochs import EpochKeys
 from memtray.vault.keys import VaultKeys
 
@@ -47,6 +49,8 @@ def open_hub_for(config: Config, secret: str | None) -> Hub:
 
 def pin_for(url: str, *fingerprints: str | None) -> str | None:
     """The one certificate pin for the hub at ``url`` among the fingerprints given (an option, a setup code)."""
+    from memtray.hubs.pinning import normalise_fingerprint  # loads requests: only for a hub address given
+
     pins = {normalise_fingerprint(fingerprint) for fingerprint in fingerprints if fingerprint}
     if len(pins) > 1:
         raise UsageError(
@@ -66,13 +70,16 @@ def secret_from_environment() -> str | None:
 class ServiceBase:
     def __init__(self, home: Home, *, ask_passphrase: AskPassphrase | None = None) -> None:
         self.home = home
-        self.keychain = Keychain(home.keychain_scope)
         self.ask_passphrase = ask_passphrase
         self._config = load_config(home.config_file)
+        self.keychain: SecretStore = Keychain(home.keychain_scope)
+        if self._config is not None and store_file(home.data_dir).exists():
+            self.keychain = self._sealed_store(self._config.vault_id)
         self._index: Index | None = None
         self._hub: Hub | None = None
         self._keys: EpochKeys | None = None
         self._run_passphrase: str | None = None
+        self._kept_key: tuple[int, bytes] | None = None
         self.members = Members(self)
 
     def is_set_up(self) -> bool:
@@ -173,6 +180,66 @@ class ServiceBase:
         self._run_passphrase = None
         with contextlib.suppress(KeychainError):
             self.keychain.delete(f"{self.config.vault_id}:{PASSPHRASE}")
+        unlock_cache.forget(self.keychain, self.config.vault_id)
+        self._kept_key = None
+
+    # Where secrets are kept, and this laptop's unlock key (see unlock_cache.py and sealed_store.py).
+
+    def use_sealed_store(self) -> None:
+        """Keep this laptop's secrets in the sealed store in memtray's folder, not the keychain: for a computer
+        without one, when the person asks for it. Called before ``init`` or ``join``, which key it."""
+        self.keychain = self._sealed_store(None)
+
+    def uses_sealed_store(self) -> bool:
+        return isinstance(self.keychain, SealedStore)
+
+    def _sealed_store(self, vault_id: str | None) -> SealedStore:
+        return SealedStore(
+            store_file(self.home.data_dir), lambda: vault_id or self.config.vault_id, self._unlock_pin, (PASSPHRASE,)
+        )
+
+    def _unlock_pin(self) -> tuple[int, bytes]:
+        """The pinned key file's epoch and vault key, unlocked with the passphrase (one Argon2 derivation)."""
+        passphrase = self.passphrase("unlock")
+        pin = keyfile.load_pin(self.home.keyfile_pin)
+        try:
+            return pin.epoch, vault_keys.unlock(pin, passphrase, self.config.vault_id)
+        except PassphraseError:
+            self.forget_run_passphrase()
+            raise
+
+    def kept_unlock_key(self) -> tuple[int, bytes] | None:
+        """The pinned key file's epoch and vault key without the passphrase's derivation, if this laptop kept it
+        (the sealed store, once opened, holds it for the run)."""
+        if isinstance(self.keychain, SealedStore):
+            return self.keychain.open() or self._unlock_pin()
+        try:
+            pin = keyfile.load_pin(self.home.keyfile_pin)
+        except NotSetUpError:
+            return None
+        vault_key = unlock_cache.read(self.keychain, self.config.vault_id, pin)
+        if vault_key is None:
+            return None
+        self._kept_key = (pin.epoch, vault_key)
+        return self._kept_key
+
+    def keep_unlock_key(self) -> None:
+        """Keep the pinned key file's vault key, once this run unlocked it (after a setup, or a new pin)."""
+        try:
+            pin = keyfile.load_pin(self.home.keyfile_pin)
+        except NotSetUpError:
+            return  # a join's first sync, before anything is pinned
+        vault_key = self.members.known_key(pin.epoch)
+        if isinstance(self.keychain, SealedStore):
+            self.keychain.key_with(pin.epoch, vault_key or vault_keys.unlock(pin, self.passphrase("unlock")))
+        elif vault_key is not None and self._kept_key != (pin.epoch, vault_key):
+            self._kept_key = (pin.epoch, vault_key)
+            unlock_cache.keep(self.keychain, self.config.vault_id, pin.epoch, vault_key)
+
+    def will_pin(self, epoch: int, vault_key: bytes) -> None:
+        """A key file of ``epoch`` is about to be pinned: the sealed store opens with its key first."""
+        if isinstance(self.keychain, SealedStore):
+            self.keychain.key_with(epoch, vault_key)
 
     def epoch_keys(self) -> EpochKeys:
         """The vault's keys of every epoch this laptop may read, unlocked once per run (see membership.py)."""

@@ -17,7 +17,9 @@ from memtray.errors import KeychainError, LocalFileError
 from memtray.hubs import hub_kind
 from memtray.service.base import HUB_SECRET, PASSPHRASE, ServiceBase
 from memtray.service.lock import HomeLock
+from memtray.service.sealed_store import store_file
 from memtray.service.setup import PENDING_JOIN
+from memtray.service.unlock_cache import UNLOCK_KEY
 from memtray.sync.index import remove_index_files
 
 
@@ -43,7 +45,10 @@ def cancel_join(service: ServiceBase) -> None:
             ) from exc
         for place in config.folder_paths.values():
             _remove_if_empty(Path(place), Path.home())
-        for name in (PASSPHRASE, HUB_SECRET):
+        if service.uses_sealed_store():
+            store_file(home.data_dir).unlink(missing_ok=True)  # its items go with it
+            return
+        for name in (PASSPHRASE, HUB_SECRET, UNLOCK_KEY):
             try:
                 service.keychain.delete(f"{config.vault_id}:{name}")
             except KeychainError:

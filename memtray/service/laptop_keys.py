@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from memtray.errors import KeychainMissingError, LocalFileError
-from memtray.keychain import Keychain
+from memtray.keychain import SecretStore
 from memtray.membership.laptop_key import LaptopKey
 from memtray.paths import make_private_folder, write_private_atomic
 
@@ -22,7 +22,7 @@ DAMAGED_KEY = (
 )
 
 
-def load_laptop_key(keychain: Keychain, vault_id: str, fallback: Path) -> LaptopKey | None:
+def load_laptop_key(keychain: SecretStore, vault_id: str, fallback: Path) -> LaptopKey | None:
     """This laptop's key for the vault, or None if it has none yet."""
     text = _from_keychain(keychain, vault_id)
     if text is None:
@@ -38,7 +38,7 @@ def load_laptop_key(keychain: Keychain, vault_id: str, fallback: Path) -> Laptop
         raise LocalFileError(DAMAGED_KEY) from exc
 
 
-def store_laptop_key(keychain: Keychain, vault_id: str, fallback: Path, key: LaptopKey) -> None:
+def store_laptop_key(keychain: SecretStore, vault_id: str, fallback: Path, key: LaptopKey) -> None:
     """Keep ``key`` in the keychain, or in ``fallback`` (0600) when this computer has no usable keychain."""
     if keychain.available():
         try:
@@ -53,9 +53,7 @@ def store_laptop_key(keychain: Keychain, vault_id: str, fallback: Path, key: Lap
         raise LocalFileError(f"memtray could not save this laptop's key: {exc.strerror or exc}.") from exc
 
 
-def _from_keychain(keychain: Keychain, vault_id: str) -> str | None:
-    if not keychain.available():
-        return None
+def _from_keychain(keychain: SecretStore, vault_id: str) -> str | None:
     try:
         return keychain.get(_item(vault_id))
     except KeychainMissingError:

@@ -129,6 +129,10 @@ class Members:
         """The vault key of ``epoch`` as the last unlock found it (a removal wraps it under the next one)."""
         return self._raw[epoch]
 
+    def known_key(self, epoch: int) -> bytes | None:
+        """The vault key of ``epoch`` if this run unlocked it."""
+        return self._raw.get(epoch)
+
     # Unlocking.
 
     def unlock(self) -> EpochKeys:
@@ -140,6 +144,10 @@ class Members:
                 continue  # a record whose chain does not open: an older grant may still lead to epoch 1
             self._unverified = (epoch, vault_key, None)
             return keys
+        kept = self._service.kept_unlock_key()  # the pinned key file's key, kept by this laptop: no Argon2
+        if kept is not None:
+            self._unverified = (*kept, None)
+            return self._unwind(*kept)
         epoch, vault_key, opened_with = self._from_passphrase()
         keys = self._unwind(epoch, vault_key)
         self._unverified = (epoch, vault_key, opened_with)
@@ -211,6 +219,7 @@ class Members:
         if on_hub is None or on_hub.generation <= pinned.generation or on_hub.epoch != epoch:
             return
         vault_keys.verify_keyfile(on_hub, vault_key)
+        service.will_pin(on_hub.epoch, vault_key)
         keyfile.save_pin(service.home.keyfile_pin, on_hub)
         if on_hub.epoch > pinned.epoch:
             service.forget_stored_passphrase()
@@ -239,6 +248,7 @@ class Members:
             if passphrase is not None:
                 service.passphrase_changed(passphrase)
             self._unverified = None
+            service.keep_unlock_key()
         me = service.config.device_id
         if (roster is None or not roster.is_current_member(me)) and (roster is None or roster.epoch == keys.current):
             roster = self._add_me(keys, roster)

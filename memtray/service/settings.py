@@ -51,6 +51,45 @@ SETTINGS: tuple[Setting, ...] = (
         choices={policy.value: CONFLICT_POLICY_LABELS[policy] for policy in ConflictPolicy},
     ),
     Setting("history_days", 30, int, "Keep old versions for (days)", minimum=1, maximum=3650),
+    Setting(
+        "storage_history_days",
+        365,
+        int,
+        "Keep the history in your storage for (days)",
+        "0 keeps it forever. Older changes are folded into a summary each laptop saves, so your storage stays small.",
+        minimum=0,
+        maximum=36500,
+    ),
+    Setting(
+        "claude_sessions",
+        False,
+        bool,
+        "Also bring my Claude Code sessions",
+        "Your Claude Code conversations continue on your other laptops that have this on, in the same project.",
+    ),
+    Setting(
+        "claude_sessions_secrets",
+        "redact",
+        str,
+        "Secrets in Claude Code sessions",
+        choices={"redact": "Remove them from what is sent", "hold": "Keep the session on this laptop until I choose"},
+    ),
+    Setting(
+        "sessions_days",
+        90,
+        int,
+        "Keep sessions in the storage for (days)",
+        "Older sessions stay on the laptops that have them.",
+        minimum=1,
+        maximum=3650,
+    ),
+    Setting(
+        "agents_read_memory",
+        True,
+        bool,
+        "Let agents read my memory (memtray mcp)",
+        "Coding agents on this laptop can read and search your synced memory, and add to their own project's memory.",
+    ),
 )
 
 SETTINGS_BY_KEY = {setting.key: setting for setting in SETTINGS}

@@ -79,6 +79,7 @@ class Setup:
         keyfile.publish(hub, created.keyfile, None)
         self._finish(config, created.keyfile, passphrase, secret, hub)
         self._found_roster(created.vault_key)
+        self._service.keep_unlock_key()
         return InitResult(config.vault_id, config.device_id, created.recovery_key)
 
     def join(
@@ -218,6 +219,7 @@ class Setup:
             service.remember_hub_secret(secret)
         service.remember(PASSPHRASE, passphrase, required=False)
         keyfile.save_pin(service.home.keyfile_pin, pinned)
+        service.keep_unlock_key()
         service.save_config()
 
 

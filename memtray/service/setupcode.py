@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from memtray.errors import SetupCodeError, UsageError
-from memtray.hubs.pinning import normalise_fingerprint
 
 PREFIX = "MT1-"
 VAULT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -155,6 +154,8 @@ def _fingerprint(value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise SetupCodeError(INVALID)
+    from memtray.hubs.pinning import normalise_fingerprint  # loads requests: not on every command
+
     try:
         return normalise_fingerprint(value)
     except UsageError:

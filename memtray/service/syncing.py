@@ -13,6 +13,7 @@ import time
 import uuid
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from memtray.errors import MemtrayError
 from memtray.hubs.base import Enrollment
@@ -21,10 +22,16 @@ from memtray.service.base import HUB_DEVICE_LABEL, ServiceBase
 from memtray.service.lock import HomeLock
 from memtray.service.projects import Projects
 from memtray.sync import repair
+from memtray.sync.blob_gc import tidy_hub
+from memtray.sync.compaction import retention_seconds
 from memtray.sync.engine import SyncContext, SyncEngine
 from memtray.sync.osrules import current_rules
 from memtray.sync.reconcile import ConflictPolicy
+from memtray.sync.watch_changes import Reported, ReportedChanges
 from memtray.vault.epochs import UnknownEpochError
+
+if TYPE_CHECKING:
+    from memtray.sessions import SessionBridge
 
 DAY = 24 * 60 * 60
 # SyncResult fields that say how things stand after a sync, not what it did.
@@ -43,21 +50,37 @@ class Syncing:
         allow_mass_delete: bool = False,
         allowed_delete: MassDeleteQuestion | None = None,
         place_projects: bool = True,
+        changes: ReportedChanges | None = None,
     ) -> SyncResult:
         """One sync, under the home lock; a repair another laptop asked for runs first, then the sync again.
-        ``place_projects`` False leaves waiting project folders alone (a join places them before it commits)."""
+        ``place_projects`` False leaves waiting project folders alone (a join places them before it commits).
+        With a watcher's ``changes`` the scan looks only at what it reported (see watch_changes.py)."""
         service = self._service
         service.epoch_keys()
         with HomeLock(service.home.lock_file):
             self._follow_index_identity()
-            if place_projects:
-                self._place_projects()
-            result = self._sync_locked(progress, allow_mass_delete, allowed_delete)
+            placed = place_projects and self._place_projects()
+            sessions = _session_bridge(service)
+            placed = (sessions is not None and sessions.before_sync().changed) or placed  # new chunks: full scan
+            taken = changes.take() if changes is not None else None
+            try:
+                result = self._sync_locked(
+                    progress, allow_mass_delete, allowed_delete, None if placed else taken, changes
+                )
+            except BaseException:
+                if changes is not None:
+                    changes.sync_failed()
+                raise
+            if changes is not None and result.mass_delete is not None:
+                changes.sync_failed()
             if repair.rekey_requested(service.index):
                 self._rekey(set())
                 result = self._sync_locked(progress, allow_mass_delete, allowed_delete)
             if place_projects and result.mass_delete is None and self._place_projects():
                 result = _both(result, self._sync_locked(progress, allow_mass_delete, allowed_delete))
+            if result.mass_delete is None and sessions is not None and sessions.after_sync().placed:
+                result = _both(result, self._sync_locked(progress, allow_mass_delete, allowed_delete))
+                sessions.after_sync()
             return result
 
     def _place_projects(self) -> bool:
@@ -106,17 +129,27 @@ class Syncing:
         service.drop_hub()
 
     def _sync_locked(
-        self, progress: ProgressCallback | None, allow_mass_delete: bool, allowed_delete: MassDeleteQuestion | None
+        self,
+        progress: ProgressCallback | None,
+        allow_mass_delete: bool,
+        allowed_delete: MassDeleteQuestion | None,
+        reported: Reported | None = None,
+        changes: ReportedChanges | None = None,
     ) -> SyncResult:
         service = self._service
         try:
-            return self._sync_once(progress, allow_mass_delete, allowed_delete)
+            return self._sync_once(progress, allow_mass_delete, allowed_delete, reported, changes)
         except UnknownEpochError:
             service.forget_keys()  # another laptop started a new epoch while this one synced: unlock, then again
-            return self._sync_once(progress, allow_mass_delete, allowed_delete)
+            return self._sync_once(progress, allow_mass_delete, allowed_delete, reported, changes)
 
     def _sync_once(
-        self, progress: ProgressCallback | None, allow_mass_delete: bool, allowed_delete: MassDeleteQuestion | None
+        self,
+        progress: ProgressCallback | None,
+        allow_mass_delete: bool,
+        allowed_delete: MassDeleteQuestion | None,
+        reported: Reported | None = None,
+        changes: ReportedChanges | None = None,
     ) -> SyncResult:
         service = self._service
         config = service.config
@@ -134,6 +167,7 @@ class Syncing:
             folder_roots={fid: Path(path) for fid, path in config.folder_paths.items()},
             path_maps=self._projects.path_maps(),
             unguarded=frozenset(config.secret_guard_off),
+            retention=retention_seconds(int(config.setting("storage_history_days"))),
             policy=ConflictPolicy(config.setting("conflict_policy")),
             rules=current_rules(),
             keys=service.epoch_keys,
@@ -142,6 +176,8 @@ class Syncing:
             progress=progress,
             allow_mass_delete=allow_mass_delete,
             allowed_delete=allowed_delete,
+            reported=reported,
+            wrote=None if changes is None else changes.wrote,
         )
         try:
             result = SyncEngine(context).run()
@@ -159,7 +195,19 @@ class Syncing:
         if float(index.get_meta("last_prune", "0") or 0) < now - DAY:
             index.prune_versions(now - DAY * int(config.setting("history_days")))
             index.set_meta("last_prune", str(now))
+        if float(index.get_meta("last_tidy", "0") or 0) < now - DAY:
+            tidy_hub(context.hub, index, service.epoch_keys, config.device_id, now=now)
+            index.set_meta("last_tidy", str(now))
         return result
+
+
+def _session_bridge(service: ServiceBase) -> SessionBridge | None:
+    """The agent sessions' bridge on a laptop that opted in; elsewhere its modules are not even loaded."""
+    if not service.config.setting("claude_sessions"):  # memtray.sessions.bridge.OPT_IN
+        return None
+    from memtray.sessions import SessionBridge
+
+    return SessionBridge(service)
 
 
 def _both(first: SyncResult, second: SyncResult) -> SyncResult:

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from memtray.hubs.base import Hub
+from memtray.hubs.batch import fetch_many
 from memtray.hubs.keys import blob_key
 from memtray.membership.view import Membership, Signer
 from memtray.model import MassDeleteQuestion, ProgressCallback
@@ -17,10 +18,11 @@ from memtray.sync.globs import GlobFilter
 from memtray.sync.index import Index
 from memtray.sync.osrules import OSRules
 from memtray.sync.reconcile import ConflictPolicy
-from memtray.sync.records import FileRow, FileVersion, FolderDef
+from memtray.sync.records import DiskStamp, FileRow, FileVersion, FolderDef
 from memtray.vault.epochs import EpochKeys
 
 ACTIVITY_PER_CYCLE = 100
+BLOB_PREFIX = blob_key("")
 IDENTITY = IdentityMap()
 Key = tuple[str, str]
 
@@ -49,6 +51,15 @@ class SyncContext:
     the vault keep vault paths. A folder without one keeps the same paths on every laptop."""
     unguarded: frozenset[str] = frozenset()
     """The folders whose secret guard is off on this laptop (see held.py)."""
+    retention: float | None = 365 * 86400.0
+    """How long this laptop's log entries stay on the hub once checkpoints cover them, in seconds; None: forever
+    (see compaction.py)."""
+    reported: Mapping[str, frozenset[str]] | None = None
+    """Per folder id, the only paths the scan looks at (what a watcher reported; see watch_changes.py); a folder
+    not named, or None for all, is walked in full."""
+    wrote: Callable[[str, str, DiskStamp | None], None] | None = None
+    """Told of each file this sync wrote (its new stamp) or deleted (None), by folder id and path on disk, so a
+    watcher can tell memtray's own writes from the person's."""
 
     def path_map(self, folder_id: str) -> PathMap:
         return self.path_maps.get(folder_id) or IDENTITY
@@ -56,6 +67,17 @@ class SyncContext:
     def disk_path(self, folder_id: str, vault_path: str) -> str | None:
         """Where the file at ``vault_path`` lives in its folder on this laptop (see ``disk_path_in``)."""
         return disk_path_in(self.path_map(folder_id), vault_path)
+
+
+def tell_own_writes(cycle: Cycle) -> None:
+    """Tell ``SyncContext.wrote`` of every file this cycle wrote or deleted on disk."""
+    wrote = cycle.ctx.wrote
+    if wrote is None:
+        return
+    for folder_id, path in cycle.written:
+        disk_path = cycle.ctx.disk_path(folder_id, path)
+        if disk_path is not None:
+            wrote(folder_id, disk_path, cycle.rows[folder_id][path].disk)
 
 
 def disk_path_in(paths: PathMap, vault_path: str) -> str | None:
@@ -116,6 +138,19 @@ class Cycle:
             data = open_blob(self.keys(), version.blob, self.ctx.hub.get(blob_key(version.blob)), version.sha)
             self.contents[version.sha] = data
         return data
+
+    def prefetch(self, versions: Iterable[FileVersion]) -> None:
+        """Fetch and verify, many at a time, the blobs of ``versions`` this cycle does not hold yet (``content``
+        then finds them here)."""
+        needed: dict[str, FileVersion] = {}
+        for version in versions:
+            if version.deleted or not version.blob or version.sha in self.contents or version.blob in needed:
+                continue
+            if self.ctx.index.content(version.sha) is None:
+                needed[version.blob] = version
+        for key, sealed in fetch_many(self.ctx.hub, (blob_key(blob) for blob in needed)):
+            version = needed[key.removeprefix(BLOB_PREFIX)]
+            self.contents[version.sha] = open_blob(self.keys(), version.blob or "", sealed, version.sha)
 
     def device_name(self, device_id: str) -> str:
         if device_id in self.devices:

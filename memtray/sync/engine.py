@@ -27,12 +27,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 
-from memtray.errors import IntegrityError, MemtrayError, ObjectTooLargeError
+from memtray.errors import HubError, IntegrityError, MemtrayError, ObjectTooLargeError
 from memtray.membership.view import Membership
 from memtray.model import DeletedBy, FileProblem, MassDeleteQuestion, SyncProgress, SyncResult
 from memtray.sync import admission, repair
+from memtray.sync.checkpoint_join import Coverage, take_checkpoints
+from memtray.sync.checkpoint_publish import publish_checkpoint
+from memtray.sync.compaction import compact
 from memtray.sync.conflict_news import Settlement, settle_elsewhere, take_news
 from memtray.sync.cycle import Cycle, SyncContext
 from memtray.sync.entry import GENESIS, LogEntry
@@ -50,6 +54,7 @@ from memtray.vault.epochs import EpochKeys
 __all__ = ["SyncContext", "SyncEngine"]
 
 MASS_DELETE_MIN = 3
+log = logging.getLogger("memtray.sync")
 REFUSED_TOLD = "refused_told"
 """Index meta: per laptop, the newest sequence number of its log whose refusal a sync result already told."""
 
@@ -91,11 +96,16 @@ class SyncEngine:
         if held is not None:
             return SyncResult(seconds=time.monotonic() - started, mass_delete=held)
         self._progress("downloading")
-        batches = self._fetch(logs, cursors, known, cycle, result)
+        coverage = Coverage(self.ctx.hub, self.keys, self.membership)
+        take_checkpoints(cycle, self.keys, self.membership, logs, coverage, result, set_aside)
+        batches = self._fetch(logs, dict(cycle.cursors), known, cycle, result, coverage)
         check_acks(batches, logs, known, skip=cycle.retiring)
         for batch in batches:
             for item in batch:
                 _check_changes(item.entry)
+        for batch in batches:  # every folder definition first: a laptop's changes may come before its folder's
+            for item in batch:
+                self._take_folders(cycle, item.entry, result)
         for batch in batches:
             for item in batch:
                 self._apply_entry(cycle, item, result, known)
@@ -110,10 +120,20 @@ class SyncEngine:
         record_writes(cycle, result)
         self._progress("uploading")
         result.uploaded = publish(self.ctx, self.keys, cycle.contents)
+        self._checkpoint()
         result.held = held_files(self.index)
         result.problems = [FileProblem(p.folder, p.path, p.message) for p in self.index.problems()]
         result.seconds = time.monotonic() - started
         return result
+
+    def _checkpoint(self) -> None:
+        """After sending: a checkpoint if one is due, then compaction (see compaction.py). Everything is sent by now,
+        so a storage that refuses either is only noted: the next sync tries again."""
+        try:
+            if publish_checkpoint(self.ctx, self.keys) is not None:
+                compact(self.ctx, self.keys, self.membership, self.ctx.retention)
+        except HubError as exc:
+            log.warning("checkpoint or compaction stopped: %s", exc.message)
 
     def _adopt_own_entries(self, logs: dict[str, list[int]]) -> None:
         my_seq = int(self.index.get_meta("seq", "0") or 0)
@@ -138,13 +158,16 @@ class SyncEngine:
                         self.index.put_content([(change.version.sha, change.data)])
                 for folder in item.entry.folders:
                     self.index.put_folder_def(folder, pending=False)
+            for item in own:
+                self.index.note_entry_sent(item.entry.seq, item.entry.time, 0)
             self.index.set_meta("seq", str(own[-1].entry.seq))
             self.index.set_meta("hash", own[-1].sealed_hash)
 
     def _scan(self, cycle: Cycle, result: SyncResult) -> MassDeleteQuestion | None:
         """Note local edits and deletions; stop at the first folder that would lose too many files."""
         hash_after_ns = int(self.index.get_meta("scan_started_ns", "0") or 0) - RACY_NS
-        cycle.scan_started_ns = time.time_ns()
+        reported = self.ctx.reported  # the paths a watcher reported: only a walk of everything moves the stamp
+        cycle.scan_started_ns = time.time_ns() if reported is None else hash_after_ns + RACY_NS
         for folder_id, (root, rules) in cycle.live_folders().items():
             self._progress("scanning")
             rows = cycle.folder_rows(folder_id)
@@ -157,6 +180,7 @@ class SyncEngine:
                 self._known_version(folder_id),
                 hash_after_ns=hash_after_ns,
                 paths=self.ctx.path_map(folder_id),
+                reported=None if reported is None else reported.get(folder_id),
             )
             deletions = sum(1 for edit in scan.edits if edit.version.deleted) - scan.moved
             held = self._mass_delete(cycle, folder_id, deletions, scan.live_before, DeletedBy.THIS_LAPTOP)
@@ -190,6 +214,7 @@ class SyncEngine:
         known: dict[str, str],
         cycle: Cycle,
         result: SyncResult,
+        coverage: Coverage,
     ) -> list[list[Fetched]]:
         """Every other laptop's new entries the roster lets this laptop apply. A log that cannot be read stops the
         sync, unless a laptop's readable entry retires that identity (it repaired itself: see repair.py)."""
@@ -200,7 +225,8 @@ class SyncEngine:
             cursor = cursors.get(device, (0, GENESIS))
             self._note_refused(device, logs.get(device, []), cursor[0], cycle, result)
             try:
-                batch = read_log(self.ctx.hub, self.keys, device, logs.get(device, []), cursor, name, self.membership)
+                seqs = logs.get(device, [])
+                batch = read_log(self.ctx.hub, self.keys, device, seqs, cursor, name, self.membership, coverage.covers)
             except (IntegrityError, ObjectTooLargeError) as exc:
                 failures[device] = exc
                 continue
@@ -232,6 +258,13 @@ class SyncEngine:
         known[entry.device_id] = entry.device_name
         cycle.devices[entry.device_id] = (entry.device_name, entry.platform, entry.seq, entry.time, entry.acks)
         cycle.rekey = cycle.rekey or self.me in entry.damaged
+        for change in entry.changes:
+            if change.data is not None:
+                cycle.contents[change.version.sha] = change.data
+            settle(cycle, change.version, result, entry.device_name)
+        take_news(cycle, entry, result, self._settlements)
+
+    def _take_folders(self, cycle: Cycle, entry: LogEntry, result: SyncResult) -> None:
         for folder in entry.folders:
             current = cycle.folder_defs.get(folder.folder_id)
             if admission.from_the_future(folder, time.time()):
@@ -239,11 +272,6 @@ class SyncEngine:
             elif current is None or folder.stamp > current.stamp:
                 cycle.folder_defs[folder.folder_id] = folder
                 cycle.defs_changed.add(folder.folder_id)
-        for change in entry.changes:
-            if change.data is not None:
-                cycle.contents[change.version.sha] = change.data
-            settle(cycle, change.version, result, entry.device_name)
-        take_news(cycle, entry, result, self._settlements)
 
     def _remote_mass_delete(self, cycle: Cycle) -> MassDeleteQuestion | None:
         """The first folder where the other laptops' deletions would remove too many files here. A deleted file
@@ -274,14 +302,14 @@ class SyncEngine:
 
     def _fetch_blobs(self, cycle: Cycle) -> None:
         """Fetch and verify every blob this cycle writes, so a hub failure stops the sync before any write."""
+        needed = [loser for _, loser in cycle.copies]
         for folder_id, (_, rules) in cycle.live_folders().items():
             for path, row in cycle.folder_rows(folder_id).items():
                 version, disk = row.version, row.disk
                 wanted = not version.deleted and (disk is None or disk.sha != version.sha) and rules.tracks(path)
                 if wanted and self.ctx.disk_path(folder_id, path) is not None:
-                    cycle.content(version)
-        for _, loser in cycle.copies:
-            cycle.content(loser)
+                    needed.append(version)
+        cycle.prefetch(needed)
 
     def _record(self, cycle: Cycle) -> None:
         with self.index.transaction():

@@ -54,7 +54,7 @@ CONFLICT_NEWS_MAX = 256
 RATIO = 32
 RATIO_FLOOR = 16 * MIB
 # A blob's plaintext cap leaves room for zlib framing and padding under the hub's 256 MiB cap for blobs.
-PLAIN_CAPS = {"log": 256 * MIB, "blob": 240 * MIB}
+PLAIN_CAPS = {"log": 256 * MIB, "ckpt": 256 * MIB, "blob": 240 * MIB}
 INFLATE_CHUNK = 1 * MIB
 SIGNATURE_MARKER = b"MTsig1"
 SIGNATURE_BYTES = 64
@@ -110,6 +110,11 @@ def _unpack(packed: bytes, kind: str, key: str) -> tuple[bytes, bytes]:
     return b"".join(parts), inflater.unused_data
 
 
+pack = _pack
+unpack = _unpack
+"""The packing entries use, for checkpoints (see checkpoint.py)."""
+
+
 @dataclass
 class FileChange:
     version: FileVersion
@@ -142,7 +147,8 @@ class LogEntry:
     """A notice for older releases (see ``NOTICE_FORMAT``): a link in the chain and nothing else."""
 
 
-def _change_header(change: FileChange, offset: int) -> dict[str, object]:
+def change_header(change: FileChange, offset: int) -> dict[str, object]:
+    """How ``change`` is described in a header (entries and checkpoints), its bytes at ``offset`` of the body."""
     v = change.version
     return {
         "f": v.folder,
@@ -169,7 +175,7 @@ def encode(entry: LogEntry) -> bytes:
     offset = 0
     headers = []
     for change in entry.changes:
-        headers.append(_change_header(change, offset))
+        headers.append(change_header(change, offset))
         offset += len(change.data or b"")
     header = {
         "v": FORMAT,
@@ -216,26 +222,7 @@ def _parse(raw: bytes, key: str) -> LogEntry:
             return LogEntry(str(header["device"]), int(header["seq"]), str(header["prev"]), "", "", 0.0, notice=True)
         if header["v"] != FORMAT:
             raise ValueError("format")
-        changes = []
-        for item in header["changes"]:
-            size = int(item["len"])
-            data = None if size < 0 else bytes(body[item["off"] : item["off"] + size])
-            if data is not None and len(data) != size:
-                raise ValueError("truncated content")
-            version = FileVersion(
-                folder=str(item["f"]),
-                path=str(item["p"]),
-                vv={str(k): int(n) for k, n in item["vv"].items()},
-                deleted=bool(item["del"]),
-                sha=str(item["h"]),
-                size=int(item["n"]),
-                mtime=float(item["m"]),
-                origin=str(item["o"]),
-                resolved=bool(item["r"]),
-                blob=item["b"],
-                combined=item.get("c") is True,
-            )
-            changes.append(FileChange(version, data))
+        changes = [parse_change(item, body) for item in header["changes"]]
         return LogEntry(
             device_id=str(header["device"]),
             seq=int(header["seq"]),
@@ -253,6 +240,36 @@ def _parse(raw: bytes, key: str) -> LogEntry:
         )
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError, struct.error) as exc:
         raise _malformed(key) from exc
+
+
+def parse_change(item: dict[str, object], body: memoryview) -> FileChange:
+    """The change ``change_header`` described, its bytes taken from ``body``; ValueError, KeyError or TypeError
+    when it is malformed."""
+    size = int(item["len"])  # type: ignore[call-overload]
+    offset = int(item["off"])  # type: ignore[call-overload]
+    data = None if size < 0 else bytes(body[offset : offset + size])
+    if data is not None and len(data) != size:
+        raise ValueError("truncated content")
+    vv = item["vv"]
+    if not isinstance(vv, dict):
+        raise TypeError("version vector")
+    blob = item["b"]
+    if blob is not None and not isinstance(blob, str):
+        raise TypeError("blob")
+    version = FileVersion(
+        folder=str(item["f"]),
+        path=str(item["p"]),
+        vv={str(k): int(n) for k, n in vv.items()},
+        deleted=bool(item["del"]),
+        sha=str(item["h"]),
+        size=int(item["n"]),  # type: ignore[call-overload]
+        mtime=float(item["m"]),  # type: ignore[arg-type]
+        origin=str(item["o"]),
+        resolved=bool(item["r"]),
+        blob=blob,
+        combined=item.get("c") is True,
+    )
+    return FileChange(version, data)
 
 
 def _device_ids(value: object) -> list[str]:

@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS activity (
 );
 CREATE TABLE IF NOT EXISTS problems (folder TEXT NOT NULL, path TEXT NOT NULL, message TEXT NOT NULL,
     PRIMARY KEY (folder, path));
+CREATE TABLE IF NOT EXISTS sent_entries (seq INTEGER PRIMARY KEY, time REAL NOT NULL, size INTEGER NOT NULL);
 """
 
 FILE_COLUMNS = (
@@ -365,6 +366,18 @@ class Index:
         """Stop tracking a laptop identity: its cursor and its entry in the list of laptops go."""
         self.db.execute("DELETE FROM cursors WHERE device = ?", (device_id,))
         self.db.execute("DELETE FROM devices WHERE id = ?", (device_id,))
+
+    def note_entry_sent(self, seq: int, when: float, size: int) -> None:
+        """This laptop's entry ``seq`` (``size`` bytes sealed, written at ``when``) is on the hub."""
+        self.db.execute("INSERT OR REPLACE INTO sent_entries (seq, time, size) VALUES (?, ?, ?)", (seq, when, size))
+
+    def sent_entries(self, after: int = 0) -> list[tuple[int, float, int]]:
+        """Sequence number, time and sealed size of each entry of this laptop's still on the hub, after ``after``."""
+        rows = self.db.execute("SELECT seq, time, size FROM sent_entries WHERE seq > ? ORDER BY seq", (after,))
+        return [(int(seq), float(when), int(size)) for seq, when, size in rows]
+
+    def forget_sent_entries(self, up_to: int) -> None:
+        self.db.execute("DELETE FROM sent_entries WHERE seq <= ?", (up_to,))
 
     def republish_all(self) -> None:
         """Every file and folder definition is to be sent again, content included (no blob reused)."""

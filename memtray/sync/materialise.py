@@ -13,7 +13,7 @@ from pathlib import Path
 from memtray.model import ConflictInfo, SyncResult
 from memtray.sync import localfs
 from memtray.sync.conflict_store import News
-from memtray.sync.cycle import ACTIVITY_PER_CYCLE, Cycle
+from memtray.sync.cycle import ACTIVITY_PER_CYCLE, Cycle, tell_own_writes
 from memtray.sync.pathsafety import UnsafePath, check_relative
 from memtray.sync.records import DiskStamp, FileRow, FileVersion
 
@@ -68,6 +68,7 @@ def record_writes(cycle: Cycle, result: SyncResult) -> None:
             index.add_activity("more", "", "", f"and {len(cycle.activity) - ACTIVITY_PER_CYCLE} more")
         for conflict in result.conflicts:
             index.add_activity("conflict-copy", conflict.folder, conflict.path, conflict.copy_path or "")
+    tell_own_writes(cycle)
 
 
 def _materialise(

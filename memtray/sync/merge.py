@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from merge3 import Merge3
-
 from memtray.sync.linediff import LineMatcher, matching_blocks
 from memtray.sync.merge_json import is_json_path, json_objects, merge_json
 
@@ -150,6 +148,8 @@ def merge_text(base: bytes | None, first: bytes, second: bytes) -> bytes | None:
     base_text, first_text, second_text = (_split(str(text)) for text in texts)
     base_lines, first_lines, second_lines = base_text.lines, first_text.lines, second_text.lines
     result: list[str] = []
+    from merge3 import Merge3  # only when two laptops edited one file: not on every sync
+
     regions = Merge3(base_lines, first_lines, second_lines, sequence_matcher=LineMatcher).merge_regions()
     for kind, *bounds in regions:
         if kind == "unchanged":

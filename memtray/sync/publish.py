@@ -17,6 +17,7 @@ from collections.abc import Callable
 from memtray.errors import IntegrityError, LocalFileError, ObjectExistsError
 from memtray.hubs.keys import blob_key, log_key
 from memtray.sync import conflict_news, repair
+from memtray.sync.blob_gc import UploadedBlobs
 from memtray.sync.cycle import ACTIVITY_PER_CYCLE, SyncContext
 from memtray.sync.entry import GENESIS, FileChange, LogEntry, entry_hash, seal_blob, seal_entry
 from memtray.sync.held import hold_back, note_sent, sendable
@@ -78,6 +79,7 @@ def publish(ctx: SyncContext, keys_of: Callable[[], EpochKeys], contents: dict[s
         prev = entry_hash(sealed)
         with index.transaction():
             index.mark_sent(change.version for change in batch)
+            UploadedBlobs(index).named(change.version.blob for change in batch)
             note_sent(index, (change.version for change in batch))
             if batch_number == 0:
                 index.clear_pending_folder_defs()
@@ -86,6 +88,7 @@ def publish(ctx: SyncContext, keys_of: Callable[[], EpochKeys], contents: dict[s
                 conflict_news.told(index, news)
             index.set_meta("seq", str(seq))
             index.set_meta("hash", prev)
+            index.note_entry_sent(seq, entry.time, len(sealed))
             index.put_device(ctx.me, ctx.device_name, sys.platform, seq, time.time(), acks)
     if not changes:
         return 0
@@ -119,6 +122,7 @@ def _send_notice(ctx: SyncContext, keys: EpochKeys, seq: int, prev: str) -> tupl
         ctx.index.set_meta("seq", str(seq))
         ctx.index.set_meta("hash", prev)
         ctx.index.set_meta(NOTICE_SENT, "sent")
+        ctx.index.note_entry_sent(seq, time.time(), len(sealed))
     return seq, prev
 
 
@@ -148,6 +152,7 @@ def _change_for(
         if hashlib.sha256(data).hexdigest() != version.sha:
             return None
     blob_id = uuid.uuid4().hex
+    UploadedBlobs(ctx.index).note(blob_id, ctx.me, int(ctx.index.get_meta("seq", "0") or 0))
     ctx.hub.put_new(blob_key(blob_id), seal_blob(keys, blob_id, data, epoch=epoch))
     version.blob = blob_id
     return FileChange(version)

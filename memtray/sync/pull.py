@@ -4,7 +4,8 @@ Checks, all made before anything is applied:
 - every laptop's entries follow on from what was applied, with no gap (contiguity),
 - each entry names the hash of the one before it (the chain),
 - the last entry this laptop applied from each laptop is still on the hub, and so is this
-  laptop's own last entry (otherwise the hub rolled back or withheld data),
+  laptop's own last entry (otherwise the hub rolled back or withheld data); an entry compaction removed is
+  accepted only when a verified checkpoint of its laptop covers it (see checkpoint_join.py),
 - no entry acknowledges a sequence number the hub does not have,
 - each entry was written by the laptop whose log it is in, and the roster lets it be applied (admission.py).
 Entries are opened with the keys of the epoch their envelope names; an epoch this laptop does not hold raises
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 from memtray.errors import IntegrityError, ObjectMissingError, RollbackError
 from memtray.hubs.base import Hub
+from memtray.hubs.batch import fetch_many
 from memtray.hubs.keys import LOG_PREFIX, log_key, parse_log_key
 from memtray.membership.view import Membership
 from memtray.sync.admission import admitted, check_author
@@ -86,6 +88,7 @@ def fetch_chain(
     seqs, _ = admitted(membership, device, seqs)
     fetched: list[Fetched] = []
     expected = after + 1
+    stream = fetch_many(hub, (log_key(device, s) for s in seqs if s > after))
     for seq in (s for s in seqs if s > after):
         key = log_key(device, expected)
         if seq != expected:
@@ -93,7 +96,7 @@ def fetch_chain(
                 f"Your storage is missing {key}, part of the history of '{name}'. {NOTHING_CHANGED} {REPAIR_HINT}"
             )
         try:
-            sealed = hub.get(key)
+            sealed = next(stream)[1]
         except ObjectMissingError as exc:
             raise lost_data(name, key) from exc
         try:
@@ -130,12 +133,14 @@ def read_log(
     cursor: tuple[int, str],
     name: str,
     membership: Membership,
+    covered: Callable[[str, int], bool] = lambda _device, _seq: False,
 ) -> list[Fetched]:
     """What ``device`` wrote since ``cursor`` that the roster lets this laptop apply; refused if the entry the
-    cursor names is gone. ``keys`` is called only when there is something to open (deriving them may ask for the
+    cursor names is gone, unless ``covered`` says a verified checkpoint of ``device`` covers it (compaction removed
+    it: see compaction.py). ``keys`` is called only when there is something to open (deriving them may ask for the
     passphrase)."""
     seq, prev = cursor
-    if seq > 0 and seq not in seqs:
+    if seq > 0 and seq not in seqs and not covered(device, seq):
         raise lost_data(name, log_key(device, seq))
     wanted, _ = admitted(membership, device, seqs)
     if not wanted or wanted[-1] <= seq:

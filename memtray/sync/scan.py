@@ -65,7 +65,12 @@ def _walk(root: Path, rules: GlobFilter, result: ScanResult) -> None:
     except OSError as exc:
         _unseen(result, "", exc)
         return
-    stack = [(top, iter(_list(top, rules, result)))]
+    _walk_below(top, _list(top, rules, result), rules, result)
+
+
+def _walk_below(top: Folder, names: list[str], rules: GlobFilter, result: ScanResult) -> None:
+    """Stat every tracked file in the sub-folders ``names`` of the open ``top`` (closed when done), and below."""
+    stack = [(top, iter(names))]
     try:
         while stack:
             folder, subfolders = stack[-1]
@@ -84,8 +89,9 @@ def _walk(root: Path, rules: GlobFilter, result: ScanResult) -> None:
             folder.close()
 
 
-def _list(folder: Folder, rules: GlobFilter, result: ScanResult) -> list[str]:
-    """Record the tracked files in ``folder``; the names of its sub-folders worth walking."""
+def _list(folder: Folder, rules: GlobFilter, result: ScanResult, names: set[str] | None = None) -> list[str]:
+    """Record the tracked files in ``folder`` (only those called ``names``, when given); the names of its
+    sub-folders worth walking."""
     try:
         entries = folder.scandir()
     except OSError as exc:
@@ -94,6 +100,8 @@ def _list(folder: Folder, rules: GlobFilter, result: ScanResult) -> list[str]:
     subfolders = []
     for entry in entries:
         name = entry.name
+        if names is not None and name not in names:
+            continue
         if name.startswith(TEMP_PREFIX):
             _remove_stale_temp(folder, entry)
             continue
@@ -113,6 +121,64 @@ def _list(folder: Folder, rules: GlobFilter, result: ScanResult) -> list[str]:
                 stat.st_ino,
             )
     return subfolders
+
+
+class Reach:
+    """What a scan of only the reported paths looked at: a file the index knows counts as deleted only when its
+    place on disk is within reach and the scan did not see it."""
+
+    def __init__(self) -> None:
+        self.trees: set[str] = set()
+        """Reported paths: each was looked at, with everything below it."""
+        self.listed: set[str] = set()
+        """Folders whose every file was looked at (not their sub-folders)."""
+        self._tops: set[str] | None = None
+
+    def covers(self, disk_path: str) -> bool:
+        if self._tops is None:  # the first part of every path within reach: most files are rejected by it alone
+            self._tops = {path.partition("/")[0] for path in self.trees | self.listed}
+        top, slash, _ = disk_path.partition("/")
+        if top not in self._tops and not (not slash and "" in self.listed):
+            return False
+        folder = disk_path.rpartition("/")[0]
+        if folder in self.listed or disk_path in self.trees:
+            return True
+        cut = disk_path.find("/")
+        while cut != -1:
+            if disk_path[:cut] in self.trees:
+                return True
+            cut = disk_path.find("/", cut + 1)
+        return False
+
+
+def _walk_reported(root: Path, rules: GlobFilter, result: ScanResult, reported: frozenset[str]) -> Reach:
+    """Stat only the ``reported`` paths (a folder among them with everything below it); a path named with a
+    trailing "/" also has its folder's files looked at (after a delete or a rename there)."""
+    reach = Reach()
+    names: dict[str, set[str] | None] = {}
+    for path in reported:
+        whole = path.endswith("/")
+        path = _key(path.rstrip("/"))
+        folder, _, name = path.rpartition("/")
+        reach.trees.add(path)
+        if whole:
+            reach.listed.add(folder)
+            names[folder] = None
+            continue
+        wanted = names.setdefault(folder, set())
+        if wanted is not None:
+            wanted.add(name)
+    for folder, wanted in sorted(names.items()):
+        try:
+            with containment.folders_to(root, folder) as chain:
+                top = chain.pop()
+                subfolders = _list(top, rules, result, wanted)
+                _walk_below(top, [name for name in subfolders if _key(top.below(name)) in reach.trees], rules, result)
+        except (FileNotFoundError, NotADirectoryError):
+            reach.trees.add(folder)  # the folder itself is gone: so is every file the index knew in it
+        except OSError as exc:
+            _unseen(result, folder, exc)
+    return reach
 
 
 def _unseen(result: ScanResult, relative: str, exc: OSError) -> None:
@@ -187,17 +253,28 @@ def scan_folder(
     *,
     hash_after_ns: int,
     paths: PathMap,
+    reported: frozenset[str] | None = None,
 ) -> ScanResult:
     """What changed under ``root``, by vault path (``paths`` translates). ``known_version(path, sha)`` names an old
     version a file may still hold; files modified after ``hash_after_ns`` are hashed even when their stamp
-    matches."""
+    matches. With ``reported`` (the paths a watcher saw change, see ``_walk_reported``) only those are looked at
+    and every other file is taken as the index has it; None walks the whole folder."""
     if not root.is_dir():
         raise LocalFileError(
             f"The folder {root} is missing. Reconnect its drive, or choose where it lives in Settings."
         )
     result = ScanResult()
-    _walk(root, rules, result)
+    reach: Reach | None = None
+    if reported is None or "" in reported:
+        _walk(root, rules, result)
+    else:
+        reach = _walk_reported(root, rules, result, reported)
     found = _by_vault_path(result, paths)
+    if reach is not None and any(paths.to_disk(vault) != disk for vault, (disk, _) in found.items()):
+        # A file seen under another vault path than its own (a project's memory moving): the whole folder decides.
+        return scan_folder(
+            root, folder_id, rules, rows, me, known_version, hash_after_ns=hash_after_ns, paths=paths, reported=None
+        )
     result.live_before = sum(1 for row in rows.values() if not row.version.deleted and row.disk is not None)
     with containment.Reader(root) as reader:
         for path, (disk_path, (size, mtime_ns, inode)) in found.items():
@@ -235,12 +312,14 @@ def scan_folder(
     now = time.time()
     synced_on_disk = {disk_path for disk_path, _ in found.values()}
     for path, row in rows.items():
-        if path in found or row.disk is None or not rules.tracks(path):
+        if path in found or row.disk is None:
             continue
         was_at = paths.to_disk(path)
         if was_at is None and path in synced_on_disk:
             was_at = path  # kept under its folder name before (see the module docstring); synced elsewhere now
-        if was_at is None or _under_unseen(was_at, result.unseen):
+        if was_at is None or (reach is not None and not reach.covers(was_at)):
+            continue
+        if not rules.tracks(path) or _under_unseen(was_at, result.unseen):
             continue
         moved = was_at in result.seen
         if moved and was_at not in synced_on_disk:

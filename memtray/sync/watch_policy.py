@@ -5,7 +5,10 @@ Rules:
   the network coming back, the person asking ("Sync now"), starting, resuming after a pause, and
   the retry after a failure.
 - A burst of file events becomes one sync: it starts after 300 ms without events, or 2 s after
-  the first event at the latest. Which events count is decided in ``memtray/sync/watch.py``.
+  the first event at the latest. A burst that so far names a single path (a save) waits only
+  50 ms of quiet. Which events count is decided in ``memtray/sync/watch.py``.
+- A sync for file events or a hub change looks only at the paths the watcher reported; the other
+  triggers walk every folder (``walks_everything``; see ``memtray/sync/watch_changes.py``).
 - One heartbeat a minute does the rest: a sync when ``interval_minutes`` passed since the last
   one, and a sync after sleep (the wall clock ran more than 90 s ahead of the monotonic clock,
   which stands still while the laptop sleeps).
@@ -36,6 +39,7 @@ from memtray.errors import HubAuthError, HubRateLimitedError, MemtrayError, NotS
 from memtray.model import SyncResult
 
 QUIET_SECONDS = 0.3
+SINGLE_PATH_QUIET_SECONDS = 0.05
 DEBOUNCE_CAP_SECONDS = 2.0
 HEARTBEAT_SECONDS = 60.0
 WAKE_GAP_SECONDS = 90.0
@@ -66,6 +70,11 @@ def backoff_seconds(failures: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
+def walks_everything(trigger: Trigger) -> bool:
+    """Whether a sync for ``trigger`` walks every folder instead of looking only at what the watcher reported."""
+    return trigger not in (Trigger.FILES, Trigger.HUB, Trigger.INTERVAL)
+
+
 def needs_person(error: MemtrayError) -> bool:
     return isinstance(error, NEEDS_PERSON)
 
@@ -75,21 +84,26 @@ def retry_after(error: BaseException) -> float | None:
 
 
 class Debounce:
-    """Turns a burst of events into one moment: 300 ms after the last event, 2 s after the first at most."""
+    """Turns a burst of events into one moment: 300 ms after the last event (50 ms while every event of the burst
+    named one single path), 2 s after the first at most."""
 
     def __init__(self) -> None:
         self._first: float | None = None
         self._last = 0.0
+        self._single = True
 
-    def note(self, now: float) -> None:
+    def note(self, now: float, single: bool = False) -> None:
         if self._first is None:
             self._first = now
+            self._single = True
+        self._single = self._single and single
         self._last = now
 
     def due_at(self) -> float | None:
         if self._first is None:
             return None
-        return min(self._last + QUIET_SECONDS, self._first + DEBOUNCE_CAP_SECONDS)
+        quiet = SINGLE_PATH_QUIET_SECONDS if self._single else QUIET_SECONDS
+        return min(self._last + quiet, self._first + DEBOUNCE_CAP_SECONDS)
 
     def settle(self, now: float) -> bool:
         """True once, when the burst is over at ``now``; the next event starts a new burst."""
@@ -137,8 +151,9 @@ class WatchPolicy:
         """The person asked: sync even when paused, waiting to retry or waiting for them."""
         return self._begin(Trigger.MANUAL)
 
-    def file_event(self) -> None:
-        self._debounce.note(self._monotonic())
+    def file_event(self, single: bool = False) -> None:
+        """A file event; ``single`` when every event since the last sync named the same one path."""
+        self._debounce.note(self._monotonic(), single)
 
     def hub_changed(self) -> Trigger | None:
         return self._automatic(Trigger.HUB)

@@ -23,7 +23,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from memtray.errors import MemtrayError
 from memtray.hubs.base import ChangeFeed
 from memtray.model import FolderInfo, SyncResult
-from memtray.sync.watch import ChangeFeedFollower, FolderObserver
+from memtray.sync.watch import ChangeFeedFollower, FolderObserver, worth_a_sync
+from memtray.sync.watch_changes import HubChanges, ReportedChanges
 from memtray.sync.watch_policy import (
     BACKOFF_CAP_SECONDS,
     DEBOUNCE_CAP_SECONDS,
@@ -62,8 +63,11 @@ class Scheduler(QObject):
         self._controller = controller
         self._monotonic = monotonic
         self.policy = WatchPolicy(monotonic=monotonic, wall_clock=wall_clock, is_online=network.is_online)
-        self.watcher = FolderObserver(self._file_event_seen.emit)
+        self.changes = ReportedChanges(monotonic=monotonic)
+        self.watcher = FolderObserver(self._file_event_seen.emit, self.changes)
+        controller.changes = self.changes
         self._feed: ChangeFeedFollower | None = None
+        self._hub_changes = HubChanges(None)
         self._file_event_seen.connect(self._on_file_event, Qt.ConnectionType.QueuedConnection)
         self._hub_change_seen.connect(self._on_hub_change, Qt.ConnectionType.QueuedConnection)
         self._heartbeat = QTimer(self)
@@ -122,7 +126,8 @@ class Scheduler(QObject):
             self._feed.stop()
             self._feed = None
         if feed is not None:
-            self._feed = ChangeFeedFollower(feed, self._hub_change_seen.emit)
+            self._hub_changes = HubChanges(feed)
+            self._feed = ChangeFeedFollower(feed, self._hub_change_seen.emit, self._hub_changes)
             self._feed.start()
 
     def sync_now(self) -> None:
@@ -139,7 +144,7 @@ class Scheduler(QObject):
         self._follow(self.policy.due())
 
     def _on_file_event(self) -> None:
-        self.policy.file_event()
+        self.policy.file_event(single=self.changes.pending() <= 1)
         self._follow(None)
 
     def _on_hub_change(self) -> None:
@@ -156,7 +161,7 @@ class Scheduler(QObject):
 
     def _follow(self, trigger: Trigger | None) -> None:
         """Sync for ``trigger`` if there is one; move the timer when the policy's next deadline moved."""
-        if trigger is not None:
+        if trigger is not None and worth_a_sync(trigger, self.changes, self._hub_changes, self.watcher):
             self.triggered.emit(trigger)
             self._controller.request()
         deadline = self.policy.next_deadline()

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from memtray.errors import MemtrayError
 from memtray.model import MassDeleteQuestion, SyncProgress, SyncResult
+from memtray.sync.watch_changes import ReportedChanges
 from memtray.ui.client import ServiceClient
 
 
@@ -38,6 +39,8 @@ class SyncController(QObject):
         self._queued = False
         self._allowed_delete: MassDeleteQuestion | None = None
         self._progress_from_worker.connect(self._relay_progress)
+        self.changes: ReportedChanges | None = None
+        """The watcher's reported paths (the scheduler's): each sync looks only at those (see watch_changes.py)."""
 
     def is_running(self) -> bool:
         return self._running
@@ -60,8 +63,9 @@ class SyncController(QObject):
         self.started.emit()
         allowed, self._allowed_delete = self._allowed_delete, None
         report = self._progress_from_worker.emit
+        changes = self.changes
         self._client.call(
-            lambda service: service.sync(progress=report, allowed_delete=allowed),
+            lambda service: service.sync(progress=report, allowed_delete=allowed, changes=changes),
             self._on_done,
             self._on_error,
             refresh=True,

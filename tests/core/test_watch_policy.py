@@ -32,7 +32,15 @@ from watchdog.events import (
 from memtray.errors import HubRateLimitedError, HubUnreachableError, MassDeleteError, PassphraseError
 from memtray.model import DeletedBy, FolderInfo, MassDeleteQuestion, SyncResult
 from memtray.sync.watch import FileEventFilter, FolderObserver
-from memtray.sync.watch_policy import BACKOFF_CAP_SECONDS, DEBOUNCE_CAP_SECONDS, QUIET_SECONDS, Trigger, WatchPolicy
+from memtray.sync.watch_policy import (
+    BACKOFF_CAP_SECONDS,
+    DEBOUNCE_CAP_SECONDS,
+    QUIET_SECONDS,
+    SINGLE_PATH_QUIET_SECONDS,
+    Trigger,
+    WatchPolicy,
+    walks_everything,
+)
 from tests.servers import HubEndpoint
 from tests.servers.http_hub import http_hub_endpoint
 from tests.support.laptops import REPO, Laptop, paired
@@ -82,6 +90,29 @@ def test_a_burst_of_file_events_syncs_once_after_300_ms_of_quiet(policy: WatchPo
     clocks.advance(0.02)
     assert policy.due() is Trigger.FILES
     assert policy.due() is None and policy.next_deadline() is None, "one sync per burst"
+
+
+def test_a_save_of_one_file_syncs_after_50_ms_and_a_second_path_brings_back_the_300_ms(
+    policy: WatchPolicy, clocks: Clocks
+):
+    policy.file_event(single=True)
+    assert first_due(policy, clocks, until=1.0, step=0.005) == (
+        pytest.approx(SINGLE_PATH_QUIET_SECONDS, abs=0.006),
+        Trigger.FILES,
+    )
+
+    policy.file_event(single=True)
+    clocks.advance(0.02)
+    policy.file_event(single=False)
+    assert first_due(policy, clocks, until=1.0, step=0.005) == (pytest.approx(QUIET_SECONDS, abs=0.006), Trigger.FILES)
+
+
+def test_only_file_events_a_hub_change_and_the_interval_look_at_reported_paths_alone():
+    assert {trigger for trigger in Trigger if not walks_everything(trigger)} == {
+        Trigger.FILES,
+        Trigger.HUB,
+        Trigger.INTERVAL,
+    }
 
 
 def test_events_that_never_pause_still_sync_2_seconds_after_the_first(policy: WatchPolicy, clocks: Clocks):

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject
 
 from memtray.errors import HubUnreachableError
 from memtray.service import PASSPHRASE, Service
+from memtray.service.unlock_cache import UNLOCK_KEY
 from memtray.ui.client import ServiceClient
 from memtray.ui.network import NetworkStatus
 from memtray.ui.notify import Announcer, Notice, NoticeKind, Notifier, NotifyPrefs
@@ -134,7 +135,11 @@ def test_a_failing_hub_backs_off_and_is_notified_once_until_it_recovers(qtbot, r
 
 
 def test_a_problem_only_the_person_can_fix_stops_automatic_syncs(qtbot, vault_home):
-    vault_home.service.keychain.delete(f"{vault_home.service.config.vault_id}:{PASSPHRASE}")
+    # The laptop unlocks with the key it kept in the keychain (unlock_cache.py): only with both gone is the passphrase
+    # needed, which only the person can give.
+    vault_id = vault_home.service.config.vault_id
+    for item in (PASSPHRASE, UNLOCK_KEY):
+        vault_home.service.keychain.delete(f"{vault_id}:{item}")
     rig = Rig(Service(vault_home.home))
     try:
         rig.sync_and_wait(qtbot)

@@ -1,0 +1,146 @@
+"""A command-line ``memtray sync`` that finds nothing to do, against ``rclone sync`` to a crypt remote, on the same
+generated memory files, with the real (calibrated) Argon2 settings and a real gnome-keyring.
+
+    .venv/bin/python benchmarks/cli_start.py [--files 1000 10000] [--repeat 3] [--before DIR]
+
+(run from the repository root). ``--before DIR`` also times the checkout in DIR (an older memtray, say
+``git worktree add /tmp/before HEAD~1``) in the same run, interleaved, so "before" and "after" see the same load.
+Each version gets its own laptop (``init`` on a folder hub, ``folder add``, a first ``sync``); then each round runs
+one no-change ``memtray sync`` per version and one no-change ``rclone sync``. Printed: the median of the rounds and
+the spread (max - min) as the noise, and memtray / rclone (below 1 = memtray faster). Wall-clock seconds on
+whatever else the machine is doing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.common import PASSPHRASE, generate  # noqa: E402
+from tests.support.desktop import start_keyring_session  # noqa: E402
+
+TARGET_RATIO = 0.7
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command[:6])}… failed: {process.stderr.read().decode() if process.stderr else ''}")
+    return seconds, usage.ru_utime + usage.ru_stime
+
+
+def memtray(code: Path, home: Path, *args: str) -> tuple[float, float]:
+    env = {**os.environ, "PYTHONPATH": str(code), "MEMTRAY_PASSPHRASE": PASSPHRASE}
+    # run from ``code``: ``-m`` looks in the working folder first
+    return timed([sys.executable, "-m", "memtray", "--home", str(home), *args], env, cwd=code)
+
+
+def set_up_laptop(code: Path, work: Path, source: Path) -> Path:
+    home = work / "home"
+    memtray(code, home, "init", str(work / "hub"), "--device-name", "Laptop-A")
+    memtray(code, home, "folder", "add", "memory", str(source))
+    memtray(code, home, "sync")
+    return home
+
+
+def rclone_command(work: Path, source: Path) -> list[str]:
+    def obscure(secret: str) -> str:
+        return subprocess.run(["rclone", "obscure", secret], capture_output=True, text=True, check=True).stdout.strip()
+
+    work.mkdir(parents=True)
+    config = work / "rclone.conf"
+    config.write_text(
+        "[vault]\ntype = crypt\n"
+        f"remote = {work / 'crypt'}\n"
+        f"password = {obscure(PASSPHRASE)}\npassword2 = {obscure('salt ' + PASSPHRASE)}\n"
+    )
+    command = ["rclone", "sync", str(source), "vault:", "--config", str(config)]
+    timed(command, dict(os.environ))  # the first push
+    return command
+
+
+def one_size(count: int, repeat: int, versions: dict[str, Path]) -> dict[str, list[tuple[float, float]]]:
+    with tempfile.TemporaryDirectory(prefix="memtray-cli-bench-") as name:
+        work = Path(name)
+        source = work / "memory"
+        generate(source, count)
+        homes = {label: set_up_laptop(code, work / label, source) for label, code in versions.items()}
+        rclone = rclone_command(work / "rclone", source)
+        figures: dict[str, list[tuple[float, float]]] = {f"memtray {label}": [] for label in versions}
+        figures["rclone"] = []
+        for _ in range(repeat):
+            for label, code in versions.items():
+                figures[f"memtray {label}"].append(memtray(code, homes[label], "sync"))
+            figures["rclone"].append(timed(rclone, dict(os.environ)))
+    return figures
+
+
+def report(count: int, figures: dict[str, list[tuple[float, float]]]) -> str:
+    """Wall and CPU seconds per tool; CPU time says more than wall time on a machine busy with other work."""
+    rounds = len(figures["rclone"])
+    lines = [f"{count} files, no-change sync, {rounds} rounds: median (noise = max - min), ratio to rclone"]
+    medians: dict[str, tuple[float, float]] = {}
+    for label, values in figures.items():
+        walls, cpus = [value[0] for value in values], [value[1] for value in values]
+        medians[label] = (statistics.median(walls), statistics.median(cpus))
+        ratios = ""
+        if label != "rclone":
+            wall_ratio = medians[label][0] / statistics.median(v[0] for v in figures["rclone"])
+            cpu_ratio = medians[label][1] / statistics.median(v[1] for v in figures["rclone"])
+            ratios = f"  ratio wall {wall_ratio:5.2f} cpu {cpu_ratio:5.2f}"
+        lines.append(
+            f"  {label:16} wall {medians[label][0]:6.3f} ({max(walls) - min(walls):5.3f})"
+            f"  cpu {medians[label][1]:6.3f} ({max(cpus) - min(cpus):5.3f}){ratios}"
+        )
+    after = medians["memtray after"][0] / medians["rclone"][0]
+    lines.append(
+        f"  target wall ≤ {TARGET_RATIO}× rclone: {'met' if after <= TARGET_RATIO else 'MISSED'} ({after:.2f})"
+    )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="an older memtray checkout to time alongside this one")
+    args = parser.parse_args()
+    if not shutil.which("rclone"):
+        raise SystemExit("rclone is not installed (apt-get install rclone).")
+    # PYTHONDONTWRITEBYTECODE would compile every module changed since its .pyc was written on every run; an
+    # installed memtray has its bytecode, so the set-up runs write it here.
+    for variable in (
+        "MEMTRAY_KDF_PROFILE",
+        "MEMTRAY_PASSPHRASE",
+        "MEMTRAY_HOME",
+        "MEMTRAY_HUB_SECRET",
+        "PYTHONDONTWRITEBYTECODE",
+    ):
+        os.environ.pop(variable, None)
+    versions = {"after": REPO, **({"before": args.before.resolve()} if args.before else {})}
+    keyring = start_keyring_session()
+    os.environ.update(keyring.env)
+    try:
+        for count in args.files:
+            print(report(count, one_size(count, args.repeat, versions)), flush=True)
+    finally:
+        keyring.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
