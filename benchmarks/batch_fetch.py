@@ -31,7 +31,7 @@ from pathlib import Path
 
 import requests
 
-from benchmarks.common import PASSPHRASE, generate
+from benchmarks.common import PASSPHRASE, generate, vault_of_two
 from memtray.hubs.base import Hub
 from memtray.paths import resolve_home
 from memtray.service import Service
@@ -172,12 +172,7 @@ def make_history(endpoint: HubEndpoint, workdir: Path, files: int, big: int, syn
     generate(source, files)
     for number in range(big):
         (source / f"big-{number:02d}.bin").write_bytes(os.urandom(1024 * 1024))
-    a = Service(resolve_home(workdir / "laptop-a"))
-    a.init(endpoint.url, PASSPHRASE, invite=endpoint.new_invite(), hub_secret=endpoint.secret)
-    a.add_folder("memory", str(source))
-    a.sync()
-    d = Service(resolve_home(workdir / "laptop-d"))
-    d.join(a.setup_code(), PASSPHRASE, hub_secret=endpoint.secret)
+    a, d = vault_of_two(endpoint, workdir / "laptop-a", "memory", source, workdir / "laptop-d")
     notes = workdir / "notes"
     notes.mkdir()
     (notes / "log.md").write_text("start\n")

@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.common import PASSPHRASE, generate  # noqa: E402
+from benchmarks.common import PASSPHRASE, generate, rclone_crypt_sync  # noqa: E402
 from tests.support.desktop import start_keyring_session  # noqa: E402
 
 TARGET_RATIO = 0.7
@@ -58,17 +58,7 @@ def set_up_laptop(code: Path, work: Path, source: Path) -> Path:
 
 
 def rclone_command(work: Path, source: Path) -> list[str]:
-    def obscure(secret: str) -> str:
-        return subprocess.run(["rclone", "obscure", secret], capture_output=True, text=True, check=True).stdout.strip()
-
-    work.mkdir(parents=True)
-    config = work / "rclone.conf"
-    config.write_text(
-        "[vault]\ntype = crypt\n"
-        f"remote = {work / 'crypt'}\n"
-        f"password = {obscure(PASSPHRASE)}\npassword2 = {obscure('salt ' + PASSPHRASE)}\n"
-    )
-    command = ["rclone", "sync", str(source), "vault:", "--config", str(config)]
+    command = rclone_crypt_sync(work, source)
     timed(command, dict(os.environ))  # the first push
     return command
 

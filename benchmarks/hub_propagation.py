@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import syncthing_pair
 from benchmarks.common import generate
+from tests.servers._process import logged
 from tests.servers.http_hub import memtray_command, memtray_env, run_hub_server
 from tests.support.desktop import start_keyring_session
 
@@ -64,23 +65,9 @@ class Laptop:
 
     @contextlib.contextmanager
     def watching(self) -> Iterator[subprocess.Popen[bytes]]:
-        log = (self.home / "watch.log").open("wb")
-        process = subprocess.Popen(
-            memtray_command("--home", str(self.home), "sync", "--watch"),
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
+        command = memtray_command("--home", str(self.home), "sync", "--watch")
+        with logged(command, self.home / "watch.log", self.env) as process:
             yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
-            log.close()
 
     def events(self) -> list[tuple[float, str]]:
         """(wall time, "files"/"hub"/.../"done"/"feed") from this laptop's log."""

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from benchmarks.common import PASSPHRASE, generate, timed
+from benchmarks.common import PASSPHRASE, generate, timed, vault_of_two
 from memtray.paths import resolve_home
 from memtray.service import Service
 from memtray.sync.compaction import DAY
@@ -48,12 +48,7 @@ def _age(home: Path) -> None:
 
 
 def run(endpoint: HubEndpoint, source: Path, workdir: Path, syncs: int, every: int, compact: bool) -> dict[str, float]:
-    a = Service(resolve_home(workdir / "laptop-a"))
-    a.init(endpoint.url, PASSPHRASE, invite=endpoint.new_invite(), hub_secret=endpoint.secret)
-    a.add_folder("notes", str(source))
-    a.sync()
-    b = Service(resolve_home(workdir / "laptop-b"))
-    b.join(a.setup_code(), PASSPHRASE, hub_secret=endpoint.secret)
+    a, b = vault_of_two(endpoint, workdir / "laptop-a", "notes", source, workdir / "laptop-b")
     b.map_folder("notes", str(workdir / "laptop-b-notes"))
     b.sync()
     for service in (a, b):

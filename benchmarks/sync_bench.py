@@ -37,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.common import PASSPHRASE, generate, timed  # noqa: E402
+from benchmarks.common import PASSPHRASE, generate, rclone_crypt_sync, timed  # noqa: E402
 from memtray.paths import resolve_home  # noqa: E402
 from memtray.service import Service  # noqa: E402
 from tests.support.desktop import start_keyring_session  # noqa: E402
@@ -92,17 +92,7 @@ def bench_memtray(work: Path, source: Path) -> tuple[Figures, int]:
 
 
 def bench_rclone(work: Path, source: Path) -> Figures:
-    def obscure(secret: str) -> str:
-        return subprocess.run(["rclone", "obscure", secret], capture_output=True, text=True, check=True).stdout.strip()
-
-    work.mkdir(parents=True)
-    config = work / "rclone.conf"
-    config.write_text(
-        "[vault]\ntype = crypt\n"
-        f"remote = {work / 'crypt'}\n"
-        f"password = {obscure(PASSPHRASE)}\npassword2 = {obscure('salt ' + PASSPHRASE)}\n"
-    )
-    command = ["rclone", "sync", str(source), "vault:", "--config", str(config)]
+    command = rclone_crypt_sync(work, source)
     first, _ = run(command)
     again, _ = run(command)
     return {"first push": first, "no-change sync": again}

@@ -16,6 +16,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.servers._process import logged
+
 FOLDER_ID = "memtray-bench"
 START_TIMEOUT = 60.0
 
@@ -95,23 +97,13 @@ class Instance:
 
     @contextlib.contextmanager
     def running(self) -> Iterator[subprocess.Popen[bytes]]:
-        log = (self.home / "syncthing.log").open("wb")
-        process = subprocess.Popen(
+        with logged(
             ["syncthing", "serve", f"--home={self.home}", "--no-browser", "--no-restart", "--no-upgrade"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={"HOME": str(self.home), "STNODEFAULTFOLDER": "1", "STNOUPGRADE": "1", "PATH": "/usr/bin:/bin"},
-        )
-        try:
+            self.home / "syncthing.log",
+            {"HOME": str(self.home), "STNODEFAULTFOLDER": "1", "STNOUPGRADE": "1", "PATH": "/usr/bin:/bin"},
+            timeout=15,
+        ) as process:
             yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(15)
-            log.close()
 
 
 @contextlib.contextmanager

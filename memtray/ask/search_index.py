@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from memtray.ask.masking import mask_secrets
 from memtray.ask.vault_view import AskError, MemoryFile, VaultView
-from memtray.paths import create_private_file
+from memtray.sync.index import open_private_database
 
 # Raise when what is indexed (or how it is masked) changes: the index is then built again from scratch.
 FORMAT = "1"
@@ -66,12 +65,7 @@ def search_file(home_data: Path) -> Path:
 
 class SearchIndex:
     def __init__(self, path: Path, index_path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        create_private_file(path)
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = open_private_database(path, SCHEMA)
         self.db.execute("ATTACH DATABASE ? AS idx", (str(index_path),))
         self._lock = threading.Lock()
         self._seen: int | None = None

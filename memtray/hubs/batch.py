@@ -43,8 +43,13 @@ def fetch_many(hub: Hub, keys: Iterable[str]) -> Iterator[tuple[str, bytes]]:
     if isinstance(hub, BatchRead) and hub.batch_size() > 0:
         return _batched(hub, wanted)
     if len(wanted) == 1:
-        return iter([(wanted[0], hub.get(wanted[0]))])
+        return _one(hub, wanted[0])
     return _parallel(hub, wanted)
+
+
+def _one(hub: Hub, key: str) -> Iterator[tuple[str, bytes]]:
+    """Read when asked for, like the other ways: a missing object is told where the caller reads it."""
+    yield key, hub.get(key)
 
 
 def fetch_all(hub: Hub, keys: Iterable[str]) -> dict[str, bytes]:

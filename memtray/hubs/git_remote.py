@@ -7,7 +7,6 @@ defaults to one GitHub, GitLab and Gitea all accept with a token), ``git+ssh://[
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from memtray.errors import HubAuthError, HubError, HubUnreachableError, UsageError
+from memtray.hubs.loopback import is_loopback
 
 SCHEMES = {"git+https": "https", "git+http": "http", "git+ssh": "ssh", "git+file": "file"}
 GIT_KINDS = {"git+https": "git", "git+http": "git", "git+ssh": "git-ssh", "git+file": "git-file"}
@@ -58,7 +58,7 @@ def parse_git_url(url: str, allow_insecure_http: bool = False) -> GitAddress:
     host = parts.hostname or ""
     if not host or path.strip("/") == "":
         raise UsageError("A git storage address names a server and a repository: git+https://host/owner/repo.git.")
-    if transport == "http" and not allow_insecure_http and not _is_loopback(host):
+    if transport == "http" and not allow_insecure_http and not is_loopback(host):
         raise UsageError(
             f"memtray will not send a token to {host} over plain http://, because anyone on the network could read "
             "it; use a git+https:// address, or allow insecure http for this server if you trust the network."
@@ -165,15 +165,6 @@ def _is_network_error(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def file_url(path: Path) -> str:

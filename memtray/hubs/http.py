@@ -13,7 +13,6 @@ object at most ``max_object_size(key)``, refused on its Content-Length first. Wi
 from __future__ import annotations
 
 import builtins
-import ipaddress
 import random
 import time
 from collections.abc import Collection, Iterator
@@ -36,6 +35,7 @@ from memtray.hubs import batch_frames, own_changes
 from memtray.hubs.base import HubDevice
 from memtray.hubs.http_answers import MESSAGES, Reply, error_for, read_answer, unreadable
 from memtray.hubs.keys import is_listed_key, is_valid_key
+from memtray.hubs.loopback import is_loopback
 from memtray.hubs.pinning import PinnedAdapter, normalise_fingerprint, tls_failure
 from memtray.hubs.retrying import retry_after_seconds
 
@@ -74,7 +74,7 @@ class HttpHub:
                 "A memtray server address is just https://host[:port][/path]; passwords go in the keychain."
             )
         self.host = parts.hostname
-        if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(self.host):
+        if parts.scheme == "http" and not allow_insecure_http and not is_loopback(self.host):
             raise UsageError(
                 f"memtray will not use plain http:// to reach {self.host}, because anyone on the network could read "
                 "or change the traffic; use an https:// address, or allow insecure http for this server "
@@ -303,15 +303,6 @@ class HttpHub:
 def _backoff(attempt: int) -> float:
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
     return ceiling / 2 + random.uniform(0, ceiling / 2)
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _id(value: str) -> str:

@@ -1,9 +1,9 @@
 """PostgreSQL storage, so several ``memtray hub serve`` processes can share one database.
 
-Same rules as ``sqlite_store``: create-only objects, one-time invites, the revoke rule, a change
-counter per vault. SQLite serialises every write with one lock; here each write locks only what it
-must (the vault's row for counters and revocations, an advisory lock for one device's invites), so
-writes to different vaults run side by side. Every counter bump also sends ``NOTIFY`` on
+Same rules as ``sqlite_store`` (the shared ones in ``store_rules``): create-only objects, one-time invites,
+the revoke rule, a change counter per vault. SQLite serialises every write with one lock; here each write
+locks only what it must (the vault's row for counters and revocations, an advisory lock for one device's
+invites), so writes to different vaults run side by side. Every counter bump also sends ``NOTIFY`` on
 ``CHANGES_CHANNEL`` in the same transaction (payload: the vault id; for a revocation, the vault
 and device ids): ``pg_changes`` wakes, or ends, long-polls in every process.
 Objects live in ``bytea``; keys compare byte by byte (``COLLATE "C"``) whatever the database's locale.
@@ -30,12 +30,12 @@ from memtray.hubserver.storage import (
     InviteLimitError,
     InviteRejectedError,
     Page,
-    RevokeRefusedError,
     StorageBusyError,
     StorageConflictError,
     StorageFullError,
     VaultRecord,
 )
+from memtray.hubserver.store_rules import DEVICE_COLUMNS, device_record, key_page, key_range, revoke_step
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,6 @@ CREATE TABLE IF NOT EXISTS memtray_objects (
     data bytea NOT NULL, PRIMARY KEY (vault_id, key)
 );
 """
-
-DEVICE_COLUMNS = "vault_id, device_id, name, token_prefix, created, last_seen, revoked IS NOT NULL"
 
 Connection = psycopg.Connection[tuple[object, ...]]
 
@@ -155,7 +153,7 @@ class PostgresStorage:
             row = db.execute(
                 f"SELECT {DEVICE_COLUMNS}, token_hash FROM memtray_devices WHERE token_hash = %s", (token_hash,)
             ).fetchone()
-        return None if row is None else (_device(row), str(row[7]))
+        return None if row is None else (device_record(row), str(row[7]))
 
     def touch_device(self, vault_id: str, device_id: str, now: float) -> None:
         with self._write() as db:
@@ -174,7 +172,7 @@ class PostgresStorage:
             rows = db.execute(
                 f"SELECT {DEVICE_COLUMNS} FROM memtray_devices WHERE vault_id = %s ORDER BY enrolled", (vault_id,)
             ).fetchall()
-        return [_device(row) for row in rows]
+        return [device_record(row) for row in rows]
 
     def revoke_device(self, vault_id: str, device_id: str, now: float, by: str | None) -> bool:
         with self._write() as db:
@@ -184,18 +182,9 @@ class PostgresStorage:
                 "SELECT device_id, enrolled, revoked IS NOT NULL FROM memtray_devices WHERE vault_id = %s",
                 (vault_id,),
             ).fetchall()
-            enrolled = {str(device): (int(str(order)), bool(revoked)) for device, order, revoked in rows}
-            if device_id not in enrolled:
-                return False
-            if enrolled[device_id][1]:
-                return True
-            if by is not None:
-                if by == device_id:
-                    raise RevokeRefusedError("self")
-                if enrolled[by][0] > enrolled[device_id][0]:
-                    raise RevokeRefusedError("earlier")
-            if sum(1 for _, revoked in enrolled.values() if not revoked) <= 1:
-                raise RevokeRefusedError("last")
+            step = revoke_step(rows, device_id, by)
+            if step != "revoke":
+                return step == "already"
             db.execute(
                 "UPDATE memtray_devices SET revoked = %s WHERE vault_id = %s AND device_id = %s",
                 (now, vault_id, device_id),
@@ -238,17 +227,14 @@ class PostgresStorage:
             return _bump(db, vault_id) if gone else None
 
     def list_keys(self, vault_id: str, prefix: str, after: str | None, limit: int) -> Page:
-        low = max(prefix, after) if after is not None else prefix
-        operator = ">" if after is not None and after >= prefix else ">="
-        # Keys only use ASCII below DEL, so prefix + DEL bounds every key that starts with prefix.
+        operator, low, high = key_range(prefix, after)
         with self._read() as db:
             rows = db.execute(
                 f"SELECT key FROM memtray_objects WHERE vault_id = %s AND key {operator} %s AND key < %s"
                 " ORDER BY key LIMIT %s",
-                (vault_id, low, prefix + "\x7f", limit + 1),
+                (vault_id, low, high, limit + 1),
             ).fetchall()
-        keys = [str(row[0]) for row in rows if str(row[0]).startswith(prefix)]
-        return Page(keys=keys[:limit], more=len(keys) > limit)
+        return key_page(rows, prefix, limit)
 
     def change_counter(self, vault_id: str) -> int:
         with self._read() as db:
@@ -292,19 +278,6 @@ def _bump(db: Connection, vault_id: str) -> int:
         raise StorageConflictError("no such vault")
     db.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, vault_id))
     return int(str(row[0]))
-
-
-def _device(row: tuple[object, ...]) -> DeviceRecord:
-    vault_id, device_id, name, prefix, created, last_seen, revoked = row[:7]
-    return DeviceRecord(
-        vault_id=str(vault_id),
-        device_id=str(device_id),
-        name=str(name),
-        token_prefix=str(prefix),
-        created=float(str(created)),
-        last_seen=None if last_seen is None else float(str(last_seen)),
-        revoked=bool(revoked),
-    )
 
 
 @contextmanager

@@ -14,12 +14,12 @@ from memtray.hubserver.storage import (
     InviteLimitError,
     InviteRejectedError,
     Page,
-    RevokeRefusedError,
     StorageBusyError,
     StorageConflictError,
     StorageFullError,
     VaultRecord,
 )
+from memtray.hubserver.store_rules import DEVICE_COLUMNS, device_record, key_page, key_range, revoke_step
 
 DB_NAME = "hub.sqlite3"
 
@@ -132,11 +132,9 @@ class SQLiteStorage:
     def device_for_token(self, token_hash: str) -> tuple[DeviceRecord, str] | None:
         with self._read() as db:
             row = db.execute(
-                "SELECT vault_id, device_id, name, token_prefix, created, last_seen, revoked IS NOT NULL, token_hash"
-                " FROM devices WHERE token_hash = ?",
-                (token_hash,),
+                f"SELECT {DEVICE_COLUMNS}, token_hash FROM devices WHERE token_hash = ?", (token_hash,)
             ).fetchone()
-        return None if row is None else (_device(row), str(row[7]))
+        return None if row is None else (device_record(row), str(row[7]))
 
     def touch_device(self, vault_id: str, device_id: str, now: float) -> None:
         with self._write() as db:
@@ -152,11 +150,9 @@ class SQLiteStorage:
     def list_devices(self, vault_id: str) -> list[DeviceRecord]:
         with self._read() as db:
             rows = db.execute(
-                "SELECT vault_id, device_id, name, token_prefix, created, last_seen, revoked IS NOT NULL"
-                " FROM devices WHERE vault_id = ? ORDER BY rowid",
-                (vault_id,),
+                f"SELECT {DEVICE_COLUMNS} FROM devices WHERE vault_id = ? ORDER BY rowid", (vault_id,)
             ).fetchall()
-        return [_device(row) for row in rows]
+        return [device_record(row) for row in rows]
 
     def revoke_device(self, vault_id: str, device_id: str, now: float, by: str | None) -> bool:
         with self._write() as db:
@@ -164,18 +160,9 @@ class SQLiteStorage:
             rows = db.execute(
                 "SELECT device_id, rowid, revoked IS NOT NULL FROM devices WHERE vault_id = ?", (vault_id,)
             ).fetchall()
-            enrolled = {str(device): (int(order), bool(revoked)) for device, order, revoked in rows}
-            if device_id not in enrolled:
-                return False
-            if enrolled[device_id][1]:
-                return True
-            if by is not None:
-                if by == device_id:
-                    raise RevokeRefusedError("self")
-                if enrolled[by][0] > enrolled[device_id][0]:
-                    raise RevokeRefusedError("earlier")
-            if sum(1 for _, revoked in enrolled.values() if not revoked) <= 1:
-                raise RevokeRefusedError("last")
+            step = revoke_step(rows, device_id, by)
+            if step != "revoke":
+                return step == "already"
             db.execute(
                 "UPDATE devices SET revoked = ? WHERE vault_id = ? AND device_id = ?", (now, vault_id, device_id)
             )
@@ -212,16 +199,13 @@ class SQLiteStorage:
             return _bump(db, vault_id) if gone else None
 
     def list_keys(self, vault_id: str, prefix: str, after: str | None, limit: int) -> Page:
-        low = max(prefix, after) if after is not None else prefix
-        operator = ">" if after is not None and after >= prefix else ">="
-        # Keys only use ASCII below DEL, so prefix + DEL bounds every key that starts with prefix.
+        operator, low, high = key_range(prefix, after)
         with self._read() as db:
             rows = db.execute(
                 f"SELECT key FROM objects WHERE vault_id = ? AND key {operator} ? AND key < ? ORDER BY key LIMIT ?",
-                (vault_id, low, prefix + "\x7f", limit + 1),
+                (vault_id, low, high, limit + 1),
             ).fetchall()
-        keys = [str(row[0]) for row in rows if str(row[0]).startswith(prefix)]
-        return Page(keys=keys[:limit], more=len(keys) > limit)
+        return key_page(rows, prefix, limit)
 
     def change_counter(self, vault_id: str) -> int:
         with self._read() as db:
@@ -254,19 +238,6 @@ def _insert_device(db: sqlite3.Connection, device: DeviceRecord, token_hash: str
 def _bump(db: sqlite3.Connection, vault_id: str) -> int:
     row = db.execute("UPDATE vaults SET changes = changes + 1 WHERE vault_id = ? RETURNING changes", (vault_id,))
     return int(row.fetchone()[0])
-
-
-def _device(row: tuple[object, ...]) -> DeviceRecord:
-    vault_id, device_id, name, prefix, created, last_seen, revoked = row[:7]
-    return DeviceRecord(
-        vault_id=str(vault_id),
-        device_id=str(device_id),
-        name=str(name),
-        token_prefix=str(prefix),
-        created=float(str(created)),
-        last_seen=None if last_seen is None else float(str(last_seen)),
-        revoked=bool(revoked),
-    )
 
 
 @contextmanager

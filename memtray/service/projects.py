@@ -203,7 +203,7 @@ class Projects:
     def _checkouts(self, wanted: dict[str, ProjectIdentity], search: bool | None) -> dict[str, Path]:
         """Checkouts of the ``wanted`` projects: from the last search while it holds, else from a new one."""
         index = self._service.index
-        last = _loads(index.get_meta(SEARCH))
+        last = meta_object(index.get_meta(SEARCH))
         found = {key: Path(place) for key, place in last.get("found", {}).items() if key in wanted}
         found = {key: place for key, place in found.items() if place.is_dir()}
         missing = set(wanted) - set(found)
@@ -220,7 +220,7 @@ class Projects:
     def _remembered(self) -> dict[str, dict[str, ProjectIdentity]]:
         """Per Claude Code folder id, the identity discovery last gave each of its project folders."""
         remembered: dict[str, dict[str, ProjectIdentity]] = {}
-        for folder_id, names in _loads(self._service.index.get_meta(REMEMBERED)).items():
+        for folder_id, names in meta_object(self._service.index.get_meta(REMEMBERED)).items():
             for name, key in names.items():
                 identity = ProjectIdentity.from_key(key)
                 if identity is not None:
@@ -377,7 +377,8 @@ def _remote(identity: ProjectIdentity) -> str | None:
     return identity.value if identity.kind == "git" else None
 
 
-def _loads(text: str | None) -> dict[str, Any]:
+def meta_object(text: str | None) -> dict[str, Any]:
+    """The JSON object stored in an index meta value, or an empty one when it is absent or not an object."""
     try:
         loaded = json.loads(text or "{}")
     except ValueError:

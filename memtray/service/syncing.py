@@ -15,7 +15,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from memtray.errors import MemtrayError
+from memtray.errors import MemtrayError, RollbackError
 from memtray.hubs.base import Enrollment
 from memtray.model import MassDeleteQuestion, ProgressCallback, SyncResult
 from memtray.service.base import HUB_DEVICE_LABEL, ServiceBase
@@ -180,7 +180,7 @@ class Syncing:
             wrote=None if changes is None else changes.wrote,
         )
         try:
-            result = SyncEngine(context).run()
+            result = _run(context)
         except MemtrayError as exc:
             index.set_meta("last_error", exc.message)
             raise
@@ -201,9 +201,19 @@ class Syncing:
         return result
 
 
+def _run(context: SyncContext) -> SyncResult:
+    """One sync cycle, run once more after a hole in another laptop's log: a laptop that compacted its log
+    (compaction.py) between this sync's look at the hub and its reads leaves a hole only for this sync, and the
+    next cycle starts from that laptop's newer checkpoint. A hub that really lost data fails the same way twice."""
+    try:
+        return SyncEngine(context).run()
+    except RollbackError:
+        return SyncEngine(context).run()
+
+
 def _session_bridge(service: ServiceBase) -> SessionBridge | None:
     """The agent sessions' bridge on a laptop that opted in; elsewhere its modules are not even loaded."""
-    if not service.config.setting("claude_sessions"):  # memtray.sessions.bridge.OPT_IN
+    if not (service.config.setting("claude_sessions") or service.config.setting("codex_sessions")):
         return None
     from memtray.sessions import SessionBridge
 

@@ -7,10 +7,9 @@ search found; no search of its own.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from memtray.projects.discovery import Discovery, discover
 from memtray.projects.identity import ProjectIdentity
@@ -29,16 +28,16 @@ class ProjectsHere:
 
     @classmethod
     def look(cls, service: ServiceBase, claude_dir: Path) -> ProjectsHere:
-        from memtray.service.projects import REMEMBERED, SEARCH  # the service imports this package
+        from memtray.service.projects import REMEMBERED, SEARCH, meta_object  # the service imports this package
 
         index, config = service.index, service.config
         remembered: dict[str, ProjectIdentity] = {}
-        for names in _loads(index.get_meta(REMEMBERED)).values():
+        for names in meta_object(index.get_meta(REMEMBERED)).values():
             for name, key in names.items() if isinstance(names, dict) else ():
                 identity = ProjectIdentity.from_key(str(key))
                 if identity is not None:
                     remembered.setdefault(name, identity)
-        found = _loads(index.get_meta(SEARCH)).get("found", {})
+        found = meta_object(index.get_meta(SEARCH)).get("found", {})
         checkouts = {key: Path(place) for key, place in found.items() if Path(place).is_dir()}
         discovery = discover(Path.home(), claude_dir=claude_dir, remembered=remembered)
         return cls(claude_dir, discovery, ClaudeProjectsMap(discovery, config.project_links, checkouts))
@@ -77,11 +76,3 @@ class ProjectsHere:
             if key is not None and root:
                 found[key] = root
         return found
-
-
-def _loads(text: str | None) -> dict[str, Any]:
-    try:
-        loaded = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return loaded if isinstance(loaded, dict) else {}

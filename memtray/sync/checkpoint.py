@@ -31,8 +31,10 @@ from memtray.sync.entry import (
     SIGNATURE_MARKER,
     FileChange,
     change_header,
+    malformed_error,
     pack,
     parse_change,
+    tampered_error,
     unpack,
 )
 from memtray.sync.records import FolderDef
@@ -116,20 +118,6 @@ class OpenedHead:
     signature: bytes | None
 
 
-def _malformed(key: str) -> IntegrityError:
-    return IntegrityError(
-        f"The stored item {key} could not be read: it is damaged or was written by a newer memtray. "
-        "memtray did not use it."
-    )
-
-
-def _tampered(key: str) -> IntegrityError:
-    return IntegrityError(
-        f"The stored item {key} failed its integrity check: it was changed, moved or damaged, or it belongs "
-        "to another synced memory. memtray did not use it."
-    )
-
-
 def head_message(vault_id: str, device_id: str, number: int, epoch: int, packed: bytes) -> bytes:
     """What a laptop signs for the head of its checkpoint ``number`` sealed under ``epoch``."""
     return canonical("memtray/v1/ckpt", vault_id, device_id, number, epoch, hashlib.sha256(packed).digest())
@@ -195,12 +183,12 @@ def _open(keys: EpochKeys, sealed: bytes, device_id: str, number: int, part: int
     try:
         epoch = key_generation_of(sealed)
     except IntegrityError as exc:
-        raise _tampered(key) from exc
+        raise tampered_error(key) from exc
     vault_keys = keys.opening(epoch)
     try:
         return epoch, vault_keys, open_sealed(vault_keys.log_key, sealed, _aad(vault_keys, device_id, number, part))
     except IntegrityError as exc:
-        raise _tampered(key) from exc
+        raise tampered_error(key) from exc
 
 
 def _header_and_body(plaintext: bytes, key: str) -> tuple[dict[str, object], memoryview, bytes]:
@@ -209,9 +197,9 @@ def _header_and_body(plaintext: bytes, key: str) -> tuple[dict[str, object], mem
         (length,) = struct.unpack(">I", raw[:4])
         header = json.loads(raw[4 : 4 + length].decode("utf-8"))
     except (ValueError, struct.error) as exc:
-        raise _malformed(key) from exc
+        raise malformed_error(key) from exc
     if not isinstance(header, dict) or header.get("v") != FORMAT:
-        raise _malformed(key)
+        raise malformed_error(key)
     return header, memoryview(raw)[4 + length :], trailer
 
 
@@ -223,7 +211,7 @@ def open_head(keys: EpochKeys, sealed: bytes, device_id: str, number: int) -> Op
     header, body, trailer = _header_and_body(plaintext, key)
     signed = len(trailer) == len(SIGNATURE_MARKER) + SIGNATURE_BYTES and trailer.startswith(SIGNATURE_MARKER)
     if (trailer and not signed) or body:
-        raise _malformed(key)
+        raise malformed_error(key)
     try:
         heads_json, folders_json, parts = header["heads"], header["folders"], header["parts"]
         if not isinstance(heads_json, dict) or not isinstance(folders_json, list) or not isinstance(parts, list):
@@ -241,9 +229,9 @@ def open_head(keys: EpochKeys, sealed: bytes, device_id: str, number: int) -> Op
             [str(part) for part in parts],
         )
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError) as exc:
-        raise _malformed(key) from exc
+        raise malformed_error(key) from exc
     if head.device_id != device_id or head.number != number:
-        raise _malformed(key)
+        raise malformed_error(key)
     packed = plaintext[: len(plaintext) - len(trailer)]
     message = head_message(vault_keys.vault_id, device_id, number, epoch, packed)
     return OpenedHead(head, epoch, message, trailer[len(SIGNATURE_MARKER) :] if trailer else None)
@@ -254,7 +242,7 @@ def open_part(keys: EpochKeys, head: CheckpointHead, part: int, sealed: bytes) -
     head lists for it."""
     key = ckpt_key(head.device_id, head.number, part)
     if hashlib.sha256(sealed).hexdigest() != head.parts[part - 1]:
-        raise _tampered(key)
+        raise tampered_error(key)
     _, _, plaintext = _open(keys, sealed, head.device_id, head.number, part)
     header, body, trailer = _header_and_body(plaintext, key)
     if trailer or (header.get("device"), header.get("number"), header.get("part")) != (
@@ -262,11 +250,11 @@ def open_part(keys: EpochKeys, head: CheckpointHead, part: int, sealed: bytes) -
         head.number,
         part,
     ):
-        raise _malformed(key)
+        raise malformed_error(key)
     try:
         items = header["changes"]
         if not isinstance(items, list):
             raise TypeError("changes")
         return [parse_change(item, body) for item in items]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise _malformed(key) from exc
+        raise malformed_error(key) from exc

@@ -60,14 +60,16 @@ SIGNATURE_MARKER = b"MTsig1"
 SIGNATURE_BYTES = 64
 
 
-def _malformed(key: str) -> IntegrityError:
+def malformed_error(key: str) -> IntegrityError:
+    """The error for a stored item that does not parse: damaged, or of a newer format."""
     return IntegrityError(
         f"The stored item {key} could not be read: it is damaged or was written by a newer memtray. "
         "memtray did not use it."
     )
 
 
-def _tampered(key: str) -> IntegrityError:
+def tampered_error(key: str) -> IntegrityError:
+    """The error for a stored item that fails its integrity check."""
     return IntegrityError(
         f"The stored item {key} failed its integrity check: it was changed, moved or damaged, or it belongs "
         "to another synced memory. memtray did not use it."
@@ -104,9 +106,9 @@ def _unpack(packed: bytes, kind: str, key: str) -> tuple[bytes, bytes]:
             parts.append(chunk)
             pending = inflater.unconsumed_tail
             if not (chunk or pending or inflater.eof):
-                raise _malformed(key)
+                raise malformed_error(key)
     except zlib.error as exc:
-        raise _malformed(key) from exc
+        raise malformed_error(key) from exc
     return b"".join(parts), inflater.unused_data
 
 
@@ -208,7 +210,7 @@ def _decode_signed(plaintext: bytes, key: str) -> tuple[LogEntry, bytes, bytes |
     raw, trailer = _unpack(plaintext, "log", key)
     signed = len(trailer) == len(SIGNATURE_MARKER) + SIGNATURE_BYTES and trailer.startswith(SIGNATURE_MARKER)
     if trailer and not signed:
-        raise _malformed(key)
+        raise malformed_error(key)
     signature = trailer[len(SIGNATURE_MARKER) :] if trailer else None
     return _parse(raw, key), plaintext[: len(plaintext) - len(trailer)], signature
 
@@ -239,7 +241,7 @@ def _parse(raw: bytes, key: str) -> LogEntry:
             settled=_conflict_keys(header.get("settled", [])),
         )
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError, struct.error) as exc:
-        raise _malformed(key) from exc
+        raise malformed_error(key) from exc
 
 
 def parse_change(item: dict[str, object], body: memoryview) -> FileChange:
@@ -333,10 +335,10 @@ def open_signed_entry(keys: VaultKeys | EpochKeys, sealed: bytes, device_id: str
     try:
         plaintext = open_sealed(vault_keys.log_key, sealed, object_aad(vault_keys.vault_id, "log", device_id, seq))
     except IntegrityError as exc:
-        raise _tampered(key) from exc
+        raise tampered_error(key) from exc
     entry, packed, signature = _decode_signed(plaintext, key)
     if entry.device_id != device_id or entry.seq != seq:
-        raise _malformed(key)
+        raise malformed_error(key)
     return OpenedEntry(entry, epoch, entry_message(vault_keys.vault_id, device_id, seq, epoch, packed), signature)
 
 
@@ -350,7 +352,7 @@ def _opening(keys: VaultKeys | EpochKeys, sealed: bytes, key: str) -> tuple[int,
     try:
         epoch = key_generation_of(sealed)
     except IntegrityError as exc:
-        raise _tampered(key) from exc
+        raise tampered_error(key) from exc
     return epoch, epochs.opening(epoch)
 
 
@@ -374,7 +376,7 @@ def open_blob(keys: VaultKeys | EpochKeys, blob_id: str, sealed: bytes, expected
     try:
         packed = open_sealed(vault_keys.blob_key, sealed, object_aad(vault_keys.vault_id, "blob", blob_id))
     except IntegrityError as exc:
-        raise _tampered(key) from exc
+        raise tampered_error(key) from exc
     data, _ = _unpack(packed, "blob", key)
     if hashlib.sha256(data).hexdigest() != expected_sha:
         raise IntegrityError(

@@ -134,16 +134,25 @@ def remove_index_files(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
+def open_private_database(path: Path, schema: str) -> sqlite3.Connection:
+    """Open (or create) a local SQLite database in WAL mode, shared by threads, and run ``schema`` on it.
+
+    Its content may be plaintext: the file is created 0600 first, and SQLite gives its -wal and -shm files the
+    same mode.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private_file(path)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(schema)
+    return db
+
+
 class Index:
     def __init__(self, path: Path) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # It holds plaintext: created 0600 first, and SQLite gives its -wal and -shm files the same mode.
-            create_private_file(path)
-            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
+            self.db = open_private_database(path, SCHEMA)
             self.conflicts = ConflictStore(self.db)
             if "tags" not in {column[1] for column in self.db.execute("PRAGMA table_info(folders)")}:
                 self.db.execute("ALTER TABLE folders ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'")  # older indexes

@@ -149,13 +149,20 @@ def _resealed(hub: HubEndpoint, owner: InProcessLaptop, signer_of: InProcessLapt
     return ckpt_key(me, number), seal_head(sealing, change(head), epoch=epoch, sign=signer.sign)
 
 
+def _a_new_laptop_is_refused_once_replaced(
+    hub: HubEndpoint, tmp_path: Path, key: str, data: bytes, error: type[Exception]
+) -> None:
+    """``key`` replaced on the hub by ``data`` behind the laptops' backs: a laptop joining now is refused, naming it."""
+    hub.raw.delete(key)
+    hub.raw.write(key, data)
+    with pytest.raises(error, match=key):
+        new_laptop(tmp_path, hub, "Laptop-C")
+
+
 def test_a_checkpoint_signed_by_another_laptop_is_refused_naming_it(fleet, tmp_path: Path):
     hub, (a, b) = fleet
     key, forged = _resealed(hub, a, b, lambda head: head)
-    hub.raw.delete(key)
-    hub.raw.write(key, forged)
-    with pytest.raises(MembershipError, match=key):
-        new_laptop(tmp_path, hub, "Laptop-C")
+    _a_new_laptop_is_refused_once_replaced(hub, tmp_path, key, forged, MembershipError)
 
 
 def test_a_checkpoint_whose_heads_disagree_with_the_log_is_refused_naming_it(fleet, tmp_path: Path):
@@ -166,10 +173,7 @@ def test_a_checkpoint_whose_heads_disagree_with_the_log_is_refused_naming_it(fle
         return replace(head, heads={**head.heads, b_id: Head(head.heads[b_id].seq, "1" * 64)})
 
     key, forged = _resealed(hub, a, a, other_history)
-    hub.raw.delete(key)
-    hub.raw.write(key, forged)
-    with pytest.raises(IntegrityError, match=key):
-        new_laptop(tmp_path, hub, "Laptop-C")
+    _a_new_laptop_is_refused_once_replaced(hub, tmp_path, key, forged, IntegrityError)
 
 
 def test_a_damaged_checkpoint_is_refused_naming_it(fleet, tmp_path: Path):
@@ -177,10 +181,7 @@ def test_a_damaged_checkpoint_is_refused_naming_it(fleet, tmp_path: Path):
     key = ckpt_key(device_id(a.laptop), checkpoints(hub, a)[-1])
     damaged = bytearray(hub.raw.read(key))
     damaged[-1] ^= 1
-    hub.raw.delete(key)
-    hub.raw.write(key, bytes(damaged))
-    with pytest.raises(IntegrityError, match=key):
-        new_laptop(tmp_path, hub, "Laptop-C")
+    _a_new_laptop_is_refused_once_replaced(hub, tmp_path, key, bytes(damaged), IntegrityError)
 
 
 def test_checkpoints_deleted_by_the_hub_fall_back_to_others_or_are_refused(fleet, tmp_path: Path):
@@ -293,7 +294,61 @@ def test_a_part_replayed_from_an_unfinished_checkpoint_is_refused(fleet, tmp_pat
         edit(a, "a0.md", "rewritten after the unfinished checkpoint\n")
         a.sync()
     assert checkpoints(hub, a)[-1] == number, "the unfinished checkpoint's number was not used again"
-    hub.raw.delete(ckpt_key(me, number, 1))
-    hub.raw.write(ckpt_key(me, number, 1), stale)
-    with pytest.raises(IntegrityError, match=ckpt_key(me, number, 1)):
-        new_laptop(tmp_path, hub, "Laptop-C")
+    _a_new_laptop_is_refused_once_replaced(hub, tmp_path, ckpt_key(me, number, 1), stale, IntegrityError)
+
+
+def test_a_laptop_that_compacts_while_another_joins_costs_the_joiner_nothing(fleet, tmp_path: Path, monkeypatch):
+    """A compacts between C's look at the hub and C's reads of the entries after A's checkpoint (as A does when it
+    does not know C yet): C's join still ends with everything, from A's newer checkpoint, and no "storage lost data"
+    reaches the person."""
+    hub, (a, b) = fleet
+    from memtray.sync import engine
+
+    original = engine.take_checkpoints
+    raced: list[int] = []
+
+    def take_then_race(cycle, *args, **kwargs):
+        original(cycle, *args, **kwargs)
+        if raced or cycle.ctx.me in (device_id(a.laptop), device_id(b.laptop)):
+            return
+        raced.append(0)
+        taken = cursor_in(cycle, a)
+        with frequent_checkpoints():
+            for round_number in range(6):
+                edit(a, "raced.md", f"A writes on {round_number}\n")
+                a.sync()
+                b.sync()
+        # What A's compaction removes when it does not know C yet: what its newest checkpoint covers and B has read.
+        removable = min(checkpoint_seq(hub, a), cursor(b, a))
+        assert removable > taken + 1, "A wrote no newer checkpoint to race with"
+        for seq in own_log(hub, a):  # oldest first, as compaction.py removes them
+            if seq >= removable:
+                break
+            hub.raw.delete(log_key(device_id(a.laptop), seq))
+
+    def cursor_in(cycle, member: InProcessLaptop) -> int:
+        return cycle.cursors.get(device_id(member.laptop), (0, ""))[0]
+
+    with frequent_checkpoints():  # A's log runs on past its newest checkpoint: C will read those entries
+        for round_number in range(8):
+            edit(a, "before.md", f"A before C, {round_number}\n")
+            a.sync()
+            if checkpoint_seq(hub, a) < own_log(hub, a)[-1]:
+                break
+    assert checkpoint_seq(hub, a) < own_log(hub, a)[-1]
+    monkeypatch.setattr(engine, "take_checkpoints", take_then_race)
+    c = new_laptop(tmp_path, hub, "Laptop-C")
+    try:
+        assert raced, "the race never ran"
+        assert state(c)[0] == state(a)[0]
+        assert (c.folder / "raced.md").read_text() == "A writes on 5\n"
+    finally:
+        close_fleet([c])
+
+
+def checkpoint_seq(hub: HubEndpoint, member: InProcessLaptop) -> int:
+    """The seq of ``member``'s own log its newest checkpoint covers."""
+    me = device_id(member.laptop)
+    number = checkpoints(hub, member)[-1]
+    head = open_head(member.service.epoch_keys(), hub.raw.read(ckpt_key(me, number)), me, number).head
+    return head.heads[me].seq

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -22,7 +18,7 @@ import pytest
 from memtray.paths import resolve_home
 from memtray.projects.claude_names import claude_dir_name, sanitised
 from memtray.service import Service
-from tests.servers import HubEndpoint, folder_endpoint
+from tests.servers import folder_endpoint
 from tests.support.claude_home import (
     bare_remote,
     clone,
@@ -34,43 +30,14 @@ from tests.support.claude_home import (
     write_memory,
 )
 from tests.support.laptops import Laptop
+from tests.support.separate_laptops import TwoLaptopWorld, out_of_sight, two_separate_laptops
 
 SSH = "git@github.com:Alice/WebApp.git"
 HTTPS = "https://github.com/alice/webapp"
 API = "git@github.com:alice/api.git"
 
 
-@contextmanager
-def out_of_sight(disks: list[Path]) -> Iterator[None]:
-    hidden = [(disk, disk.with_name(f".{disk.name}-elsewhere")) for disk in disks]
-    for disk, away in hidden:
-        disk.rename(away)
-    try:
-        yield
-    finally:
-        for disk, away in hidden:
-            away.rename(disk)
-
-
-@dataclass
-class SeparateLaptop(Laptop):
-    """A laptop with a disk of its own (``disk``, holding its home folder) that the other laptops cannot see."""
-
-    disk: Path = Path()
-    others: list[Path] = field(default_factory=list)
-
-    def run(self, *args: str, **options: object) -> subprocess.CompletedProcess[str]:
-        with out_of_sight(self.others):
-            return super().run(*args, **options)  # type: ignore[arg-type]
-
-
-@dataclass
-class World:
-    root: Path
-    hub: HubEndpoint
-    a: SeparateLaptop
-    b: SeparateLaptop
-
+class World(TwoLaptopWorld):
     @property
     def remotes(self) -> Path:
         return self.root / "remotes"
@@ -109,17 +76,8 @@ def memory_files(laptop: Laptop) -> dict[str, str]:
 
 @pytest.fixture
 def world(tmp_path: Path) -> World:
-    homes = {"A": Path("Users") / "alice", "B": Path("home") / "alice.smith"}
     hub = folder_endpoint(tmp_path / "hub")
-    laptops = {}
-    for name, home in homes.items():
-        disk = tmp_path / name
-        (disk / home).mkdir(parents=True)
-        root = tmp_path / f"laptop-{name}"
-        root.mkdir()
-        laptops[name] = SeparateLaptop(f"Laptop-{name}", root, hub, env={"HOME": str(disk / home)}, disk=disk)
-    laptops["A"].others, laptops["B"].others = [laptops["B"].disk], [laptops["A"].disk]
-    return World(tmp_path, hub, laptops["A"], laptops["B"])
+    return World(tmp_path, hub, *two_separate_laptops(tmp_path, hub))
 
 
 def start_vault(world: World) -> None:

@@ -8,6 +8,7 @@ laptop write. ``raw`` reaches the stored objects behind the server's back.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -117,6 +118,14 @@ CONTRACT = (
     check_missing_key,
     check_keys_outside_the_protocol_are_refused,
 )
+EACH_CHECK = pytest.mark.parametrize("check", CONTRACT, ids=lambda check: check.__name__.removeprefix("check_"))
+
+
+def laptops_until_done(a: Hub, b: Hub, raw: RawStore) -> Iterator[TwoLaptops]:
+    """For a module's ``laptops`` fixture: the two laptops' adapters, closed when the module is done."""
+    yield TwoLaptops(a=a, b=b, raw=raw)
+    a.close()
+    b.close()
 
 
 def empty_the_hub(hub: Hub, raw: RawStore) -> None:

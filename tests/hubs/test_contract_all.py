@@ -14,7 +14,7 @@ import pytest
 
 from memtray.hubs import open_hub
 from memtray.hubs.base import Enrollment, Hub
-from tests.hubs.contract import CONTRACT, DEVICE_A, DEVICE_B, TwoLaptops, empty_the_hub
+from tests.hubs.contract import DEVICE_A, DEVICE_B, EACH_CHECK, TwoLaptops, laptops_until_done
 from tests.servers import HubEndpoint
 from tests.servers.kinds import HUB_KINDS
 
@@ -31,15 +31,7 @@ def laptops(endpoint: HubEndpoint) -> Iterator[TwoLaptops]:
         a, b = _enrolled_laptops(endpoint)
     else:
         a, b = (open_hub(endpoint.url, secret=endpoint.secret) for _ in range(2))
-    yield TwoLaptops(a=a, b=b, raw=endpoint.raw)
-    a.close()
-    b.close()
-
-
-@pytest.fixture
-def hubs(laptops: TwoLaptops) -> Iterator[TwoLaptops]:
-    yield laptops
-    empty_the_hub(laptops.a, laptops.raw)
+    yield from laptops_until_done(a, b, endpoint.raw)
 
 
 def _enrolled_laptops(endpoint: HubEndpoint) -> tuple[Hub, Hub]:
@@ -57,6 +49,6 @@ def _enrolled_laptops(endpoint: HubEndpoint) -> tuple[Hub, Hub]:
     return a, b
 
 
-@pytest.mark.parametrize("check", CONTRACT, ids=lambda check: check.__name__.removeprefix("check_"))
+@EACH_CHECK
 def test_hub_contract(hubs: TwoLaptops, check: Callable[[TwoLaptops], None]) -> None:
     check(hubs)

@@ -28,7 +28,7 @@ from memtray.hubs import hub_kind, needs_secret, normalise_hub_url, open_hub
 from memtray.hubs.git import GitRepoHub
 from memtray.hubs.git_remote import parse_git_url
 from memtray.hubs.keys import log_key
-from tests.hubs.contract import CONTRACT, DEVICE_A, DEVICE_B, TwoLaptops, empty_the_hub
+from tests.hubs.contract import DEVICE_A, DEVICE_B, EACH_CHECK, TwoLaptops, laptops_until_done
 from tests.servers._process import free_port
 from tests.servers.git_http import GitHttpServer, GitRawStore, git_http_server
 
@@ -66,18 +66,10 @@ def laptops(
         (url, raw), secret = _disk_repository(tmp_path_factory.mktemp("bare")), None
     a, b = (open_hub(url, secret=secret) for _ in range(2))
     assert isinstance(a, GitRepoHub) and isinstance(b, GitRepoHub)
-    yield TwoLaptops(a=a, b=b, raw=raw)
-    a.close()
-    b.close()
+    yield from laptops_until_done(a, b, raw)
 
 
-@pytest.fixture
-def hubs(laptops: TwoLaptops) -> Iterator[TwoLaptops]:
-    yield laptops
-    empty_the_hub(laptops.a, laptops.raw)
-
-
-@pytest.mark.parametrize("check", CONTRACT, ids=lambda check: check.__name__.removeprefix("check_"))
+@EACH_CHECK
 def test_hub_contract(hubs: TwoLaptops, check: Callable[[TwoLaptops], None]) -> None:
     check(hubs)
 
@@ -86,10 +78,29 @@ def _hub(url: str, secret: str | None, squash_after: int = 1000) -> GitRepoHub:
     return GitRepoHub(normalise_hub_url(url), secret, squash_after=squash_after)
 
 
+@contextlib.contextmanager
+def _closing(*hubs: GitRepoHub) -> Iterator[tuple[GitRepoHub, ...]]:
+    """The hubs, each closed when the block ends."""
+    try:
+        yield hubs
+    finally:
+        for hub in hubs:
+            hub.close()
+
+
 def _put_all(hub: GitRepoHub, device: str, count: int, start: threading.Barrier) -> None:
     start.wait()
     for seq in range(1, count + 1):
         hub.put_new(log_key(device, seq), f"{device[0]}{seq}".encode())
+
+
+@contextlib.contextmanager
+def _a_put_away_from_a_squash(url: str, token: str) -> Iterator[tuple[GitRepoHub, GitRepoHub]]:
+    """Laptop A, squashing after two commits, has put two objects; laptop B shares the repository."""
+    with _closing(_hub(url, token, squash_after=2), _hub(url, token)) as (a, b):
+        for seq in (1, 2):
+            a.put_new(log_key(DEVICE_A, seq), b"a")
+        yield a, b
 
 
 def _run_laptops(hubs: list[GitRepoHub], count: int) -> None:
@@ -118,30 +129,22 @@ def test_laptops_pushing_at_the_same_moment_all_land(
     server: GitHttpServer, repository: tuple[str, GitRawStore]
 ) -> None:
     url, raw = repository
-    hubs = [_hub(url, server.writer_token) for _ in range(3)]
-    try:
-        _run_laptops(hubs, 6)
+    with _closing(*(_hub(url, server.writer_token) for _ in range(3))) as hubs:
+        _run_laptops(list(hubs), 6)
         assert raw.keys("log/") == _expected_keys(3, 6)
         assert raw.read(log_key(DEVICES[2], 6)) == b"c6"
         assert hubs[0].list("log/") == _expected_keys(3, 6)
-    finally:
-        for hub in hubs:
-            hub.close()
 
 
 def test_history_stays_bounded_and_no_put_racing_a_squash_is_lost(
     server: GitHttpServer, repository: tuple[str, GitRawStore]
 ) -> None:
     url, raw = repository
-    hubs = [_hub(url, server.writer_token, squash_after=4) for _ in range(3)]
-    try:
-        _run_laptops(hubs, 8)
+    with _closing(*(_hub(url, server.writer_token, squash_after=4) for _ in range(3))) as hubs:
+        _run_laptops(list(hubs), 8)
         assert raw.keys("log/") == _expected_keys(3, 8)
         assert 1 <= raw.history_length() <= 4
         assert hubs[1].history_length() == raw.history_length()
-    finally:
-        for hub in hubs:
-            hub.close()
 
 
 def test_a_squash_built_on_an_old_tip_is_refused_and_redone_on_top(
@@ -149,11 +152,7 @@ def test_a_squash_built_on_an_old_tip_is_refused_and_redone_on_top(
 ) -> None:
     """Laptop A prepares a squash; B pushes first; A's squash must not land (it would drop B's object)."""
     url, raw = repository
-    a = _hub(url, server.writer_token, squash_after=2)
-    b = _hub(url, server.writer_token)
-    try:
-        for seq in (1, 2):
-            a.put_new(log_key(DEVICE_A, seq), b"a")
+    with _a_put_away_from_a_squash(url, server.writer_token) as (a, b):
         seen = a._refresh()
         squash, is_squash = a._commit(seen, log_key(DEVICE_A, 3), b"a3")
         assert is_squash
@@ -163,20 +162,13 @@ def test_a_squash_built_on_an_old_tip_is_refused_and_redone_on_top(
         a.put_new(log_key(DEVICE_A, 3), b"a3")
         assert raw.keys("log/") == [*(log_key(DEVICE_A, s) for s in (1, 2, 3)), log_key(DEVICE_B, 1)]
         assert raw.history_length() == 1
-    finally:
-        a.close()
-        b.close()
 
 
 def test_a_put_built_before_a_squash_is_refused_then_lands_on_the_squashed_tip(
     server: GitHttpServer, repository: tuple[str, GitRawStore]
 ) -> None:
     url, raw = repository
-    a = _hub(url, server.writer_token, squash_after=2)
-    b = _hub(url, server.writer_token)
-    try:
-        for seq in (1, 2):
-            a.put_new(log_key(DEVICE_A, seq), b"a")
+    with _a_put_away_from_a_squash(url, server.writer_token) as (a, b):
         seen = b._refresh()
         late, _ = b._commit(seen, log_key(DEVICE_B, 1), b"b1")
         a.put_new(log_key(DEVICE_A, 3), b"a3")  # the squash
@@ -185,9 +177,6 @@ def test_a_put_built_before_a_squash_is_refused_then_lands_on_the_squashed_tip(
         b.put_new(log_key(DEVICE_B, 1), b"b1")
         assert raw.keys("log/") == [*(log_key(DEVICE_A, s) for s in (1, 2, 3)), log_key(DEVICE_B, 1)]
         assert raw.history_length() == 2
-    finally:
-        a.close()
-        b.close()
 
 
 def test_a_server_that_refuses_rewriting_history_keeps_every_put(
@@ -196,14 +185,11 @@ def test_a_server_that_refuses_rewriting_history_keeps_every_put(
     url, raw = repository
     config = raw.repository / "config"
     config.write_text(config.read_text() + "[receive]\n\tdenyNonFastForwards = true\n")
-    hub = _hub(url, server.writer_token, squash_after=2)
-    try:
+    with _closing(_hub(url, server.writer_token, squash_after=2)) as (hub,):
         for seq in range(1, 6):
             hub.put_new(log_key(DEVICE_A, seq), b"a")
         assert raw.keys("log/") == [log_key(DEVICE_A, seq) for seq in range(1, 6)]
         assert raw.history_length() == 5
-    finally:
-        hub.close()
 
 
 def test_a_joining_laptop_downloads_only_the_current_commit(
@@ -212,18 +198,13 @@ def test_a_joining_laptop_downloads_only_the_current_commit(
     from dulwich.objects import Commit
 
     url, raw = repository
-    writer = _hub(url, server.writer_token)
-    joiner = _hub(url, server.writer_token)
-    try:
+    with _closing(_hub(url, server.writer_token), _hub(url, server.writer_token)) as (writer, joiner):
         for seq in range(1, 7):
             writer.put_new(log_key(DEVICE_A, seq), b"a")
         assert raw.history_length() == 6
         assert len(joiner.list("log/")) == 6
         store = joiner._local.object_store
         assert sum(isinstance(store[sha], Commit) for sha in store) == 1
-    finally:
-        writer.close()
-        joiner.close()
 
 
 def test_a_token_without_write_access_is_told_plainly(
@@ -231,22 +212,20 @@ def test_a_token_without_write_access_is_told_plainly(
 ) -> None:
     url, raw = repository
     raw.write(log_key(DEVICE_A, 1), b"readable")
-    reader = _hub(server.url(url.rsplit("/", 1)[1], user="reader"), server.reader_token)
-    try:
+    with _closing(_hub(server.url(url.rsplit("/", 1)[1], user="reader"), server.reader_token)) as (reader,):
         assert reader.get(log_key(DEVICE_A, 1)) == b"readable"
         with pytest.raises(HubAuthError, match=r"can read the repository .* but not write to it") as refused:
             reader.put_new(log_key(DEVICE_B, 1), b"b")
         assert raw.keys("log/") == [log_key(DEVICE_A, 1)]
         _assert_no_secret(refused.value, server.reader_token)
-    finally:
-        reader.close()
 
 
 def test_a_wrong_token_a_missing_repository_and_a_down_server_each_get_a_sentence(server: GitHttpServer) -> None:
-    wrong = _hub(server.url("contract.git"), "not-the-token")
-    missing = _hub(server.url("nobody-made-this.git"), server.writer_token)
-    down = _hub(f"git+http://writer@127.0.0.1:{free_port()}/git/hub.git", server.writer_token)
-    try:
+    with _closing(
+        _hub(server.url("contract.git"), "not-the-token"),
+        _hub(server.url("nobody-made-this.git"), server.writer_token),
+        _hub(f"git+http://writer@127.0.0.1:{free_port()}/git/hub.git", server.writer_token),
+    ) as (wrong, missing, down):
         with pytest.raises(HubAuthError, match="did not accept the access token") as refused:
             wrong.list("")
         with pytest.raises(
@@ -260,9 +239,6 @@ def test_a_wrong_token_a_missing_repository_and_a_down_server_each_get_a_sentenc
         _assert_no_secret(refused.value, "not-the-token")
         _assert_no_secret(gone.value, server.writer_token)
         _assert_no_secret(unreachable.value, server.writer_token)
-    finally:
-        for hub in (wrong, missing, down):
-            hub.close()
 
 
 def _assert_no_secret(error: BaseException, secret: str) -> None:
@@ -287,14 +263,11 @@ def test_the_token_is_never_in_the_address_or_the_repr(server: GitHttpServer) ->
 def test_an_object_over_its_cap_is_refused(tmp_path: Path) -> None:
     url, raw = _disk_repository(tmp_path)
     raw.write("vault/keyfile/0000000000000001", b"k" * (64 * 1024 + 1))
-    hub = _hub(url, None)
-    try:
+    with _closing(_hub(url, None)) as (hub,):
         with pytest.raises(ObjectTooLargeError, match="vault/keyfile/0000000000000001"):
             hub.get("vault/keyfile/0000000000000001")
         with pytest.raises(ObjectExistsError):
             hub.put_new("vault/keyfile/0000000000000001", b"k")
-    finally:
-        hub.close()
 
 
 def test_only_a_bare_repository_is_taken_for_a_git_hub(tmp_path: Path) -> None:
@@ -316,16 +289,13 @@ def test_only_a_bare_repository_is_taken_for_a_git_hub(tmp_path: Path) -> None:
 
 def test_write_access_is_checked_without_pushing(server: GitHttpServer, repository: tuple[str, GitRawStore]) -> None:
     url, raw = repository
-    writer = _hub(url, server.writer_token)
-    reader = _hub(server.url(url.rsplit("/", 1)[1], user="reader"), server.reader_token)
-    try:
+    with _closing(
+        _hub(url, server.writer_token), _hub(server.url(url.rsplit("/", 1)[1], user="reader"), server.reader_token)
+    ) as (writer, reader):
         writer.check_write_access()
         with pytest.raises(HubAuthError, match="but not write to it"):
             reader.check_write_access()
         assert raw.keys("") == [] and raw.history_length() == 0
-    finally:
-        writer.close()
-        reader.close()
 
 
 class AnswerLosingProxy:
@@ -400,15 +370,10 @@ def test_a_push_whose_answer_is_lost_counts_as_landed(
 
 def test_the_private_copy_is_started_afresh_before_its_pack_files_pile_up(tmp_path: Path) -> None:
     url, _ = _disk_repository(tmp_path)
-    writer = _hub(url, None)
-    reader = _hub(url, None)
-    reader.local_pack_limit = 3
-    try:
+    with _closing(_hub(url, None), _hub(url, None)) as (writer, reader):
+        reader.local_pack_limit = 3
         for seq in range(1, 9):
             writer.put_new(log_key(DEVICE_A, seq), b"a%d" % seq)
             assert reader.list("log/") == [log_key(DEVICE_A, s) for s in range(1, seq + 1)]
             assert reader._local.object_store.count_pack_files() <= 4
         assert reader.get(log_key(DEVICE_A, 8)) == b"a8"
-    finally:
-        writer.close()
-        reader.close()

@@ -8,8 +8,6 @@ Apache's address.
 from __future__ import annotations
 
 import contextlib
-import os
-import pwd
 import re
 import shlex
 import subprocess
@@ -24,34 +22,13 @@ from memtray.hubs.http import HttpHub
 from memtray.hubserver.pg_choice import DATABASE_ENV
 from tests.hubserver.conftest import new_id, seq_key
 from tests.servers._process import free_port, running, stop
+from tests.servers.apache import running_apache
 from tests.servers.http_hub import REPO_ROOT, memtray_command, memtray_env
 from tests.servers.postgres import RunningPostgres, run_postgres
-from tests.servers.webdav_apache import APACHE, MODULES
 
 DEPLOY = REPO_ROOT / "deploy" / "postgres"
 LONG_WAIT = 45.0
-APACHE_CONFIG = """\
-ServerRoot "{workdir}"
-ServerName 127.0.0.1
-Listen 127.0.0.1:{port}
-PidFile "{workdir}/apache.pid"
-ErrorLog "{workdir}/apache-error.log"
-DefaultRuntimeDir "{workdir}"
-LogLevel warn
-{run_as}
-LoadModule mpm_event_module {modules}/mod_mpm_event.so
-LoadModule authz_core_module {modules}/mod_authz_core.so
-LoadModule proxy_module {modules}/mod_proxy.so
-LoadModule proxy_http_module {modules}/mod_proxy_http.so
-LoadModule proxy_balancer_module {modules}/mod_proxy_balancer.so
-LoadModule lbmethod_byrequests_module {modules}/mod_lbmethod_byrequests.so
-LoadModule slotmem_shm_module {modules}/mod_slotmem_shm.so
-StartServers 1
-ServerLimit 2
-ThreadsPerChild 32
-MaxRequestWorkers 64
-Include "{deploy}/memtray-hub-apache.conf"
-"""
+APACHE_MODULES = ["authz_core", "proxy", "proxy_http", "proxy_balancer", "lbmethod_byrequests", "slotmem_shm"]
 
 
 @dataclass
@@ -120,16 +97,9 @@ def apache_in_front(workdir: Path, ports: list[int]) -> Iterator[str]:
     port = free_port()
     apache_dir = workdir / "apache"
     apache_dir.mkdir()
-    run_as = ""
-    if os.geteuid() == 0:
-        account = pwd.getpwnam("www-data")
-        run_as = f"User {account.pw_name}\nGroup #{account.pw_gid}"
-    config = apache_dir / "apache.conf"
-    config.write_text(
-        APACHE_CONFIG.format(workdir=apache_dir, port=port, run_as=run_as, modules=MODULES, deploy=DEPLOY)
-    )
     env = {"MEMTRAY_HUB_PORT_1": str(ports[0]), "MEMTRAY_HUB_PORT_2": str(ports[1])}
-    with running([APACHE, "-f", str(config), "-DFOREGROUND"], port, apache_dir / "apache.log", env=env):
+    include = f'Include "{DEPLOY}/memtray-hub-apache.conf"\n'
+    with running_apache(apache_dir, port, APACHE_MODULES, include, threads=32, env=env):
         yield f"http://127.0.0.1:{port}"
 
 

@@ -32,9 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from memtray.hubs.keys import log_key
 from memtray.paths import resolve_home
@@ -289,51 +290,90 @@ def calibrate(workdir: Path, template: Path) -> tuple[float, float]:
     return push, pull
 
 
-def run_trials(
-    workdir: Path, trials: int, seed: int, small: int, large: int, large_mb: int, log: object = None
-) -> Report:
+@dataclass
+class PlannedTrial:
+    number: int
+    folder: Path
+    template: Path
+    push_at: float
+    pull_at: float
+    rng: random.Random
+
+
+def planned_trials(
+    workdir: Path, trials: int, seed: int, small: int, large: int, large_mb: int
+) -> Iterator[PlannedTrial]:
+    """The template, made and timed once uninterrupted; then each trial's folder and kill moments (the push's in
+    one stratum of the calibrated run each, the pull's in a random one), the folder removed once the trial is done."""
     template = workdir / "template"
     make_template(template, small, large, large_mb)
     push_time, pull_time = calibrate(workdir / "calibration", template)
     shutil.rmtree(workdir / "calibration")
     rng = random.Random(seed)
-    report = Report()
     for number in range(trials):
         push_at = push_time * 1.1 * (number + rng.random()) / trials
         pull_at = pull_time * 1.1 * (rng.randrange(trials) + rng.random()) / trials
-        trial_dir = workdir / f"trial-{number}"
-        phases, orphans = run_trial(trial_dir, template, push_at, pull_at)
-        report.hub_temp_files += sum(1 for _ in (trial_dir / "hub").rglob(".tmp-*"))
-        shutil.rmtree(trial_dir)
+        folder = workdir / f"trial-{number}"
+        yield PlannedTrial(number, folder, template, push_at, pull_at, rng)
+        shutil.rmtree(folder)
+
+
+def run_trials(
+    workdir: Path, trials: int, seed: int, small: int, large: int, large_mb: int, log: object = None
+) -> Report:
+    report = Report()
+    for trial in planned_trials(workdir, trials, seed, small, large, large_mb):
+        phases, orphans = run_trial(trial.folder, trial.template, trial.push_at, trial.pull_at)
+        report.hub_temp_files += sum(1 for _ in (trial.folder / "hub").rglob(".tmp-*"))
         report.trials += 1
         report.orphan_blobs += orphans
         report.phases.update(phases)
         if log:
-            print(f"trial {number}: push killed at {push_at:.2f}s, pull at {pull_at:.2f}s: {phases}", flush=True)
+            print(
+                f"trial {trial.number}: push killed at {trial.push_at:.2f}s, pull at {trial.pull_at:.2f}s: {phases}",
+                flush=True,
+            )
     return report
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trials", type=int, default=50)
+class _Report(Protocol):
+    def lines(self) -> list[str]: ...
+
+
+def command_line(description: str | None, trials: int, small: int, large_mb: int) -> argparse.Namespace:
+    """The trials' command-line options, with these defaults."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trials", type=int, default=trials)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--small", type=int, default=3000, help="small files (~2 KB each)")
+    parser.add_argument("--small", type=int, default=small, help="small files (~2 KB each)")
     parser.add_argument("--large", type=int, default=3, help="large files")
-    parser.add_argument("--large-mb", type=int, default=8, help="size of each large file in MB")
-    args = parser.parse_args()
+    parser.add_argument("--large-mb", type=int, default=large_mb, help="size of each large file in MB")
+    return parser.parse_args()
+
+
+def print_report(prefix: str, run: Callable[[Path], _Report]) -> int:
+    """Run trials in a keyring session and a scratch folder of their own (both gone afterwards); print the report."""
     from tests.support.desktop import start_keyring_session
 
     session = start_keyring_session()
     os.environ.update(session.env)
     os.environ["MEMTRAY_KDF_PROFILE"] = "test"
-    workdir = Path(tempfile.mkdtemp(prefix="memtray-crash-"))
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     try:
-        report = run_trials(workdir, args.trials, args.seed, args.small, args.large, args.large_mb, log=True)
+        report = run(workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         session.stop()
     print("\n".join(report.lines()))
     return 0
+
+
+def main() -> int:
+    args = command_line(__doc__, trials=50, small=3000, large_mb=8)
+    return print_report(
+        "memtray-crash-",
+        lambda workdir: run_trials(workdir, args.trials, args.seed, args.small, args.large, args.large_mb, log=True),
+    )
 
 
 if __name__ == "__main__":

@@ -11,12 +11,9 @@ no orphan blob or temp file is left, and a laptop joining afterwards receives ev
 
 from __future__ import annotations
 
-import argparse
 import os
-import random
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +27,11 @@ from tests.prove.crash_trials import (
     check_trial,
     classify_pull,
     classify_push,
+    command_line,
     killed_sync,
-    make_template,
     pair,
+    planned_trials,
+    print_report,
     timed_sync,
 )
 from tests.servers import HubEndpoint
@@ -124,50 +123,24 @@ def run_gc_trial(
 
 
 def run_gc_trials(workdir: Path, trials: int, seed: int, small: int, large: int, large_mb: int) -> GcReport:
-    template = workdir / "template"
-    make_template(template, small, large, large_mb)
-    calibration = workdir / "calibration"
-    a, b, _ = pair(calibration)
-    shutil.copytree(template, a.folder(FOLDER), dirs_exist_ok=True)
-    push_time, pull_time = timed_sync(a), timed_sync(b)
-    shutil.rmtree(calibration)
-    rng = random.Random(seed)
     report = GcReport()
-    for number in range(trials):
-        push_at = push_time * 1.1 * (number + rng.random()) / trials
-        pull_at = pull_time * 1.1 * (rng.randrange(trials) + rng.random()) / trials
-        trial_dir = workdir / f"trial-{number}"
+    for trial in planned_trials(workdir, trials, seed, small, large, large_mb):
         # One trial in three kills the push right after a blob landed (where orphans are made), one right after
         # its first entry landed (where a record of blobs that entry names outlives the kill).
-        after_blobs = rng.randint(1, large) if number % 3 == 0 and large else 0
-        after_entry = number % 3 == 1
+        after_blobs = trial.rng.randint(1, large) if trial.number % 3 == 0 and large else 0
+        after_entry = trial.number % 3 == 1
         slack = 1 + after_blobs + 2 * after_entry
-        run_gc_trial(trial_dir, template, push_at * slack, pull_at, report, after_blobs, after_entry)
-        shutil.rmtree(trial_dir)
+        push_at = trial.push_at * slack
+        run_gc_trial(trial.folder, trial.template, push_at, trial.pull_at, report, after_blobs, after_entry)
     return report
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--small", type=int, default=600)
-    parser.add_argument("--large", type=int, default=3)
-    parser.add_argument("--large-mb", type=int, default=2)
-    args = parser.parse_args()
-    from tests.support.desktop import start_keyring_session
-
-    session = start_keyring_session()
-    os.environ.update(session.env)
-    os.environ["MEMTRAY_KDF_PROFILE"] = "test"
-    workdir = Path(tempfile.mkdtemp(prefix="memtray-crash-gc-"))
-    try:
-        report = run_gc_trials(workdir, args.trials, args.seed, args.small, args.large, args.large_mb)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        session.stop()
-    print("\n".join(report.lines()))
-    return 0
+    args = command_line(__doc__, trials=20, small=600, large_mb=2)
+    return print_report(
+        "memtray-crash-gc-",
+        lambda workdir: run_gc_trials(workdir, args.trials, args.seed, args.small, args.large, args.large_mb),
+    )
 
 
 if __name__ == "__main__":

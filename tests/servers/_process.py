@@ -25,19 +25,24 @@ def running(
     command: Sequence[str], port: int, log: Path, env: Mapping[str, str] | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``command`` with output in ``log`` until the block exits; fail if it never listens on ``port``."""
-    with open(log, "ab") as output:
-        process = subprocess.Popen(
-            list(command),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, **(env or {})},
-        )
-    try:
+    with logged(command, log, {**os.environ, **(env or {})}) as process:
         _wait_listening(process, port, log)
         yield process
+
+
+@contextlib.contextmanager
+def logged(
+    command: Sequence[str], log: Path, env: Mapping[str, str] | None = None, timeout: float = STOP_TIMEOUT
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` with output in ``log`` and exactly ``env`` (None: this process's) until the block exits."""
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            list(command), stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        )
+    try:
+        yield process
     finally:
-        stop(process)
+        stop(process, timeout)
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:

@@ -2,8 +2,9 @@
 
 Two accounts: ``writer`` may fetch and push; ``reader`` may only fetch (a push is refused with 403, as GitHub
 refuses a token without write access). ``/git/<name>.git`` serves the bare repositories under the server's
-folder. As in ``webdav_apache``, when the tests run as root Apache's workers run as an unprivileged user, so the
-repositories belong to that user, and commits the tests make behind the client's back are handed to it too.
+folder. As with every Apache here (``tests/servers/apache``), when the tests run as root its workers run as an
+unprivileged user, so the repositories belong to that user, and commits the tests make behind the client's back
+are handed to it too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import contextlib
 import os
 import pwd
 import secrets
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,33 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.servers import HubEndpoint
-from tests.servers._process import free_port, running
-from tests.servers.webdav_apache import APACHE, MODULES, _shared_folder
+from tests.servers._process import free_port
+from tests.servers.apache import running_apache, shared_folder, write_passwords
 
 HTTP_BACKEND = Path("/usr/lib/git-core/git-http-backend")
 BRANCH = b"refs/heads/memtray"
+MODULES = ["authn_core", "authn_file", "authz_core", "authz_user", "auth_basic", "alias", "cgid", "env"]
 CONFIG = """\
-ServerRoot "{workdir}"
-ServerName 127.0.0.1
-Listen 127.0.0.1:{port}
-PidFile "{workdir}/apache.pid"
-ErrorLog "{workdir}/apache-error.log"
-DefaultRuntimeDir "{workdir}"
-LogLevel warn
-{run_as}
-LoadModule mpm_event_module {modules}/mod_mpm_event.so
-LoadModule authn_core_module {modules}/mod_authn_core.so
-LoadModule authn_file_module {modules}/mod_authn_file.so
-LoadModule authz_core_module {modules}/mod_authz_core.so
-LoadModule authz_user_module {modules}/mod_authz_user.so
-LoadModule auth_basic_module {modules}/mod_auth_basic.so
-LoadModule alias_module {modules}/mod_alias.so
-LoadModule cgid_module {modules}/mod_cgid.so
-LoadModule env_module {modules}/mod_env.so
-StartServers 1
-ServerLimit 2
-ThreadsPerChild 16
-MaxRequestWorkers 32
 ScriptSock "{shared}/cgid.sock"
 SetEnv GIT_PROJECT_ROOT "{root}"
 SetEnv GIT_HTTP_EXPORT_ALL 1
@@ -174,33 +154,15 @@ def git_http_server(workdir: Path) -> Iterator[GitHttpServer]:
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     tokens = {"writer": secrets.token_urlsafe(16), "reader": secrets.token_urlsafe(16)}
-    with _shared_folder(workdir) as (shared, account):
+    with shared_folder(workdir) as (shared, account):
         root = shared / "repositories"
         root.mkdir()
         passwords = shared / "htpasswd"
-        for user, token in tokens.items():
-            create = ["-c"] if not passwords.exists() else []
-            subprocess.run(
-                ["htpasswd", "-b", *create, "-B", "-C", "4", str(passwords), user, token],
-                check=True,
-                capture_output=True,
-            )
-        run_as = f"User {account.pw_name}\nGroup #{account.pw_gid}" if os.geteuid() == 0 else ""
+        write_passwords(passwords, tokens)
         for path in (shared, root, passwords):
             os.chown(path, account.pw_uid, account.pw_gid)
-        config = workdir / "apache.conf"
-        config.write_text(
-            CONFIG.format(
-                workdir=workdir,
-                port=port,
-                run_as=run_as,
-                modules=MODULES,
-                shared=shared,
-                root=root,
-                backend=HTTP_BACKEND,
-            )
-        )
-        with running([APACHE, "-f", str(config), "-DFOREGROUND"], port, workdir / "apache.log"):
+        body = CONFIG.format(shared=shared, root=root, backend=HTTP_BACKEND)
+        with running_apache(workdir, port, MODULES, body):
             yield GitHttpServer(port, root, tokens["writer"], tokens["reader"], account)
 
 

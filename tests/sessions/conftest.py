@@ -4,57 +4,21 @@ accident from a path that only exists on the other laptop."""
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.servers import HubEndpoint, folder_endpoint
+from tests.servers import folder_endpoint
 from tests.support.claude_home import bare_remote, clone, hosted_as
-from tests.support.laptops import Laptop
+from tests.support.separate_laptops import TwoLaptopWorld, two_separate_laptops
+from tests.support.transcripts import Conversation, settle, transcript_path, write_records
 
 REMOTE = "git@github.com:alice/webapp.git"
 
 
-@contextmanager
-def out_of_sight(disks: list[Path]) -> Iterator[None]:
-    hidden = [(disk, disk.with_name(f".{disk.name}-elsewhere")) for disk in disks]
-    for disk, away in hidden:
-        disk.rename(away)
-    try:
-        yield
-    finally:
-        for disk, away in hidden:
-            away.rename(disk)
-
-
 @dataclass
-class SeparateLaptop(Laptop):
-    disk: Path = Path()
-    others: list[Path] = field(default_factory=list)
-
-    @property
-    def user_home(self) -> Path:
-        return Path(self.env["HOME"])
-
-    @property
-    def staging(self) -> Path:
-        return self.home / "data" / "sessions"
-
-    def run(self, *args: str, **options: object) -> subprocess.CompletedProcess[str]:
-        with out_of_sight(self.others):
-            return super().run(*args, **options)  # type: ignore[arg-type]
-
-
-@dataclass
-class World:
-    root: Path
-    hub: HubEndpoint
-    a: SeparateLaptop
-    b: SeparateLaptop
+class World(TwoLaptopWorld):
     webapp_a: Path
     webapp_b: Path
 
@@ -63,17 +27,8 @@ class World:
 def world(tmp_path: Path) -> World:
     """A (home /Users/alice, the project at ~/code/webapp) and B (home /home/alice.smith, the project at
     ~/src/work/webapp): one repository, cloned on each; both laptops in one vault, sessions turned on."""
-    homes = {"A": Path("Users") / "alice", "B": Path("home") / "alice.smith"}
     hub = folder_endpoint(tmp_path / "hub")
-    laptops = {}
-    for name, home in homes.items():
-        disk = tmp_path / name
-        (disk / home).mkdir(parents=True)
-        root = tmp_path / f"laptop-{name}"
-        root.mkdir()
-        laptops[name] = SeparateLaptop(f"Laptop-{name}", root, hub, env={"HOME": str(disk / home)}, disk=disk)
-    a, b = laptops["A"], laptops["B"]
-    a.others, b.others = [b.disk], [a.disk]
+    a, b = two_separate_laptops(tmp_path, hub)
     remote = bare_remote(tmp_path / "remotes" / "alice", "webapp")
     webapp_a = hosted_as(clone(remote, a.user_home / "code" / "webapp"), REMOTE)
     webapp_b = hosted_as(clone(remote, b.user_home / "src" / "work" / "webapp"), REMOTE)
@@ -82,3 +37,20 @@ def world(tmp_path: Path) -> World:
     b.join_from(a)
     b.run("settings", "claude_sessions", "yes")
     return World(tmp_path, hub, a, b, webapp_a, webapp_b)
+
+
+def b_has_opened_the_project(world: World) -> None:
+    """B has used Claude Code in its own checkout before, so B knows where the project is."""
+    own = Conversation(str(world.webapp_b))
+    settle(write_records(transcript_path(world.b.user_home, world.webapp_b, own.session), own.opening()))
+
+
+def session_sent_from_a_to_b(world: World) -> tuple[Conversation, Path, Path]:
+    """A starts a session in its checkout (already quiet) and both laptops sync: the session, its transcript on A
+    and where B keeps it."""
+    talk = Conversation(str(world.webapp_a))
+    source = write_records(transcript_path(world.a.user_home, world.webapp_a, talk.session), talk.opening())
+    settle(source)
+    world.a.sync()
+    world.b.sync()
+    return talk, source, transcript_path(world.b.user_home, world.webapp_b, talk.session)

@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from tests.sessions.conftest import World
+from tests.sessions.conftest import World, b_has_opened_the_project, session_sent_from_a_to_b
 from tests.support.transcripts import (
     Conversation,
     history_entry,
@@ -29,13 +29,6 @@ def uuids(path: Path) -> list[str]:
 
 def chunks(staging: Path) -> list[Path]:
     return sorted(path for path in staging.rglob("*.jsonl"))
-
-
-def b_has_opened_the_project(world: World) -> None:
-    """B has used Claude Code in its own checkout before, so B knows where the project is."""
-    own = Conversation(str(world.webapp_b))
-    path = write_records(transcript_path(world.b.user_home, world.webapp_b, own.session), own.opening())
-    settle(path)
 
 
 def test_a_session_continues_in_the_other_laptops_own_project_folder_with_its_paths(world: World) -> None:
@@ -98,12 +91,7 @@ def settle_after(path: Path) -> Path:
 def test_concurrent_growth_and_concurrent_sessions_merge_by_union_once(world: World) -> None:
     a, b = world.a, world.b
     b_has_opened_the_project(world)
-    on_a = Conversation(str(world.webapp_a))
-    shared_a = write_records(transcript_path(a.user_home, world.webapp_a, on_a.session), on_a.opening())
-    settle(shared_a)
-    a.sync()
-    b.sync()
-    shared_b = transcript_path(b.user_home, world.webapp_b, on_a.session)
+    on_a, shared_a, shared_b = session_sent_from_a_to_b(world)
     assert uuids(shared_b) == uuids(shared_a)
 
     # Both laptops continue the same session before either syncs, and each starts a new one.

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from memtray.sessions import SessionBridge
-from tests.sessions.conftest import World
+from tests.sessions.conftest import World, b_has_opened_the_project, session_sent_from_a_to_b
 from tests.support.laptops import opened
 from tests.support.transcripts import Conversation, read_records, settle, transcript_path, write_records
 
@@ -20,11 +20,6 @@ DAY = 24 * 60 * 60
 
 def staged_text(staging: Path) -> str:
     return "".join(path.read_text(encoding="utf-8") for path in sorted(staging.rglob("*.jsonl")))
-
-
-def b_has_opened_the_project(world: World) -> None:
-    own = Conversation(str(world.webapp_b))
-    settle(write_records(transcript_path(world.b.user_home, world.webapp_b, own.session), own.opening()))
 
 
 def test_a_pasted_key_is_removed_from_what_is_sent_and_the_rest_of_the_record_arrives(world: World) -> None:
@@ -54,12 +49,7 @@ def test_with_hold_a_session_with_a_key_stays_on_the_laptop_and_the_person_is_to
     a, b = world.a, world.b
     b_has_opened_the_project(world)
     a.run("settings", "claude_sessions_secrets", "hold")
-    talk = Conversation(str(world.webapp_a))
-    source = write_records(transcript_path(a.user_home, world.webapp_a, talk.session), talk.opening())
-    settle(source)
-    a.sync()
-    b.sync()
-    target = transcript_path(b.user_home, world.webapp_b, talk.session)
+    talk, source, target = session_sent_from_a_to_b(world)
     before = target.read_bytes()
 
     write_records(source, [talk.user(f"key id {AWS_KEY}"), talk.assistant("Thanks.")])

@@ -12,7 +12,7 @@ from memtray.sessions.merge import Outcome, merge_into, transcript_key
 from memtray.sessions.redact import redact_lines
 from memtray.sessions.rewrite import Rewriter
 from memtray.sessions.state import ExportState
-from tests.support.transcripts import Conversation, line, read_records, settle, write_records
+from tests.support.transcripts import Conversation, Record, line, read_records, settle, write_records
 
 DEVICE = "a" * 32
 
@@ -23,40 +23,46 @@ def exporter(tmp_path: Path) -> tuple[Source, ExportState]:
     return source, ExportState(tmp_path / "state.json")
 
 
+def export_now(source: Source, state: ExportState) -> None:
+    export(source, state, DEVICE, "redact", Exported())
+
+
+def opening_exported(tmp_path: Path) -> tuple[Source, ExportState, Conversation, list[Record]]:
+    """A transcript whose opening records were exported once: its source, export state, conversation, records."""
+    source, state = exporter(tmp_path)
+    talk = Conversation("/Users/alice/web")
+    first = talk.opening()
+    write_records(source.path, first)
+    export_now(source, state)
+    return source, state, talk, first
+
+
 def staged(source: Source) -> list[list[bytes]]:
     return [read[1] for read in (read_chunk(chunk.path) for chunk in chunks_in(source.directory)) if read]
 
 
 def test_a_chunk_holds_only_the_complete_lines_added_since_the_last_one(tmp_path: Path) -> None:
-    source, state = exporter(tmp_path)
-    talk = Conversation("/Users/alice/web")
-    first = talk.opening()
-    write_records(source.path, first)
-    export(source, state, DEVICE, "redact", Exported())
+    source, state, talk, first = opening_exported(tmp_path)
     more = [talk.user("next"), talk.assistant("done")]
     write_records(source.path, more)
     with source.path.open("a", encoding="utf-8") as handle:
         handle.write('{"parentUuid":"x","type":"us')  # the agent is writing this line
-    export(source, state, DEVICE, "redact", Exported())
-    export(source, state, DEVICE, "redact", Exported())  # nothing new: no chunk
+    export_now(source, state)
+    export_now(source, state)  # nothing new: no chunk
 
     chunks = staged(source)
     assert chunks == [[line(r).encode() for r in first], [line(r).encode() for r in more]]
     with source.path.open("a", encoding="utf-8") as handle:
         handle.write('er"}\n')
-    export(source, state, DEVICE, "redact", Exported())
+    export_now(source, state)
     assert staged(source)[-1] == [b'{"parentUuid":"x","type":"user"}']
 
 
 def test_a_transcript_changed_in_its_sent_part_sends_only_records_no_chunk_holds(tmp_path: Path) -> None:
-    source, state = exporter(tmp_path)
-    talk = Conversation("/Users/alice/web")
-    first = talk.opening()
-    write_records(source.path, first)
-    export(source, state, DEVICE, "redact", Exported())
+    source, state, talk, first = opening_exported(tmp_path)
     extra = talk.user("after the rewrite")
     source.path.write_text("".join(line(r) + "\n" for r in [first[1], first[0], *first[2:], extra]))
-    export(source, state, DEVICE, "redact", Exported())
+    export_now(source, state)
     assert staged(source)[-1] == [line(extra).encode()]
 
 

@@ -59,81 +59,66 @@ class Conversation:
         return {**self._common("user"), "message": {"role": "user", "content": text}}
 
     def assistant(self, text: str) -> Record:
+        record = self._assistant_message([{"type": "text", "text": text}], "end_turn", 1200, 80)
+        record["requestId"] = f"req_{uuid.uuid4().hex[:24]}"
+        return record
+
+    def read_file(self, path: str, content: str) -> list[Record]:
+        """The assistant reads ``path`` (a Read tool call) and the tool's result comes back."""
+        call_id, call = self._tool_call("Read", {"file_path": path}, 1300, 40)
+        lines = content.split("\n")
+        numbered = "\n".join(f"{number:6d}\u2192{line}" for number, line in enumerate(lines, start=1))
+        result = self._tool_result(
+            call_id,
+            numbered,
+            {
+                "type": "text",
+                "file": {
+                    "filePath": path,
+                    "content": content,
+                    "numLines": len(lines),
+                    "startLine": 1,
+                    "totalLines": len(lines),
+                },
+            },
+        )
+        return [call, result]
+
+    def run(self, command: str, output: str) -> list[Record]:
+        """The assistant runs ``command`` (a Bash tool call) and its output comes back."""
+        call_id, call = self._tool_call("Bash", {"command": command, "description": "Run a command"}, 1400, 30)
+        outcome = {"stdout": output, "stderr": "", "interrupted": False, "isImage": False}
+        return [call, self._tool_result(call_id, output, outcome, is_error=False)]
+
+    def _assistant_message(
+        self, content: list[Record], stop_reason: str | None, input_tokens: int, output_tokens: int
+    ) -> Record:
         record = self._common("assistant")
         record["message"] = {
             "id": f"msg_{uuid.uuid4().hex[:24]}",
             "type": "message",
             "role": "assistant",
             "model": "claude-sonnet-4-5-20250929",
-            "content": [{"type": "text", "text": text}],
-            "stop_reason": "end_turn",
+            "content": content,
+            "stop_reason": stop_reason,
             "stop_sequence": None,
-            "usage": {"input_tokens": 1200, "output_tokens": 80},
+            "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
         }
-        record["requestId"] = f"req_{uuid.uuid4().hex[:24]}"
         return record
 
-    def read_file(self, path: str, content: str) -> list[Record]:
-        """The assistant reads ``path`` (a Read tool call) and the tool's result comes back."""
+    def _tool_call(self, name: str, tool_input: Record, input_tokens: int, output_tokens: int) -> tuple[str, Record]:
         call_id = f"toolu_{uuid.uuid4().hex[:24]}"
-        call = self._common("assistant")
-        call["message"] = {
-            "id": f"msg_{uuid.uuid4().hex[:24]}",
-            "type": "message",
-            "role": "assistant",
-            "model": "claude-sonnet-4-5-20250929",
-            "content": [{"type": "tool_use", "id": call_id, "name": "Read", "input": {"file_path": path}}],
-            "stop_reason": None,
-            "stop_sequence": None,
-            "usage": {"input_tokens": 1300, "output_tokens": 40},
-        }
-        lines = content.split("\n")
-        numbered = "\n".join(f"{number:6d}\u2192{line}" for number, line in enumerate(lines, start=1))
-        result = self._common("user")
-        result["message"] = {
-            "role": "user",
-            "content": [{"tool_use_id": call_id, "type": "tool_result", "content": numbered}],
-        }
-        result["toolUseResult"] = {
-            "type": "text",
-            "file": {
-                "filePath": path,
-                "content": content,
-                "numLines": len(lines),
-                "startLine": 1,
-                "totalLines": len(lines),
-            },
-        }
-        return [call, result]
+        use = {"type": "tool_use", "id": call_id, "name": name, "input": tool_input}
+        return call_id, self._assistant_message([use], None, input_tokens, output_tokens)
 
-    def run(self, command: str, output: str) -> list[Record]:
-        """The assistant runs ``command`` (a Bash tool call) and its output comes back."""
-        call_id = f"toolu_{uuid.uuid4().hex[:24]}"
-        call = self._common("assistant")
-        call["message"] = {
-            "id": f"msg_{uuid.uuid4().hex[:24]}",
-            "type": "message",
-            "role": "assistant",
-            "model": "claude-sonnet-4-5-20250929",
-            "content": [
-                {
-                    "type": "tool_use",
-                    "id": call_id,
-                    "name": "Bash",
-                    "input": {"command": command, "description": "Run a command"},
-                }
-            ],
-            "stop_reason": None,
-            "stop_sequence": None,
-            "usage": {"input_tokens": 1400, "output_tokens": 30},
-        }
+    def _tool_result(self, call_id: str, content: str, outcome: Record, **extra: object) -> Record:
         result = self._common("user")
         result["message"] = {
             "role": "user",
-            "content": [{"tool_use_id": call_id, "type": "tool_result", "content": output, "is_error": False}],
+            "content": [{"tool_use_id": call_id, "type": "tool_result", "content": content, **extra}],
         }
-        result["toolUseResult"] = {"stdout": output, "stderr": "", "interrupted": False, "isImage": False}
-        return [call, result]
+        result["toolUseResult"] = outcome
+        return result
 
     def system(self, content: str) -> Record:
         return {

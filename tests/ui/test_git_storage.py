@@ -9,18 +9,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QWizard
+from PySide6.QtWidgets import QWizard
 
-from memtray.ui.wizard.base import PAGE_FIRST_SYNC, PAGE_JOIN, PAGE_PLACES, PAGE_RECOVERY
+from memtray.ui.wizard.base import PAGE_FIRST_SYNC, PAGE_JOIN, PAGE_PLACES
 from memtray.ui.wizard.git_form import git_address
 from tests.servers.git_http import git_http_server
 from tests.ui.test_wizard import (
     PASSPHRASE,
     WAIT_MS,
     click,
-    go_to_storage_page,
     laptops,  # noqa: F401  (a fixture, named as a parameter)
     open_wizard,
+    start_with_the_passphrase,
+    storage_chosen,
+    texts_shown,
     wait_for_page,
 )
 
@@ -35,15 +37,9 @@ def test_a_git_repository_is_offered_tested_and_used_in_plain_words(
     first, second = laptops
     with git_http_server(tmp_path / "git") as server:
         raw = server.new_repository("wizard.git")
-        wizard = open_wizard(qtbot, make_client, first)
-        go_to_storage_page(qtbot, wizard)
-        page = wizard.hub_page
-        form = page.git_form
-        page.git_choice.setChecked(True)
+        wizard, page, form = storage_chosen(qtbot, make_client, first, "git")
         assert form.isVisible() and not page.s3_form.isVisible() and not page.webdav_form.isVisible()
-        shown = [label.text() for label in page.findChildren(QLabel)]
-        shown += [edit.placeholderText() for edit in page.findChildren(QLineEdit)]
-        assert not [text for text in shown if "git+" in text], "no address syntax to learn"
+        assert not [text for text in texts_shown(page) if "git+" in text], "no address syntax to learn"
 
         qtbot.keyClicks(form.address, f"http://reader@127.0.0.1:{server.port}/git/wizard")
         qtbot.keyClicks(form.token, server.reader_token)
@@ -64,12 +60,7 @@ def test_a_git_repository_is_offered_tested_and_used_in_plain_words(
         click(qtbot, wizard, QWizard.WizardButton.NextButton)
         assert wizard.state.hub_url == f"git+http://writer@127.0.0.1:{server.port}/git/wizard.git"
         assert wizard.state.hub_secret == server.writer_token
-        click(qtbot, wizard, QWizard.WizardButton.NextButton)
-        box = wizard.passphrase_page.passphrase
-        qtbot.keyClicks(box.first, PASSPHRASE)
-        qtbot.keyClicks(box.second, PASSPHRASE)
-        click(qtbot, wizard, QWizard.WizardButton.CommitButton)
-        wait_for_page(qtbot, wizard, PAGE_RECOVERY)
+        start_with_the_passphrase(qtbot, wizard)
         assert raw.keys("vault/keyfile/"), "the new synced memory's key file is on the memtray branch"
         assert raw.keys("log/"), "the first sync sent this laptop's files"
         assert server.writer_token not in Path(first.service.home.config_file).read_text()

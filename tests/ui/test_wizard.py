@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -341,6 +342,32 @@ def go_to_storage_page(qtbot, wizard: SetupWizard) -> None:
     assert wizard.currentId() == PAGE_HUB
 
 
+def storage_chosen(qtbot, make_client, on: Laptop, kind: str) -> tuple[SetupWizard, Any, Any]:
+    """The wizard on its storage page with ``kind`` (``git``, ``webdav``, ``s3``) chosen: wizard, page, its form."""
+    wizard = open_wizard(qtbot, make_client, on)
+    go_to_storage_page(qtbot, wizard)
+    page = wizard.hub_page
+    getattr(page, f"{kind}_choice").setChecked(True)
+    return wizard, page, getattr(page, f"{kind}_form")
+
+
+def start_with_the_passphrase(qtbot, wizard: SetupWizard) -> None:
+    """From the storage page: on to the passphrase page, type it twice, start; wait for the recovery key page."""
+    click(qtbot, wizard, QWizard.WizardButton.NextButton)
+    box = wizard.passphrase_page.passphrase
+    qtbot.keyClicks(box.first, PASSPHRASE)
+    qtbot.keyClicks(box.second, PASSPHRASE)
+    click(qtbot, wizard, QWizard.WizardButton.CommitButton)
+    wait_for_page(qtbot, wizard, PAGE_RECOVERY)
+
+
+def texts_shown(page: QWidget) -> list[str]:
+    """Every label's text and every text box's placeholder on ``page``."""
+    return [label.text() for label in page.findChildren(QLabel)] + [
+        edit.placeholderText() for edit in page.findChildren(QLineEdit)
+    ]
+
+
 def test_a_cloud_drive_picked_as_another_folder_gets_a_memtray_folder_too(qtbot, make_client, laptops) -> None:
     first, _ = laptops
     dropbox = first.user_home / "Dropbox"
@@ -377,14 +404,9 @@ def test_webdav_is_offered_tested_and_used_in_plain_words(
     first, _ = laptops
     with webdav_wsgidav_endpoint(tmp_path / "webdav") as server:
         address = server.url.replace("webdav://memtray@", "http://").removesuffix("/hub")
-        wizard = open_wizard(qtbot, make_client, first)
-        go_to_storage_page(qtbot, wizard)
-        page = wizard.hub_page
-        form = page.webdav_form
-        page.webdav_choice.setChecked(True)
+        wizard, page, form = storage_chosen(qtbot, make_client, first, "webdav")
         assert form.isVisible() and not page.s3_form.isVisible() and not page.server_form.isVisible()
-        shown = [label.text() for label in page.findChildren(QLabel)]
-        shown += [edit.placeholderText() for edit in page.findChildren(QLineEdit)]
+        shown = texts_shown(page)
         syntax = ("s3://", "webdav://", "webdavs://", "endpoint=")
         assert not [text for text in shown if any(part in text for part in syntax)], "no address syntax to learn"
         qtbot.keyClicks(form.address, address)
@@ -403,12 +425,7 @@ def test_webdav_is_offered_tested_and_used_in_plain_words(
         screenshot(wizard, "wizard-storage")
         click(qtbot, wizard, QWizard.WizardButton.NextButton)
         assert wizard.state.hub_url == server.url.removesuffix("/hub") + "/memtray"
-        click(qtbot, wizard, QWizard.WizardButton.NextButton)
-        box = wizard.passphrase_page.passphrase
-        qtbot.keyClicks(box.first, PASSPHRASE)
-        qtbot.keyClicks(box.second, PASSPHRASE)
-        click(qtbot, wizard, QWizard.WizardButton.CommitButton)
-        wait_for_page(qtbot, wizard, PAGE_RECOVERY)
+        start_with_the_passphrase(qtbot, wizard)
         assert "Sent " in wizard.recovery_page.sync_note.text()
         root = tmp_path / "webdav" / "wsgidav-root"
         assert sorted(path.name for path in root.iterdir()) == ["memtray"]
@@ -423,11 +440,7 @@ def test_an_s3_bucket_is_offered_and_tested_in_plain_words(
     with s3_moto_endpoint(tmp_path / "s3") as server:
         endpoint = server.url.split("endpoint=")[1].split("&")[0]
         key_id, secret_key = (server.secret or ":").split(":", 1)
-        wizard = open_wizard(qtbot, make_client, first)
-        go_to_storage_page(qtbot, wizard)
-        page = wizard.hub_page
-        form = page.s3_form
-        page.s3_choice.setChecked(True)
+        wizard, page, form = storage_chosen(qtbot, make_client, first, "s3")
         assert form.isVisible() and not page.webdav_form.isVisible()
         qtbot.keyClicks(form.bucket, "memtray-hub")
         qtbot.keyClicks(form.server, endpoint)
