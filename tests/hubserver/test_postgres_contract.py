@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.hubs.test_contract_all import hubs, laptops, test_hub_contract  # noqa: F401
+from tests.hubs.conftest import hubs  # noqa: F401
+from tests.hubs.test_contract_all import laptops, test_hub_contract  # noqa: F401
 from tests.servers import HubEndpoint
 from tests.servers.postgres import postgres_hub_endpoint
 
