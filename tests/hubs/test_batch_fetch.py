@@ -13,12 +13,12 @@ from memtray.hubs.base import Hub
 from memtray.hubs.batch import PARALLEL_READS, BatchRead, fetch_all, fetch_many
 from memtray.hubs.folder import FolderHub
 from tests.hubs.contract import TwoLaptops
-from tests.hubs.test_contract_all import endpoint, hubs, laptops  # noqa: F401 (fixtures)
+from tests.hubs.test_contract_all import endpoint, laptops  # noqa: F401 (fixtures)
 
 COUNT = 70
 
 
-def test_every_object_comes_back_in_order(hubs: TwoLaptops) -> None:  # noqa: F811
+def test_every_object_comes_back_in_order(hubs: TwoLaptops) -> None:
     keys = [f"blob/{number:03d}-{'x' * (number % 7)}" for number in range(COUNT)]
     for number, key in enumerate(keys):
         hubs.a.put_new(key, f"object {number}".encode() * (number + 1))
@@ -28,7 +28,7 @@ def test_every_object_comes_back_in_order(hubs: TwoLaptops) -> None:  # noqa: F8
     assert fetch_all(hubs.b, []) == {}
 
 
-def test_an_absent_object_is_named_at_its_turn(hubs: TwoLaptops) -> None:  # noqa: F811
+def test_an_absent_object_is_named_at_its_turn(hubs: TwoLaptops) -> None:
     keys = [f"blob/present-{number:02d}" for number in range(12)]
     for key in keys:
         hubs.a.put_new(key, key.encode())
