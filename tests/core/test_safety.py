@@ -15,10 +15,11 @@ from memtray.hubs.keys import log_key
 from memtray.model import DeletedBy, MassDeleteQuestion
 from memtray.paths import resolve_home
 from memtray.service import Service
+from memtray.service.unlock_cache import UNLOCK_KEY
 from memtray.sync.entry import FileChange, LogEntry, entry_hash, seal_entry
 from memtray.sync.records import FileVersion
 from tests.servers import HubEndpoint
-from tests.support.laptops import Laptop, assert_synced, paired, tree
+from tests.support.laptops import Laptop, assert_synced, opened, paired, tree
 
 
 def test_wrong_passphrase_is_refused_and_nothing_local_is_touched(make_laptop, folder_hub: HubEndpoint):
@@ -26,6 +27,8 @@ def test_wrong_passphrase_is_refused_and_nothing_local_is_touched(make_laptop, f
     (a.folder() / "one.md").write_text("changed on A\n")
     a.sync()
     (b.folder() / "mine.md").write_text("unsent\n")
+    with opened(b) as service:  # a laptop unlocks with the key it kept (unlock_cache.py): here it has none
+        service.keychain.delete(f"{service.config.vault_id}:{UNLOCK_KEY}")
     before = tree(b.folder())
     done = b.run("sync", check=False, extra_env={"MEMTRAY_PASSPHRASE": "not the passphrase"})
     assert done.returncode == 3
