@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -36,6 +38,15 @@ def with_mnemonic(label: str, taken: set[str]) -> str:
             taken.add(char.lower())
             return label[:index] + "&" + label[index:]
     return label
+
+
+AGENT_SETTINGS = ("claude_", "codex_", "sessions_", "agents_")
+
+
+def _section(setting: Setting) -> str:
+    if setting.key.startswith("notify_"):
+        return "notifications"
+    return "agents" if setting.key.startswith(AGENT_SETTINGS) else "syncing"
 
 
 class GeneralTab(QWidget):
@@ -61,13 +72,15 @@ class GeneralTab(QWidget):
         self.controls: dict[str, QWidget] = {}
         self.status = StatusLine()
         taken = set(reserved)
-        column = QVBoxLayout(self)
+        page = QWidget()
+        column = QVBoxLayout(page)
         column.addWidget(heading(self.tr("General")))
         column.addWidget(explanation(self.tr("Changes are saved as soon as you make them.")))
         column.addWidget(self._name_box(taken))
         sections = (
-            (self.tr("Syncing"), [s for s in SETTINGS if not s.key.startswith("notify_")]),
-            (self.tr("Notifications"), [s for s in SETTINGS if s.key.startswith("notify_")]),
+            (self.tr("Syncing"), [s for s in SETTINGS if _section(s) == "syncing"]),
+            (self.tr("Your agents"), [s for s in SETTINGS if _section(s) == "agents"]),
+            (self.tr("Notifications"), [s for s in SETTINGS if _section(s) == "notifications"]),
         )
         for title, settings in sections:
             box = QGroupBox(title)
@@ -78,6 +91,14 @@ class GeneralTab(QWidget):
             column.addWidget(box)
         column.addWidget(self.status)
         column.addStretch(1)
+        scroller = QScrollArea()  # every help text at its full height, however many settings there are
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroller)
         self._saving = 0
         self.refresh()
 
