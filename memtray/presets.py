@@ -81,7 +81,7 @@ def sessions_preset(data_dir: Path) -> Preset:
         SESSIONS_FOLDER,
         SESSIONS_FOLDER,
         data_dir / "sessions",
-        ("claude/**", "claude-history/**"),
+        ("claude/**", "claude-history/**", "codex/**", "codex-history/**"),
         preset_id=SESSIONS,
     )
 

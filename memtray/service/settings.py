@@ -75,6 +75,20 @@ SETTINGS: tuple[Setting, ...] = (
         choices={"redact": "Remove them from what is sent", "hold": "Keep the session on this laptop until I choose"},
     ),
     Setting(
+        "codex_sessions",
+        False,
+        bool,
+        "Also bring my Codex sessions",
+        "Your Codex conversations continue on your other laptops that have this on, in the same project.",
+    ),
+    Setting(
+        "codex_sessions_secrets",
+        "redact",
+        str,
+        "Secrets in Codex sessions",
+        choices={"redact": "Remove them from what is sent", "hold": "Keep the session on this laptop until I choose"},
+    ),
+    Setting(
         "sessions_days",
         90,
         int,

@@ -1,6 +1,7 @@
 """What a sync calls: ``before_sync`` (retention, then export) and ``after_sync`` (merge into this laptop).
 
-Everything runs only on a laptop where the person turned "Also bring my Claude Code sessions" on. The first such
+Everything runs only on a laptop where the person turned "Also bring my Claude Code sessions" or "Also bring
+my Codex sessions" on (each agent only when its own setting is on; Codex: codex.py). The first such
 laptop adds the "Agent sessions" vault folder; every laptop that opts in places it in its own data folder. Two
 laptops that add it at the same time make two such folders: each laptop writes into the one with the smaller id
 and reads them all.
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from memtray.paths import write_json_atomic
 from memtray.presets import SESSIONS, sessions_preset
+from memtray.sessions import codex
 from memtray.sessions.chunks import CLAUDE, CLAUDE_HISTORY, Chunk, Header, chunks_in, read_chunk, session_dirs
 from memtray.sessions.export import Exported, Source, export
 from memtray.sessions.here import ProjectsHere
@@ -53,12 +55,19 @@ class Merged:
 
 
 class SessionBridge:
-    def __init__(self, service: ServiceBase, claude_dir: Path | None = None) -> None:
+    def __init__(self, service: ServiceBase, claude_dir: Path | None = None, codex_dir: Path | None = None) -> None:
         self._service = service
         self._claude_dir = claude_dir if claude_dir is not None else Path.home() / ".claude"
+        self._codex_dir = codex_dir
 
     def opted_in(self) -> bool:
+        return self._claude_on() or self._codex_on()
+
+    def _claude_on(self) -> bool:
         return bool(self._service.config.setting(OPT_IN))
+
+    def _codex_on(self) -> bool:
+        return bool(self._service.config.setting(codex.OPT_IN))
 
     def before_sync(self) -> Exported:
         """Delete this laptop's expired chunks, then write chunks for what its transcripts gained. A file that
@@ -69,7 +78,7 @@ class SessionBridge:
         try:
             self._export(done)
         except OSError as exc:
-            log.warning("Claude Code sessions were not all sent this time: %s", exc.strerror or type(exc).__name__)
+            log.warning("Agent sessions were not all sent this time: %s", exc.strerror or type(exc).__name__)
         return done
 
     def _export(self, done: Exported) -> None:
@@ -80,8 +89,13 @@ class SessionBridge:
             done.expired += expire(staging, config.device_id, int(config.setting(DAYS)), now)
         here = ProjectsHere.look(self._service, self._claude_dir)
         state = ExportState(self._service.home.data_dir / EXPORT_STATE)
-        for source in self._sources(here, folders[0], now - int(config.setting(DAYS)) * DAY):
-            export(source, state, config.device_id, str(config.setting(SECRETS)), done)
+        cutoff = now - int(config.setting(DAYS)) * DAY
+        if self._claude_on():
+            for source in self._sources(here, folders[0], cutoff):
+                export(source, state, config.device_id, str(config.setting(SECRETS)), done)
+        if self._codex_on():
+            for source in codex.CodexSessions(here, self._codex_dir).sources(folders[0], cutoff):
+                export(source, state, config.device_id, str(config.setting(codex.SECRETS)), done)
         state.save()
 
     def after_sync(self) -> Merged:
@@ -92,7 +106,7 @@ class SessionBridge:
         try:
             self._merge(merged)
         except OSError as exc:
-            log.warning("Claude Code sessions were not all brought here: %s", exc.strerror or type(exc).__name__)
+            log.warning("Agent sessions were not all brought here: %s", exc.strerror or type(exc).__name__)
         return merged
 
     def _merge(self, merged: Merged) -> None:
@@ -104,10 +118,17 @@ class SessionBridge:
         known = set(self._service.config.folder_paths)
         folders = self._placed_folders(create=False)
         merged.placed = not known >= set(self._service.config.folder_paths)
+        codex_sessions = codex.CodexSessions(here, self._codex_dir)
+        from_codex = codex.CodexMerged()
         for staging in folders:
-            for key, session, directory in session_dirs(staging):
-                self._merge_session(here, key, session, directory, state, done, merged)
-            self._merge_history(here, staging / CLAUDE_HISTORY, state, done, merged)
+            if self._claude_on():
+                for key, session, directory in session_dirs(staging):
+                    self._merge_session(here, key, session, directory, state, done, merged)
+                self._merge_history(here, staging / CLAUDE_HISTORY, state, done, merged)
+            if self._codex_on():
+                codex_sessions.merge(staging, self._service.config.device_id, state, done, from_codex)
+        merged.parked |= from_codex.parked
+        merged.busy += from_codex.busy
         state.save()
         if done != before:
             write_json_atomic(done_file, done)
@@ -115,6 +136,11 @@ class SessionBridge:
             count = len(merged.sessions)
             self._service.index.add_activity(
                 "sessions", "", "", f"{count} Claude Code session{'s' if count > 1 else ''} came from other laptops"
+            )
+        if from_codex.sessions:
+            count = len(from_codex.sessions)
+            self._service.index.add_activity(
+                "sessions", "", "", f"{count} Codex session{'s' if count > 1 else ''} came from other laptops"
             )
 
     # The vault folder.
@@ -139,6 +165,11 @@ class SessionBridge:
         places = []
         changed = False
         for folder in defs:
+            missing = [pattern for pattern in preset.include if pattern not in folder.include]
+            if missing and create:  # a folder added before Codex sessions were brought: it takes their chunks too
+                folder.include = [*folder.include, *missing]
+                folder.stamp = (time.time(), config.device_id)
+                service.index.put_folder_def(folder, pending=True)
             place = preset.path / folder.folder_id
             if config.folder_paths.get(folder.folder_id) != str(place):
                 place.mkdir(parents=True, exist_ok=True)

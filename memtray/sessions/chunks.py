@@ -4,6 +4,8 @@ Layout inside the staging folder (the same on every laptop)::
 
     claude/<project identity key>/<session id>/<device id>-<n:06d>.jsonl   records of one session's transcripts
     claude-history/<device id>-<n:06d>.jsonl                               lines of ~/.claude/history.jsonl
+    codex/<project identity key>/<session id>/<device id>-<n:06d>.jsonl    records of one Codex rollout
+    codex-history/<device id>-<n:06d>.jsonl                                lines of ~/.codex/history.jsonl
 
 A chunk's first line is its header (``Header``): which agent and which file of the session it continues (the
 session's transcript or one of its sub-agents'), the sending laptop's project root and home folder, and the time
@@ -13,6 +15,7 @@ exactly as the agent wrote them (secrets redacted). A chunk holds at most ``CHUN
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -25,6 +28,9 @@ from memtray.sessions.records import NEWLINE, made_at, parse
 CHUNK_MAX = 1 << 20
 CLAUDE = "claude"
 CLAUDE_HISTORY = "claude-history"
+CODEX = "codex"
+CODEX_HISTORY = "codex-history"
+AGENTS = ((CLAUDE, CLAUDE_HISTORY), (CODEX, CODEX_HISTORY))
 _NAME = re.compile(r"([0-9a-f]{32})-([0-9]{6,})\.jsonl")
 
 
@@ -86,9 +92,9 @@ def chunks_in(directory: Path) -> list[Chunk]:
     return sorted(found, key=lambda chunk: (chunk.device, chunk.number))
 
 
-def session_dirs(staging: Path) -> Iterator[tuple[str, str, Path]]:
-    """(project key, session id, folder) of every session with chunks in the staging folder."""
-    agent_dir = staging / CLAUDE
+def session_dirs(staging: Path, agent: str = CLAUDE) -> Iterator[tuple[str, str, Path]]:
+    """(project key, session id, folder) of every session of ``agent`` with chunks in the staging folder."""
+    agent_dir = staging / agent
     try:
         projects = sorted(entry for entry in agent_dir.iterdir() if entry.is_dir())
     except OSError:
@@ -96,6 +102,17 @@ def session_dirs(staging: Path) -> Iterator[tuple[str, str, Path]]:
     for project in projects:
         for session in sorted(entry for entry in project.iterdir() if entry.is_dir()):
             yield project.name, session.name, session
+
+
+def signature(chunks: list[Chunk]) -> str:
+    """What the chunks of a session are now (names and sizes): merged once, not again until they change."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        try:
+            digest.update(f"{chunk.path.name}:{chunk.path.stat().st_size}\n".encode())
+        except OSError:
+            continue
+    return digest.hexdigest()
 
 
 def read_chunk(path: Path) -> tuple[Header, list[bytes]] | None:

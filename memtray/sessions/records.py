@@ -36,16 +36,22 @@ def record_key(line: bytes, record: dict[str, Any] | None) -> str:
 
 
 def history_key(record: dict[str, Any]) -> str:
-    """A line of ``history.jsonl`` is the same line when its time, text and project are."""
+    """A line of ``history.jsonl`` is the same line when its time, text and project are (Codex's: its session,
+    time and text)."""
+    if "session_id" in record and "display" not in record:
+        return json.dumps([record.get("session_id"), record.get("ts"), record.get("text")], sort_keys=True)
     return json.dumps([record.get("timestamp"), record.get("display"), record.get("project")], sort_keys=True)
 
 
 def made_at(record: dict[str, Any] | None) -> float | None:
     """When a record was made, in seconds since 1970: an ISO ``timestamp`` (transcripts) or milliseconds
-    (``history.jsonl``); None when it says nothing readable."""
+    (Claude Code's ``history.jsonl``; Codex's ``ts`` in seconds); None when it says nothing readable."""
     if record is None:
         return None
     stamp = record.get("timestamp")
+    seconds = record.get("ts")  # Codex's history.jsonl: seconds
+    if stamp is None and isinstance(seconds, int | float) and not isinstance(seconds, bool):
+        return float(seconds)
     if isinstance(stamp, bool):
         return None
     if isinstance(stamp, int | float):

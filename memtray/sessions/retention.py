@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from memtray.sessions.chunks import CLAUDE_HISTORY, Chunk, chunks_in, read_header, session_dirs
+from memtray.sessions.chunks import AGENTS, Chunk, chunks_in, read_header, session_dirs
 from memtray.sync.engine import MASS_DELETE_MIN
 
 DAY = 24 * 60 * 60
@@ -21,15 +21,16 @@ def expire(staging: Path, device: str, days: int, now: float) -> int:
     cutoff = now - days * DAY
     doomed: list[Chunk] = []
     total = 0
-    for _, _, directory in session_dirs(staging):
-        chunks = chunks_in(directory)
-        total += len(chunks)
-        newest = max((_newest(chunk) for chunk in chunks), default=0.0)
-        if newest < cutoff:
-            doomed.extend(chunk for chunk in chunks if chunk.device == device)
-    history = chunks_in(staging / CLAUDE_HISTORY)
-    total += len(history)
-    doomed.extend(chunk for chunk in history if chunk.device == device and _newest(chunk) < cutoff)
+    for agent, history_dir in AGENTS:
+        for _, _, directory in session_dirs(staging, agent):
+            chunks = chunks_in(directory)
+            total += len(chunks)
+            newest = max((_newest(chunk) for chunk in chunks), default=0.0)
+            if newest < cutoff:
+                doomed.extend(chunk for chunk in chunks if chunk.device == device)
+        history = chunks_in(staging / history_dir)
+        total += len(history)
+        doomed.extend(chunk for chunk in history if chunk.device == device and _newest(chunk) < cutoff)
     allowed = max(MASS_DELETE_MIN - 1, total // 2)
     deleted = 0
     for chunk in doomed[:allowed]:
