@@ -9,7 +9,6 @@ and reads them all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -22,10 +21,11 @@ from typing import TYPE_CHECKING
 from memtray.paths import write_json_atomic
 from memtray.presets import SESSIONS, sessions_preset
 from memtray.sessions import codex
-from memtray.sessions.chunks import CLAUDE, CLAUDE_HISTORY, Chunk, Header, chunks_in, read_chunk, session_dirs
+from memtray.sessions.chunks import CLAUDE, CLAUDE_HISTORY, Header, chunks_in, read_chunk, session_dirs
+from memtray.sessions.chunks import signature as chunk_signature
 from memtray.sessions.export import Exported, Source, export
 from memtray.sessions.here import ProjectsHere
-from memtray.sessions.merge import Outcome, history_line_key, merge_into, transcript_key
+from memtray.sessions.merge import Outcome, history_line_key, merge_files, merge_into
 from memtray.sessions.records import parse
 from memtray.sessions.retention import DAY, expire
 from memtray.sessions.rewrite import Rewriter
@@ -225,7 +225,7 @@ class SessionBridge:
             return
         me = self._service.config.device_id
         chunks = [chunk for chunk in chunks_in(directory) if chunk.device != me]
-        signature = _signature(chunks)
+        signature = chunk_signature(chunks)
         if not chunks or done.get(str(directory)) == signature:
             return
         by_file: dict[str, list[bytes]] = {}
@@ -236,12 +236,9 @@ class SessionBridge:
                 continue
             rewriter = Rewriter(read[0].root, local_root)
             by_file.setdefault(read[0].file, []).extend(rewriter.line(line) for line in read[1])
-        busy = False
-        for file, lines in by_file.items():
-            outcome = merge_into(here.projects_dir / folder / file, lines, transcript_key, state)
-            busy = busy or outcome is Outcome.BUSY
-            if outcome in (Outcome.CREATED, Outcome.APPENDED):
-                merged.sessions.add(session)
+        busy, written = merge_files(by_file, lambda file: here.projects_dir / folder / file, state)
+        if written:
+            merged.sessions.add(session)
         if busy:
             merged.busy += 1
         else:
@@ -252,7 +249,7 @@ class SessionBridge:
     ) -> None:
         me = self._service.config.device_id
         chunks = [chunk for chunk in chunks_in(directory) if chunk.device != me]
-        signature = _signature(chunks)
+        signature = chunk_signature(chunks)
         if not chunks or done.get(str(directory)) == signature:
             return
         lines = []
@@ -297,17 +294,6 @@ def _recent(path: Path, cutoff: float) -> bool:
         return path.stat().st_mtime >= cutoff
     except OSError:
         return False
-
-
-def _signature(chunks: list[Chunk]) -> str:
-    """What the chunks of a session are now (names and sizes): merged once, not again until they change."""
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        try:
-            digest.update(f"{chunk.path.name}:{chunk.path.stat().st_size}\n".encode())
-        except OSError:
-            continue
-    return digest.hexdigest()
 
 
 def _load(path: Path) -> dict[str, str]:

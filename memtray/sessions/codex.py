@@ -29,7 +29,7 @@ from memtray.projects.identity import ProjectIdentity
 from memtray.sessions.chunks import CODEX, CODEX_HISTORY, Header, chunks_in, read_chunk, session_dirs, signature
 from memtray.sessions.export import Source
 from memtray.sessions.here import ProjectsHere
-from memtray.sessions.merge import Outcome, history_line_key, merge_into, transcript_key
+from memtray.sessions.merge import Outcome, history_line_key, merge_files, merge_into
 from memtray.sessions.records import parse
 from memtray.sessions.rewrite import Rewriter
 from memtray.sessions.state import ExportState
@@ -196,14 +196,9 @@ class CodexSessions:
                 continue
             rewriter = CodexRewriter(read[0].root, root)
             by_file.setdefault(read[0].file, []).extend(rewriter.line(line) for line in read[1])
-        busy = False
-        for file, lines in by_file.items():
-            target = self.sessions_dir / file
-            target.parent.mkdir(parents=True, exist_ok=True)
-            outcome = merge_into(target, lines, transcript_key, state)
-            busy = busy or outcome is Outcome.BUSY
-            if outcome in (Outcome.CREATED, Outcome.APPENDED):
-                merged.sessions.add(session)
+        busy, written = merge_files(by_file, lambda file: self.sessions_dir / file, state)
+        if written:
+            merged.sessions.add(session)
         if busy:
             merged.busy += 1
         else:

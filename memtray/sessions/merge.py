@@ -72,6 +72,19 @@ def merge_into(
     return Outcome.APPENDED
 
 
+def merge_files(by_file: dict[str, list[bytes]], place: Callable[[str], Path], state: ExportState) -> tuple[bool, bool]:
+    """Each session file's ``lines`` merged into its ``place`` here (see ``merge_into``): (whether any file was
+    busy, whether any was created or added to)."""
+    busy = written = False
+    for file, lines in by_file.items():
+        target = place(file)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        outcome = merge_into(target, lines, transcript_key, state)
+        busy = busy or outcome is Outcome.BUSY
+        written = written or outcome in (Outcome.CREATED, Outcome.APPENDED)
+    return busy, written
+
+
 def _unique(lines: Iterable[bytes], key: Callable[[bytes], str]) -> list[bytes]:
     seen: set[str] = set()
     unique = []

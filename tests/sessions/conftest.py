@@ -27,15 +27,20 @@ class World(TwoLaptopWorld):
 def world(tmp_path: Path) -> World:
     """A (home /Users/alice, the project at ~/code/webapp) and B (home /home/alice.smith, the project at
     ~/src/work/webapp): one repository, cloned on each; both laptops in one vault, sessions turned on."""
+    return make_world(tmp_path, "claude_sessions")
+
+
+def make_world(tmp_path: Path, setting: str) -> World:
+    """Laptops A and B, each with its own checkout of one repository, in one vault, ``setting`` turned on on both."""
     hub = folder_endpoint(tmp_path / "hub")
     a, b = two_separate_laptops(tmp_path, hub)
     remote = bare_remote(tmp_path / "remotes" / "alice", "webapp")
     webapp_a = hosted_as(clone(remote, a.user_home / "code" / "webapp"), REMOTE)
     webapp_b = hosted_as(clone(remote, b.user_home / "src" / "work" / "webapp"), REMOTE)
     a.init()
-    a.run("settings", "claude_sessions", "yes")
+    a.run("settings", setting, "yes")
     b.join_from(a)
-    b.run("settings", "claude_sessions", "yes")
+    b.run("settings", setting, "yes")
     return World(tmp_path, hub, a, b, webapp_a, webapp_b)
 
 

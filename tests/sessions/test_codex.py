@@ -16,12 +16,9 @@ import pytest
 from memtray.presets import SESSIONS
 from memtray.sessions.codex import CodexRewriter
 from memtray.sessions.records import made_at
-from tests.servers import folder_endpoint
-from tests.sessions.conftest import REMOTE, World
-from tests.support.claude_home import bare_remote, clone, hosted_as
+from tests.sessions.conftest import World, make_world
 from tests.support.codex_sessions import CodexSession, history_entry, write_history, write_rollout
 from tests.support.laptops import opened
-from tests.support.separate_laptops import two_separate_laptops
 from tests.support.transcripts import read_records, settle
 
 DAY = 24 * 60 * 60
@@ -33,16 +30,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     """A (the project at /Users/alice/code/webapp) and B (at /home/alice.smith/src/work/webapp), one vault, only
     Codex sessions turned on; Codex's folder is the default ``~/.codex`` on both."""
     monkeypatch.delenv("CODEX_HOME", raising=False)
-    hub = folder_endpoint(tmp_path / "hub")
-    a, b = two_separate_laptops(tmp_path, hub)
-    remote = bare_remote(tmp_path / "remotes" / "alice", "webapp")
-    webapp_a = hosted_as(clone(remote, a.user_home / "code" / "webapp"), REMOTE)
-    webapp_b = hosted_as(clone(remote, b.user_home / "src" / "work" / "webapp"), REMOTE)
-    a.init()
-    a.run("settings", "codex_sessions", "yes")
-    b.join_from(a)
-    b.run("settings", "codex_sessions", "yes")
-    return World(tmp_path, hub, a, b, webapp_a, webapp_b)
+    return make_world(tmp_path, "codex_sessions")
 
 
 def b_has_used_codex_in_the_project(world: World) -> CodexSession:
