@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWizard
 from memtray.ui.wizard.base import PAGE_FIRST_SYNC, PAGE_JOIN, PAGE_PLACES
 from memtray.ui.wizard.git_form import git_address
 from tests.servers.git_http import git_http_server
+from tests.ui.laptop_pair import screenshot
 from tests.ui.test_wizard import (
     PASSPHRASE,
     WAIT_MS,
@@ -49,6 +50,7 @@ def test_a_git_repository_is_offered_tested_and_used_in_plain_words(
         qtbot.waitUntil(lambda: form.test_button.isEnabled() and "…" not in form.status.text(), timeout=WAIT_MS)
         assert "can read the repository" in form.status.text() and "not write" in form.status.text()
         assert server.reader_token not in form.status.text()
+        screenshot(wizard, "wizard-git-read-only-token")
 
         form.address.clear()
         qtbot.keyClicks(form.address, f"http://writer@127.0.0.1:{server.port}/git/wizard.git/")
@@ -83,9 +85,11 @@ def join_with_the_token(qtbot, make_client, second, setup_code: str, token: str)
     page = wizard.join_page
     page.code_edit.setText(setup_code)
     assert page.server_form.isVisible(), "a git storage's token is asked for"
+    assert page.server_password_label.text().replace("&", "") == "Repository access token:"
     qtbot.keyClicks(page.passphrase, PASSPHRASE)
     assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled(), "not without the token"
     qtbot.keyClicks(page.server_password, token)
+    screenshot(wizard, "wizard-git-join-token")
     click(qtbot, wizard, QWizard.WizardButton.CommitButton)
     wait_for_page(qtbot, wizard, PAGE_PLACES)
     click(qtbot, wizard, QWizard.WizardButton.CommitButton)

@@ -12,7 +12,17 @@ import itertools
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QCheckBox, QLabel, QRadioButton, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFrame,
+    QLabel,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
 
 from memtray.clouddrives import CloudDrive, detect_cloud_drives, holds_storage, storage_folder_for, storage_folder_in
 from memtray.ui.widgets import PathPicker, explanation, home_relative
@@ -55,7 +65,17 @@ class HubPage(QWizardPage):
             self.tr("Every laptop sends to and reads from this storage. It only ever holds encrypted data.")
         )
         self.group = QButtonGroup(self)
-        self.column = QVBoxLayout(self)
+        choices = QWidget()
+        self.column = QVBoxLayout(choices)
+        self.column.setContentsMargins(0, 0, 0, 0)
+        scroller = QScrollArea()  # an opened storage form shows its help and test result at full height
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(choices)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(scroller)
         self.drive_choices: list[tuple[QRadioButton, CloudDrive]] = []
         self.folder_choice = QRadioButton(self.tr("Another &folder your laptops share (a network folder, a USB stick)"))
         self.folder_picker = PathPicker("", self.tr("Choose the folder your laptops share"))

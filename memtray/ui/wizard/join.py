@@ -70,7 +70,9 @@ class JoinPage(WorkingPage):
         self.server_rows = QFormLayout(self.server_form)
         self.server_rows.setContentsMargins(26, 0, 0, 0)
         self.server_rows.addRow(self.tr("Access &key ID:"), self.key_id_edit)
-        self.server_rows.addRow(self.tr("Server pass&word:"), self.server_password)
+        self.server_password_label = QLabel(self.tr("Server pass&word:"))
+        self.server_password_label.setBuddy(self.server_password)
+        self.server_rows.addRow(self.server_password_label, self.server_password)
         self.server_form.hide()
         passphrase_form = QWidget()
         form = QFormLayout(passphrase_form)
@@ -112,6 +114,9 @@ class JoinPage(WorkingPage):
         kind = _storage_kind(text)
         self.server_form.setVisible(kind in ("webdav", "s3", "git"))  # git: the repository's access token
         self.server_rows.setRowVisible(self.key_id_edit, kind == "s3")
+        self.server_password_label.setText(
+            self.tr("Repository access to&ken:") if kind == "git" else self.tr("Server pass&word:")
+        )
         self._changed()
 
     def _changed(self, *_: object) -> None:
