@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from memtray.cli.base import add_command, folder_line, open_service, print_json, set_up_commands, when
-from memtray.errors import MassDeleteError, MemtrayError, UsageError
-from memtray.model import HeldFile, MassDeleteQuestion, SyncResult
+from memtray.cli.sync_report import (
+    answer_sync,
+    held_line,
+    report,
+    sync_request,
+    take_reply,
+    waiting_for_yes,
+    what_to_do,
+)
+from memtray.errors import MemtrayError, UsageError
+from memtray.model import MassDeleteQuestion
 
 if TYPE_CHECKING:
     from memtray.cli.base import SubCommands
@@ -45,53 +53,21 @@ def register(commands: SubCommands) -> None:
     send_anyway.add_argument("path", metavar="PATH", help="the file's path in the folder, as 'memtray status' shows it")
 
 
-def _waiting_for_yes(question: MassDeleteQuestion) -> MassDeleteError:
-    """A sync that stopped before a mass delete: the question in plain words, and exit code 6."""
-    return MassDeleteError(question.message("run 'memtray sync --allow-mass-delete'"))
-
-
-def _report(result: SyncResult) -> None:
-    if result.mass_delete is not None:
-        raise _waiting_for_yes(result.mass_delete)
-    print(result.summary(), flush=True)
-    for conflict in result.conflicts:
-        print(
-            f"conflict: {conflict.folder}/{conflict.path} — the other text is in {conflict.copy_path}", file=sys.stderr
-        )
-    for notice in result.combined:
-        print(
-            f"combined: {notice.folder}/{notice.path} — this laptop's text and {notice.other_device}'s had no "
-            "earlier version in common; both are kept in the file",
-            file=sys.stderr,
-        )
-    for notice in result.displaced:
-        print(
-            f"your text left: {notice.folder}/{notice.path} — {notice.other_device}'s text is in the file now; "
-            "this laptop's is kept in the file's history",
-            file=sys.stderr,
-        )
-    for problem in result.problems:
-        print(f"skipped: {problem.path}: {problem.message}", file=sys.stderr)
-    for held in result.held:
-        print(f"held back: {_held_line(held)} {_what_to_do(held)}", file=sys.stderr)
-    for name in result.joined:
-        print(f"A new laptop joined: {name}. If you did not add it: memtray devices remove {shlex.quote(name)}")
-    for name in result.left:
-        print(f"A laptop was removed: {name}.")
-    for sentence in result.refused:
-        print(sentence, file=sys.stderr)
-
-
 def cmd_sync(args: argparse.Namespace) -> int:
-    service = open_service(args)
     if not args.watch:
-        _report(service.sync(allow_mass_delete=args.allow_mass_delete))
+        from memtray.service.control import ask_running
+
+        reply = ask_running(args.home_obj, sync_request(args.allow_mass_delete))
+        if reply is not None:
+            return take_reply(reply)
+        report(open_service(args).sync(allow_mass_delete=args.allow_mass_delete))
         return 0
-    return _watch(service, args)
+    return _watch(open_service(args), args)
 
 
 def _watch(service: Service, args: argparse.Namespace) -> int:
     """Sync whenever the watch policy says so; stop, with the reason, when only the person can go on."""
+    from memtray.service.control import ControlServer
     from memtray.sync.watch import WatchLoop
     from memtray.sync.watch_policy import WatchPolicy
 
@@ -107,15 +83,19 @@ def _watch(service: Service, args: argparse.Namespace) -> int:
         service.folders,
         service.change_feed(),
         policy,
-        on_synced=_report,
+        on_synced=report,
         on_failed=failed,
     )
+    door = ControlServer(args.home_obj, answer_sync(lambda allow: service.sync(allow_mass_delete=allow)))
+    door.start()
     try:
         needs_the_person = loop.run()
     except KeyboardInterrupt:
         return 0
+    finally:
+        door.stop()
     if isinstance(needs_the_person, MassDeleteQuestion):
-        raise _waiting_for_yes(needs_the_person)
+        raise waiting_for_yes(needs_the_person)
     if needs_the_person is not None:
         raise needs_the_person
     return 0
@@ -136,14 +116,14 @@ def cmd_repair(args: argparse.Namespace) -> int:
         return 0
     if result.mass_delete is None:
         print("Repaired: this laptop sent its files again.")
-    _report(result)
+    report(result)
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     status = open_service(args).status()
     if args.json:
-        held_files = [{**asdict(held), "what_to_do": _what_to_do(held)} for held in status.held]
+        held_files = [{**asdict(held), "what_to_do": what_to_do(held)} for held in status.held]
         print_json({**asdict(status), "held": held_files})
         return 0
     if not status.set_up:
@@ -156,21 +136,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if status.held:
         print("Held back by the secret guard (not sent to your other laptops):")
     for held in status.held:
-        print(f"  {_held_line(held)}\n    {_what_to_do(held)}")
+        print(f"  {held_line(held)}\n    {what_to_do(held)}")
     if status.last_error:
         print(f"Last problem: {status.last_error}")
     return 0
-
-
-def _held_line(held: HeldFile) -> str:
-    return f"{held.folder}/{held.path}, line {held.line}: {held.finding}."
-
-
-def _what_to_do(held: HeldFile) -> str:
-    return (
-        "Remove it from the file (the file is sent once it is gone), or send the file as it is with: "
-        f"memtray send-anyway {shlex.quote(held.folder)} {shlex.quote(held.path)}"
-    )
 
 
 def cmd_send_anyway(args: argparse.Namespace) -> int:

@@ -18,6 +18,9 @@ Every answer is read with a bound, whatever the server claims: an object is refu
 when its Content-Length is over ``max_object_size`` and streamed with a running cap otherwise, a
 folder listing is capped at ``LISTING_MAX``, and any other answer's body is read up to ``ANSWER_MAX``
 and dropped. A compressed answer counts at its unpacked size (urllib3 unpacks a chunk at a time).
+
+Hidden temporary objects a killed write left behind are removed by the daily tidy (``remove_stale_temps``,
+called from sync/blob_gc.py) once they are old enough that no write can still be using them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ import builtins
 import contextlib
 import time
 import uuid
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator, Mapping
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -53,6 +55,7 @@ from memtray.hubs.base import (
 )
 from memtray.hubs.keys import is_listed_key, is_valid_key
 from memtray.hubs.retrying import retry_after_seconds
+from memtray.hubs.webdav_listing import PROPFIND_BODY, PROPFIND_TIMES_BODY, Child, http_time, parse_listing
 
 TIMEOUT = (10.0, 60.0)
 ATTEMPTS = 3
@@ -64,8 +67,6 @@ MAX_COLLECTION_DEPTH = 3
 HIDDEN_PREFIX = ".memtray-"
 IF_NONE_MATCH = "if-none-match"
 MOVE_NO_OVERWRITE = "move"
-PROPFIND_BODY = b'<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>'
-DAV = "{DAV:}"
 LISTING_MAX = 64 * MIB
 ANSWER_MAX = 1 * MIB
 
@@ -138,6 +139,28 @@ class WebDavHub:
         """Remove ``key``; a key that is already gone is not an error (so a retried delete succeeds)."""
         _check_key(key)
         self._remove(key)
+
+    def remove_stale_temps(self, older_than: float, now: float | None = None) -> int:
+        """Delete the hidden temporary and probe objects (``.memtray-*``) that killed writes of any laptop left,
+        untouched for ``older_than`` seconds by this laptop's clock (``now``) and by the server's (a write in
+        progress keeps its object fresh; a laptop whose clock runs ahead never takes a fresh one for stale). An
+        object whose time the server does not give stays. How many went."""
+        laptop_now = time.time() if now is None else now
+        removed = 0
+        pending = [""]
+        while pending:
+            collection = pending.pop()
+            children, server_now = self._propfind(collection, PROPFIND_TIMES_BODY)
+            cutoff = min(laptop_now, laptop_now if server_now is None else server_now) - older_than
+            for child in children:
+                key = f"{collection}/{child.name}" if collection else child.name
+                if child.is_collection:
+                    if not child.name.startswith(".") and key.count("/") < MAX_COLLECTION_DEPTH:
+                        pending.append(key)
+                elif child.name.startswith(HIDDEN_PREFIX) and child.modified is not None and child.modified < cutoff:
+                    self._remove(key)
+                    removed += 1
+        return removed
 
     def close(self) -> None:
         self._session.close()
@@ -226,19 +249,22 @@ class WebDavHub:
             self._made.add(collection)
 
     def _walk(self, collection: str, prefix: str, after: str | None) -> Iterator[str]:
-        for name, is_collection in self._children(collection):
-            key = f"{collection}/{name}" if collection else name
-            if not is_collection:
+        for child in self._propfind(collection, PROPFIND_BODY)[0]:
+            key = f"{collection}/{child.name}" if collection else child.name
+            if not child.is_collection:
                 yield key
             elif key.count("/") < MAX_COLLECTION_DEPTH and _may_hold(key, prefix, after):
                 yield from self._walk(key, prefix, after)
 
-    def _children(self, collection: str) -> builtins.list[tuple[str, bool]]:
+    def _propfind(self, collection: str, asked: bytes) -> tuple[builtins.list[Child], float | None]:
+        """The children of ``collection`` with the properties ``asked``, and the server's clock when it answered
+        (None if it did not say)."""
         url = self._url(collection, folder=True)
         headers = {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"}
-        with self._send("PROPFIND", url, headers=headers, data=PROPFIND_BODY, keep_body=True) as response:
+        with self._send("PROPFIND", url, headers=headers, data=asked, keep_body=True) as response:
+            server_now = http_time(response.headers.get("Date"))
             if response.status_code in (404, 410):
-                return []
+                return [], server_now
             if response.status_code != 207:
                 raise self._error(response, "list a folder")
             too_large = HubError(
@@ -247,7 +273,7 @@ class WebDavHub:
             )
             with self._reading(collection or "the storage folder"):
                 body = read_bounded(response.iter_content(READ_CHUNK), LISTING_MAX, too_large)
-        return self._parse_listing(body, urlsplit(url).path)
+        return parse_listing(body, urlsplit(url).path, self._where), server_now
 
     @contextlib.contextmanager
     def _reading(self, what: str) -> Iterator[None]:
@@ -258,24 +284,6 @@ class WebDavHub:
             raise HubUnreachableError(
                 f"The WebDAV server at {self._where} stopped sending {what} part-way. memtray will try again later."
             ) from exc
-
-    def _parse_listing(self, body: bytes, own_path: str) -> builtins.list[tuple[str, bool]]:
-        if b"<!DOCTYPE" in body.upper():
-            raise HubError(f"The WebDAV server at {self._where} sent a folder listing memtray will not read.")
-        try:
-            root = ElementTree.fromstring(body)
-        except ElementTree.ParseError as exc:
-            raise HubError(f"The WebDAV server at {self._where} sent a folder listing memtray cannot read.") from exc
-        own = unquote(own_path).rstrip("/")
-        children = []
-        for entry in root.iter(f"{DAV}response"):
-            href = (entry.findtext(f"{DAV}href") or "").strip()
-            path = unquote(urlsplit(href).path).rstrip("/")
-            if not href or path == own:
-                continue
-            is_collection = entry.find(f".//{DAV}resourcetype/{DAV}collection") is not None
-            children.append((path.rpartition("/")[2], is_collection))
-        return children
 
     def _url(self, key: str, *, folder: bool = False) -> str:
         path = f"{self._base}/{key}" if key else self._base

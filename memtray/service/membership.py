@@ -31,6 +31,8 @@ from memtray.errors import (
     PassphraseError,
     RemovedFromVaultError,
 )
+from memtray.hubs.base import Hub
+from memtray.hubs.batch import fetch_many
 from memtray.hubs.keys import (
     EPOCH_PREFIX,
     LOG_PREFIX,
@@ -167,14 +169,10 @@ class Members:
     def _read_records(self) -> dict[int, EpochRecord]:
         hub, vault_id = self._service.hub(), self._service.config.vault_id
         records = {}
-        for key in hub.list(EPOCH_PREFIX):
-            epoch = parse_epoch_key(key)
-            if epoch is None:
-                continue
-            try:
-                record = EpochRecord.from_bytes(hub.get(key), expected_epoch=epoch)
-            except ObjectMissingError:
-                continue
+        listed = {key: epoch for key in hub.list(EPOCH_PREFIX) if (epoch := parse_epoch_key(key)) is not None}
+        for key, data in _present(hub, list(listed)):
+            epoch = listed[key]
+            record = EpochRecord.from_bytes(data, expected_epoch=epoch)
             if record.vault_id != vault_id:
                 raise MembershipError(OTHER_VAULT_RECORD.format(key=key))
             records[epoch] = record
@@ -263,12 +261,13 @@ class Members:
         on_hub = sorted(seq for seq in map(parse_roster_key, hub.list(ROSTER_PREFIX)) if seq is not None)
         if pin is not None and pin.seq not in on_hub:
             sealed = sealed[: len(on_hub)]  # the hub lost entries this laptop saw: verify_roster says so
+        wanted: list[int] = []
         for seq in on_hub:
-            if seq == len(sealed) + 1:
-                try:
-                    sealed.append(hub.get(roster_key(seq)))
-                except ObjectMissingError:
-                    break
+            if seq == len(sealed) + len(wanted) + 1:
+                wanted.append(seq)
+        with contextlib.suppress(ObjectMissingError):
+            for _, data in fetch_many(hub, map(roster_key, wanted)):
+                sealed.append(data)  # the entries before one the hub lost since it listed them
         if not sealed and pin is None:
             return None
         roster = verify_roster(sealed, keys.by_epoch.get, pin)  # refuses a roster shorter than the pin, too
@@ -372,6 +371,18 @@ def roster_summary(raw: str | None) -> tuple[bool, dict[str, tuple[str, str, boo
 def _same_laptop_again(roster: Roster, device_id: str, sign_public: bytes) -> bool:
     """True when another member has the same key: the laptop took a new identity in a repair (repair.py)."""
     return any(other != device_id and member.sign_public == sign_public for other, member in roster.members.items())
+
+
+def _present(hub: Hub, keys: list[str]) -> Iterator[tuple[str, bytes]]:
+    """``fetch_many`` of ``keys``, leaving out the ones the hub no longer has."""
+    position = 0
+    while position < len(keys):
+        try:
+            for found in fetch_many(hub, keys[position:]):
+                position += 1
+                yield found
+        except ObjectMissingError:
+            position += 1
 
 
 def _load_entries(raw: str | None) -> list[bytes]:

@@ -98,8 +98,8 @@ class Syncing:
         service.epoch_keys()
         with HomeLock(service.home.lock_file):
             self._follow_index_identity()
-            keys, _ = service.members.refresh(service.epoch_keys())
-            damaged = repair.damaged_logs(service.hub(), keys, service.index, service.config.device_id)
+            keys, news = service.members.refresh(service.epoch_keys())
+            damaged = repair.damaged_logs(service.hub(), keys, service.index, service.config.device_id, news.membership)
             if not damaged:
                 return None
             self._rekey(damaged)

@@ -1,4 +1,4 @@
-"""Removing what killed syncs leave on the hub: blobs no entry refers to, and a folder hub's stale temp files.
+"""Removing what killed syncs leave on the hub: blobs no entry refers to, and stale temp files.
 
 Orphan blobs. A blob is written before the entry that refers to it (publish.py), so a sync killed in between
 leaves a blob nobody can ever need: its id is random and travels only inside an entry of the laptop that wrote
@@ -13,7 +13,8 @@ Any doubt (an entry missing or unreadable, a hub error) deletes nothing. Other l
 never name such a blob: they only ever learn blob ids from this laptop's entries. On the memtray hub the server
 also lets a laptop delete only the blobs it created (it records each object's creator: hubserver/auth.py).
 
-Stale temp files. A folder hub's write goes through a hidden ``.tmp-*`` file (hubs/folder.py); a killed write
+Stale temp files. A folder hub's write goes through a hidden ``.tmp-*`` file (hubs/folder.py), and a WebDAV hub's
+on a server that ignores ``If-None-Match`` through a hidden ``.memtray-*`` object (hubs/webdav.py); a killed write
 leaves it behind. Any laptop removes those untouched for ``TEMP_GRACE`` (a write in progress keeps its file fresh).
 """
 
@@ -126,7 +127,7 @@ def _blobs_named(hub: Hub, keys: Callable[[], EpochKeys], me: str, seqs: range) 
 
 
 def remove_stale_temps(hub: Hub, *, now: float | None = None) -> int:
-    """A folder hub's temp files left by killed writes (any laptop's); 0 for other hub kinds."""
+    """A folder or WebDAV hub's temp files left by killed writes (any laptop's); 0 for other hub kinds."""
     remove = getattr(hub, "remove_stale_temps", None)
     return int(remove(TEMP_GRACE, now)) if remove is not None else 0
 

@@ -11,13 +11,15 @@ catches up without reading every log from the start (step 3 of engine.py, before
   have) is refused, naming the checkpoint.
 - Its versions are settled exactly as an entry's are (its state is versions like any others: a version this laptop
   already has a newer one of changes nothing); each log's cursor moves to the furthest head, never back. The logs are
-  then read after those heads, and the chain check carries on from their hashes (pull.py).
+  then read after those heads, and the chain check carries on from their hashes (pull.py). A checkpoint's parts,
+  and the entries its chain heads name, are fetched in batches (hubs/batch.py), not one request each.
 - An entry gone from the front of a laptop's log is accepted only when a verified checkpoint of that laptop covers
   it (``Coverage``); otherwise it is still a hub that lost data.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections import defaultdict
@@ -25,12 +27,13 @@ from collections.abc import Callable
 
 from memtray.errors import IntegrityError, MembershipError, ObjectMissingError, RollbackError
 from memtray.hubs.base import Hub
+from memtray.hubs.batch import fetch_many
 from memtray.hubs.keys import log_key
 from memtray.membership.laptop_key import verify_signature
 from memtray.membership.view import Membership
 from memtray.model import SyncResult
 from memtray.sync import admission
-from memtray.sync.checkpoint import CKPT_PREFIX, CheckpointHead, ckpt_key, open_head, open_part, parse_ckpt_key
+from memtray.sync.checkpoint import CKPT_PREFIX, CheckpointHead, Head, ckpt_key, open_head, open_part, parse_ckpt_key
 from memtray.sync.cycle import Cycle
 from memtray.sync.entry import entry_hash
 from memtray.sync.pathsafety import MAX_PATH_CHARS
@@ -82,24 +85,35 @@ class Coverage:
     def __init__(self, hub: Hub, keys: Callable[[], EpochKeys], membership: Membership) -> None:
         self.hub, self.keys, self.membership = hub, keys, membership
         self.listing: dict[str, list[int]] | None = None
-        self.own: dict[str, int] = {}
+        self.own: dict[str, Head] = {}
+        self.looked_up: set[str] = set()
 
     def note(self, head: CheckpointHead) -> None:
-        self.own[head.device_id] = max(self.own.get(head.device_id, 0), head.own_seq)
+        own = head.heads.get(head.device_id)
+        if own is not None and own.seq > self.seq(head.device_id):
+            self.own[head.device_id] = own
+
+    def seq(self, device: str) -> int:
+        own = self.own.get(device)
+        return own.seq if own else 0
 
     def covers(self, device: str, seq: int) -> bool:
         """True when a verified checkpoint of ``device`` covers entry ``seq`` of its log."""
-        if self.own.get(device, 0) >= seq:
-            return True
-        if self.listing is None:
-            self.listing = checkpoints_on_hub(self.hub)
-        numbers = self.listing.get(device, [])
-        if numbers and device in readers(self.membership, {device}):
-            try:
-                self.note(verified_head(self.hub, self.keys(), self.membership, device, numbers[-1]))
-            except ObjectMissingError:
-                return False
-        return self.own.get(device, 0) >= seq
+        if self.seq(device) < seq:
+            self.newest(device)
+        return self.seq(device) >= seq
+
+    def newest(self, device: str) -> Head | None:
+        """Where the newest verified checkpoint of ``device`` stands in its own log (None: it has none)."""
+        if device not in self.looked_up:
+            self.looked_up.add(device)
+            if self.listing is None:
+                self.listing = checkpoints_on_hub(self.hub)
+            numbers = self.listing.get(device, [])
+            if numbers and device in readers(self.membership, {device}):
+                with contextlib.suppress(ObjectMissingError):
+                    self.note(verified_head(self.hub, self.keys(), self.membership, device, numbers[-1]))
+        return self.own.get(device)
 
 
 def catch_up_needed(logs: dict[str, list[int]], cursors: dict[str, tuple[int, str]], me: str) -> bool:
@@ -184,16 +198,21 @@ def _usable(
 def _check_heads(cycle: Cycle, head: CheckpointHead, logs: dict[str, list[int]], skip: set[str]) -> None:
     """Refuse a checkpoint whose chain heads disagree with what the hub holds of each log."""
     key = ckpt_key(head.device_id, head.number)
-    for device, at in head.heads.items():
-        if device == cycle.ctx.me or device in skip:
-            continue
+    heads = {device: at for device, at in head.heads.items() if device != cycle.ctx.me and device not in skip}
+    on_hub = [
+        log_key(device, at.seq)
+        for device, at in heads.items()
+        if at.seq in logs.get(device, []) and cycle.cursors.get(device, (0, ""))[0] != at.seq
+    ]
+    hashes = {entry: entry_hash(sealed) for entry, sealed in fetch_many(cycle.ctx.hub, on_hub)}
+    for device, at in heads.items():
         seqs = logs.get(device, [])
         entry = log_key(device, at.seq)
         known = cycle.cursors.get(device)
         if known is not None and known[0] == at.seq:
             agrees = known[1] == at.hash
-        elif at.seq in seqs:
-            agrees = entry_hash(cycle.ctx.hub.get(entry)) == at.hash
+        elif entry in hashes:
+            agrees = hashes[entry] == at.hash
         else:
             agrees = bool(seqs) and at.seq < seqs[0]
         if not agrees:
@@ -221,10 +240,12 @@ def _apply(cycle: Cycle, keys: EpochKeys, head: CheckpointHead, result: SyncResu
         elif current is None or folder.stamp > current.stamp:
             cycle.folder_defs[folder.folder_id] = folder
             cycle.defs_changed.add(folder.folder_id)
-    for number in range(1, len(head.parts) + 1):
+    numbers = range(1, len(head.parts) + 1)
+    parts = fetch_many(hub, (ckpt_key(head.device_id, head.number, number) for number in numbers))
+    for number in numbers:
         part_key = ckpt_key(head.device_id, head.number, number)
         try:
-            sealed = hub.get(part_key)
+            sealed = next(parts)[1]
         except ObjectMissingError as exc:
             raise RollbackError(
                 f"Your storage is missing {part_key}, part of a checkpoint of '{name}'. Your storage lost or altered "

@@ -22,8 +22,10 @@ from collections.abc import Iterable
 
 from memtray.errors import HubError, IntegrityError, ObjectMissingError, ObjectTooLargeError
 from memtray.hubs.base import Hub
+from memtray.hubs.keys import log_key
 from memtray.membership.view import Membership
-from memtray.sync.entry import GENESIS
+from memtray.sync.checkpoint_join import Coverage
+from memtray.sync.entry import GENESIS, entry_hash
 from memtray.sync.index import Index
 from memtray.sync.pull import check_own_log, fetch_chain, hub_logs, read_log
 from memtray.vault.epochs import EpochKeys, UnknownEpochError
@@ -83,7 +85,9 @@ def rekey(index: Index, old_id: str, new_id: str, damaged: Iterable[str]) -> Non
 def damaged_logs(hub: Hub, keys: EpochKeys, index: Index, me: str, membership: Membership | None = None) -> set[str]:
     """Identities whose history on the hub this laptop cannot read past (its own included). An entry sealed under
     an epoch this laptop does not hold is not damage: ``UnknownEpochError`` is raised, as a sync raises it. Entries
-    the roster (``membership``; none: no roster) refuses are left unread, as a sync leaves them."""
+    the roster (``membership``; none: no roster) refuses are left unread, as a sync leaves them. Entries compaction
+    removed are not damage where a verified checkpoint of their laptop covers them: as a sync does, the log is
+    read on from that checkpoint (see checkpoint_join.py)."""
     roster = membership or Membership()
     skip = retired(index)
     logs = hub_logs(hub, skip=skip)
@@ -97,11 +101,13 @@ def damaged_logs(hub: Hub, keys: EpochKeys, index: Index, me: str, membership: M
         raise
     except IntegrityError:
         damaged.add(me)
+    coverage = Coverage(hub, lambda: keys, roster)
     readable = []
     for device in sorted((set(logs) | set(cursors)) - {me}):
-        cursor = cursors.get(device, (0, GENESIS))
+        seqs = logs.get(device, [])
         try:
-            readable.append(read_log(hub, lambda: keys, device, logs.get(device, []), cursor, device, roster))
+            cursor = _start(hub, coverage, device, seqs, cursors.get(device, (0, GENESIS)))
+            readable.append(read_log(hub, lambda: keys, device, seqs, cursor, device, roster, coverage.covers))
         except UnknownEpochError:
             raise
         except (IntegrityError, HubError) as exc:
@@ -114,6 +120,20 @@ def damaged_logs(hub: Hub, keys: EpochKeys, index: Index, me: str, membership: M
                 if device not in skip and acked > (logs[device][-1] if logs.get(device) else 0):
                     damaged.add(device)
     return damaged
+
+
+def _start(hub: Hub, coverage: Coverage, device: str, seqs: list[int], cursor: tuple[int, str]) -> tuple[int, str]:
+    """Where to read ``device``'s log from: this laptop's cursor, or, when the entries after it are gone (a sync
+    starts from checkpoints there: checkpoint_join.py), the newest verified checkpoint of ``device``, checked against
+    the entry it names. Reading from there still finds any entry missing after it."""
+    if not seqs or seqs[0] <= cursor[0] + 1:
+        return cursor
+    head = coverage.newest(device)
+    if head is None:
+        return cursor
+    if head.seq in seqs and entry_hash(hub.get(log_key(device, head.seq))) != head.hash:
+        raise IntegrityError(f"The stored item {log_key(device, head.seq)} does not fit the checkpoint of its laptop.")
+    return head.seq, head.hash
 
 
 def _lost(exc: HubError) -> bool:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon, QWidget
 from memtray.errors import MemtrayError
 from memtray.paths import Home
 from memtray.ui.client import ServiceClient, Snapshot
+from memtray.ui.command_line_door import CommandLineDoor
 from memtray.ui.held_dialog import HeldFileDialog
 from memtray.ui.icons import app_icon
 from memtray.ui.mass_delete import mass_delete_error
@@ -90,6 +91,7 @@ class TrayApp(QObject):
         self.controller = SyncController(self.client, self)
         self.network = network or network_status(self)
         self.scheduler = Scheduler(self.controller, self.network, self)
+        self.door = CommandLineDoor(home, self.controller, self)
         self.tray = tray or Tray()
         self.tray.setParent(self)
         self.notifier: Notifier = make_notifier(self.tray.icon if self.use_tray else None, self)
@@ -188,11 +190,13 @@ class TrayApp(QObject):
     def _on_loaded(self, feed: ChangeFeed | None) -> None:
         self.scheduler.set_change_feed(feed)
         self.scheduler.start()
+        self.door.start()
 
     def _on_load_failed(self, error: MemtrayError) -> None:
         """The hub's change feed could not be opened: say so, and sync on the interval and file changes."""
         self._on_failed(error)
         self.scheduler.start()
+        self.door.start()
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         """Scheduler first: resuming starts a sync, so the tray goes from paused straight to syncing."""
@@ -371,6 +375,7 @@ class TrayApp(QObject):
     def shutdown(self) -> bool:
         """Stop triggers, finish the calls asked so far and close the service; False when one is stuck (a hung hub)."""
         self.scheduler.stop()
+        self.door.stop()
         self.prompter.close()
         self.tray.hide()
         return self.client.shutdown(QUIT_WAIT_MSECS)
