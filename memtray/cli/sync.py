@@ -55,7 +55,7 @@ def register(commands: SubCommands) -> None:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     if not args.watch:
-        from memtray.service.control import ask_running
+        from memtray.control import ask_running
 
         reply = ask_running(args.home_obj, sync_request(args.allow_mass_delete))
         if reply is not None:
@@ -67,7 +67,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def _watch(service: Service, args: argparse.Namespace) -> int:
     """Sync whenever the watch policy says so; stop, with the reason, when only the person can go on."""
-    from memtray.service.control import ControlServer
+    from memtray.control import ControlServer
     from memtray.sync.watch import WatchLoop
     from memtray.sync.watch_policy import WatchPolicy
 

@@ -1,5 +1,5 @@
 """How the command line tells what a sync did: the same lines whether this process synced or the running memtray of
-this home did it for it (see memtray/service/control.py)."""
+this home did it for it (see memtray/control.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from memtray import errors
 from memtray.errors import MassDeleteError, MemtrayError
 
 if TYPE_CHECKING:
+    from memtray.control import Reply, Request
     from memtray.model import HeldFile, MassDeleteQuestion, SyncResult
-    from memtray.service.control import Reply, Request
 
 Line = tuple[bool, str]
 """One line to print: (to stderr, text)."""

@@ -1,4 +1,4 @@
-"""The tray app answers a command line's ``memtray sync`` (see memtray/service/control.py) with a sync of its own,
+"""The tray app answers a command line's ``memtray sync`` (see memtray/control.py) with a sync of its own,
 the same as a click on "Sync now": the tray shows it, the notices follow it, and nothing is unlocked twice.
 
 A request arrives on the door's thread and is handed to the UI thread; the door's thread then waits for the result of
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Signal, Slot
 
 from memtray.cli.sync_report import answer_sync
+from memtray.control import REPLY_SECONDS, ControlServer, Reply, Request
 from memtray.errors import MemtrayError
 from memtray.model import SyncResult
 from memtray.paths import Home
-from memtray.service.control import REPLY_SECONDS, ControlServer, Reply, Request
 from memtray.ui.sync_controller import SyncController
 
 

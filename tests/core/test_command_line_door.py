@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from memtray.cli.sync_report import answer_sync, sync_request, take_reply
+from memtray.control import MAX_REQUEST, ControlServer, Reply, Request, ask_running, socket_path
 from memtray.errors import MassDeleteError, MemtrayError
 from memtray.model import DeletedBy, MassDeleteQuestion, SyncResult
 from memtray.paths import Home, resolve_home
-from memtray.service.control import MAX_REQUEST, ControlServer, Reply, Request, ask_running, socket_path
 from tests.core.test_watch_policy import Watcher
 from tests.servers import folder_endpoint
 from tests.support.laptops import Laptop

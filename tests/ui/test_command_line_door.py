@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from memtray.cli.sync_report import sync_request
+from memtray.control import Reply, ask_running
 from memtray.model import SyncResult
 from memtray.paths import resolve_home
 from memtray.service import Service
-from memtray.service.control import Reply, ask_running
 from memtray.ui.client import ServiceClient
 from memtray.ui.command_line_door import CommandLineDoor
 from memtray.ui.sync_controller import SyncController
