@@ -18,7 +18,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from memtray.sync.checkpoint import (
@@ -128,7 +128,7 @@ class _NoContent(Exception):
     """A version whose bytes are neither in the index nor on the hub as a blob: no checkpoint this time."""
 
 
-def _changes(ctx: SyncContext, rows: list[FileRow]) -> Iterator[FileChange]:
+def _changes(ctx: SyncContext, rows: Iterable[FileRow]) -> Iterator[FileChange]:
     """Every version this laptop holds, with its content inline as an entry would carry it, or its blob."""
     for row in rows:
         version = row.version

@@ -13,6 +13,7 @@ from memtray.hubs.keys import blob_key
 from memtray.membership.view import Membership, Signer
 from memtray.model import MassDeleteQuestion, ProgressCallback
 from memtray.projects.pathmap import IdentityMap, PathMap
+from memtray.sync.contents import Contents
 from memtray.sync.entry import open_blob
 from memtray.sync.globs import GlobFilter
 from memtray.sync.index import Index
@@ -22,6 +23,8 @@ from memtray.sync.records import DiskStamp, FileRow, FileVersion, FolderDef
 from memtray.vault.epochs import EpochKeys
 
 ACTIVITY_PER_CYCLE = 100
+READ_ALL_AFTER = 1000
+"""How many rows of a folder a cycle reads one by one before it reads the whole folder at once (faster by then)."""
 BLOB_PREFIX = blob_key("")
 IDENTITY = IdentityMap()
 Key = tuple[str, str]
@@ -93,11 +96,12 @@ class Cycle:
 
     ctx: SyncContext = field(repr=False)
     keys: Callable[[], EpochKeys] = field(repr=False)
-    rows: dict[str, dict[str, FileRow]] = field(default_factory=dict)
+    rows: dict[str, FolderRows] = field(default_factory=dict)
     changed: set[Key] = field(default_factory=set)
     written: set[Key] = field(default_factory=set)
     scan_started_ns: int = 0
-    contents: dict[str, bytes] = field(default_factory=dict)
+    contents: dict[str, bytes] = field(init=False, repr=False)
+    """Bytes this cycle gathered, by SHA-256; past a few MB the small ones wait in the index (see contents.py)."""
     history: list[FileVersion] = field(default_factory=list)
     copies: list[tuple[FileVersion, FileVersion]] = field(default_factory=list)
     problems: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -112,10 +116,13 @@ class Cycle:
     retiring: set[str] = field(default_factory=set)
     rekey: bool = False
 
-    def folder_rows(self, folder: str) -> dict[str, FileRow]:
-        """The index's rows of ``folder``, read once per cycle and changed in place."""
+    def __post_init__(self) -> None:
+        self.contents = Contents(self.ctx.index)
+
+    def folder_rows(self, folder: str) -> FolderRows:
+        """The index's rows of ``folder``, each read at most once per cycle and changed in place."""
         if folder not in self.rows:
-            self.rows[folder] = self.ctx.index.files(folder)
+            self.rows[folder] = FolderRows(self.ctx.index, folder)
         return self.rows[folder]
 
     def live_folders(self) -> dict[str, tuple[Path, GlobFilter]]:
@@ -160,3 +167,113 @@ class Cycle:
     def log(self, kind: str, version: FileVersion) -> None:
         detail = f"from {self.device_name(version.origin)}" if kind == "received" else ""
         self.activity.append((kind, version.folder, version.path, detail))
+
+
+class FolderRows(dict[str, FileRow]):
+    """The index's rows of one folder as a cycle sees them, read when first needed: one path at a time (``get``,
+    ``in``, ``[]``), a part of the folder (``read_*``) or all of it (``read_all``). Iterating gives only the rows
+    read so far and those the cycle added; a cycle reads the rows each step needs before it goes through them."""
+
+    def __init__(self, index: Index, folder: str) -> None:
+        super().__init__()
+        self.index, self.folder = index, folder
+        self.complete = False
+        """Every row of the folder is read."""
+        self._absent: set[str] = set()
+        self._added: list[str] = []
+        self._read_one_by_one = 0
+        self._read_on_disk = [0, 0]
+        """How many of the rows read had a stamp on disk in the index: in all, and those not deleted."""
+        self._unsettled_read = False
+
+    def get(self, path: str, default: FileRow | None = None) -> FileRow | None:  # type: ignore[override]
+        self._read(path)
+        return super().get(path, default)
+
+    def __contains__(self, path: object) -> bool:
+        if isinstance(path, str):
+            self._read(path)
+        return super().__contains__(path)
+
+    def __missing__(self, path: str) -> FileRow:
+        self._read(path)
+        if not super().__contains__(path):
+            raise KeyError(path)
+        return super().__getitem__(path)
+
+    def __setitem__(self, path: str, row: FileRow) -> None:
+        if not super().__contains__(path):
+            self._read(path)
+            if not super().__contains__(path):
+                self._added.append(path)
+        super().__setitem__(path, row)
+
+    def read_all(self) -> None:
+        if self.complete:
+            return
+        read = dict(self)
+        self.clear()
+        for path, row in self.index.files(self.folder).items():
+            super().__setitem__(path, read.pop(path, row))
+        self.update(read)  # the rows this cycle added, after the index's as before
+        self.complete = True
+
+    def read_below(self, path: str) -> None:
+        """Read the rows of ``path`` and of everything below it."""
+        if path:
+            self._take(self.index.files_below(self.folder, path))
+        else:
+            self.read_all()
+
+    def read_in(self, parent: str) -> None:
+        """Read the rows of the files right in the folder ``parent`` ("" for the top)."""
+        self._take(self.index.files_in(self.folder, parent))
+
+    def read_unsettled(self) -> None:
+        """Read every row whose file on disk is not at its version yet: the rows left unread are all in step."""
+        if not self.complete and not self._unsettled_read:
+            self._take(self.index.unsettled_files(self.folder))
+            self._unsettled_read = True
+
+    def on_disk(self, live_only: bool = False) -> int:
+        """How many of the folder's files have a stamp on disk now (only those not deleted, if ``live_only``)."""
+        here = sum(1 for row in self.values() if row.disk is not None and not (live_only and row.version.deleted))
+        if self.complete:
+            return here
+        return self.index.count_on_disk(self.folder, live_only) - self._read_on_disk[live_only] + here
+
+    def in_index_order(self, unread: Iterable[str] = ()) -> list[str]:
+        """The paths read so far (and ``unread``) in the order the index gives the whole folder, then those the
+        cycle added, in the order it added them."""
+        if self.complete:
+            return list(self)
+        added = set(self._added)
+        return sorted({*(path for path in self if path not in added), *unread}) + self._added
+
+    def paths_on_disk(self) -> list[str]:
+        """The paths of the folder's files that have a stamp on disk now, in ``in_index_order``."""
+        unread = set() if self.complete else set(self.index.paths_on_disk(self.folder)).difference(self)
+        in_order = self.in_index_order(unread)
+        return [path for path in in_order if path in unread or dict.__getitem__(self, path).disk is not None]
+
+    def _read(self, path: str) -> None:
+        if self.complete or super().__contains__(path) or path in self._absent:
+            return
+        self._read_one_by_one += 1
+        if self._read_one_by_one > READ_ALL_AFTER:
+            self.read_all()
+            return
+        row = self.index.file(self.folder, path)
+        if row is None:
+            self._absent.add(path)
+        else:
+            self._take([row])
+
+    def _take(self, rows: Iterable[FileRow]) -> None:
+        for row in rows:
+            path = row.version.path
+            if not super().__contains__(path):
+                super().__setitem__(path, row)
+                if row.disk is not None:
+                    self._read_on_disk[0] += 1
+                    self._read_on_disk[1] += not row.version.deleted

@@ -21,6 +21,11 @@
 7. Publish our new versions as one or more log entries (create-only), then mark them sent (see
    publish.py). A laptop's first sync always publishes, even with nothing to send: that entry introduces
    it to the others.
+
+The cycle reads only the index rows it needs (see ``FolderRows`` in cycle.py): a folder's rows in full when the
+scan walks it all; otherwise those of the paths the watcher reported and of the arriving versions, and, before
+steps 4 to 6 go through a folder, every row whose disk is not at its version yet (a write a stopped sync left
+undone). The rest are in step: counts of the whole folder come from the index.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 
 from memtray.errors import HubError, IntegrityError, MemtrayError, ObjectTooLargeError
 from memtray.membership.view import Membership
@@ -38,11 +46,11 @@ from memtray.sync.checkpoint_join import Coverage, take_checkpoints
 from memtray.sync.checkpoint_publish import publish_checkpoint
 from memtray.sync.compaction import compact
 from memtray.sync.conflict_news import Settlement, settle_elsewhere, take_news
-from memtray.sync.cycle import Cycle, SyncContext
+from memtray.sync.cycle import Cycle, FolderRows, SyncContext
 from memtray.sync.entry import GENESIS, LogEntry
 from memtray.sync.held import held_files
 from memtray.sync.materialise import record_writes, write_to_disk
-from memtray.sync.pathsafety import MAX_PATH_CHARS
+from memtray.sync.pathsafety import MAX_PATH_CHARS, normalise
 from memtray.sync.publish import INLINE_MAX, publish
 from memtray.sync.pull import Fetched, check_acks, check_own_log, fetch_chain, hub_logs, read_log
 from memtray.sync.records import RACY_NS, FileRow
@@ -118,6 +126,9 @@ class SyncEngine:
         self._record(cycle)
         write_to_disk(cycle, result)
         record_writes(cycle, result)
+        # Everything is in the index now; a large cycle's rows need not stay in memory while it sends.
+        cycle.rows.clear()
+        cycle.history.clear()
         self._progress("uploading")
         result.uploaded = publish(self.ctx, self.keys, cycle.contents)
         self._checkpoint()
@@ -170,7 +181,12 @@ class SyncEngine:
         cycle.scan_started_ns = time.time_ns() if reported is None else hash_after_ns + RACY_NS
         for folder_id, (root, rules) in cycle.live_folders().items():
             self._progress("scanning")
+            only = None if reported is None else reported.get(folder_id)
             rows = cycle.folder_rows(folder_id)
+            if only is None or "" in only or (only and folder_id in self.ctx.path_maps):
+                rows.read_all()
+            else:
+                _read_within_reach(rows, root, only)
             scan = scan_folder(
                 root,
                 folder_id,
@@ -180,10 +196,12 @@ class SyncEngine:
                 self._known_version(folder_id),
                 hash_after_ns=hash_after_ns,
                 paths=self.ctx.path_map(folder_id),
-                reported=None if reported is None else reported.get(folder_id),
+                reported=only,
+                contents=cycle.contents,
             )
             deletions = sum(1 for edit in scan.edits if edit.version.deleted) - scan.moved
-            held = self._mass_delete(cycle, folder_id, deletions, scan.live_before, DeletedBy.THIS_LAPTOP)
+            live = partial(rows.on_disk, live_only=True)
+            held = self._mass_delete(cycle, folder_id, deletions, live, DeletedBy.THIS_LAPTOP)
             if held is not None:
                 return held
             cycle.problems[folder_id] = dict(scan.problems)
@@ -279,23 +297,27 @@ class SyncEngine:
         identity path; see scan.py), not lost."""
         for folder_id in cycle.live_folders():
             rows = cycle.folder_rows(folder_id)
-            live = sum(1 for row in rows.values() if row.disk is not None)
+            rows.read_unsettled()
             arrived = {rows[path].version.sha for folder, path in cycle.changed if folder == folder_id}
             doomed = sum(
                 1
                 for row in rows.values()
                 if row.version.deleted and row.disk is not None and not row.pending and row.disk.sha not in arrived
             )
-            held = self._mass_delete(cycle, folder_id, doomed, live, DeletedBy.ANOTHER_LAPTOP)
+            held = self._mass_delete(cycle, folder_id, doomed, rows.on_disk, DeletedBy.ANOTHER_LAPTOP)
             if held is not None:
                 return held
         return None
 
     def _mass_delete(
-        self, cycle: Cycle, folder_id: str, deletions: int, files: int, deleted_by: DeletedBy
+        self, cycle: Cycle, folder_id: str, deletions: int, count: Callable[[], int], deleted_by: DeletedBy
     ) -> MassDeleteQuestion | None:
-        """The question to ask before ``deletions`` of ``files`` go, unless they are few or already allowed."""
-        if self.ctx.allow_mass_delete or deletions < MASS_DELETE_MIN or deletions * 2 <= files:
+        """The question to ask before ``deletions`` of the folder's files (``count()`` of them) go, unless they are
+        few or already allowed."""
+        if self.ctx.allow_mass_delete or deletions < MASS_DELETE_MIN:
+            return None
+        files = count()
+        if deletions * 2 <= files:
             return None
         question = MassDeleteQuestion(folder_id, cycle.folder_defs[folder_id].name, deletions, files, deleted_by)
         return None if question.allowed_by(self.ctx.allowed_delete) else question
@@ -304,7 +326,9 @@ class SyncEngine:
         """Fetch and verify every blob this cycle writes, so a hub failure stops the sync before any write."""
         needed = [loser for _, loser in cycle.copies]
         for folder_id, (_, rules) in cycle.live_folders().items():
-            for path, row in cycle.folder_rows(folder_id).items():
+            rows = cycle.folder_rows(folder_id)
+            rows.read_unsettled()
+            for path, row in rows.items():
                 version, disk = row.version, row.disk
                 wanted = not version.deleted and (disk is None or disk.sha != version.sha) and rules.tracks(path)
                 if wanted and self.ctx.disk_path(folder_id, path) is not None:
@@ -331,6 +355,20 @@ class SyncEngine:
             repair.retire(self.index, cycle.retiring)
             if cycle.rekey:
                 repair.request_rekey(self.index)
+
+
+def _read_within_reach(rows: FolderRows, root: Path, reported: frozenset[str]) -> None:
+    """Read every row a scan of only the ``reported`` paths may take as deleted (see ``scan.Reach``), and some
+    more: each path with everything below it, the files of its folder when it ends in "/", and everything below
+    its folder when that folder is gone."""
+    for path in reported:
+        key = normalise(path.rstrip("/"))
+        folder = key.rpartition("/")[0]
+        rows.read_below(key)
+        if path.endswith("/"):
+            rows.read_in(folder)
+        if folder and not (root / folder).is_dir():
+            rows.read_below(folder)
 
 
 def _member_name(membership: Membership, device_id: str) -> str:

@@ -56,6 +56,8 @@ RATIO_FLOOR = 16 * MIB
 # A blob's plaintext cap leaves room for zlib framing and padding under the hub's 256 MiB cap for blobs.
 PLAIN_CAPS = {"log": 256 * MIB, "ckpt": 256 * MIB, "blob": 240 * MIB}
 INFLATE_CHUNK = 1 * MIB
+INLINE_MAX = 512 * 1024
+"""Content up to this size travels inside its entry; a larger file goes as a blob of its own (see publish.py)."""
 SIGNATURE_MARKER = b"MTsig1"
 SIGNATURE_BYTES = 64
 

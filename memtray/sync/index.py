@@ -31,6 +31,10 @@ from memtray.sync.records import (
     StoredVersion,
 )
 
+UNSETTLED = "CASE WHEN deleted THEN disk_sha IS NOT NULL ELSE disk_sha IS NULL OR disk_sha != sha OR disk_vv != vv END"
+"""The files whose disk does not hold their version yet: a write or a deletion still to do (the ones
+``materialise._in_step`` does not skip)."""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -42,6 +46,7 @@ CREATE TABLE IF NOT EXISTS files (
     PRIMARY KEY (folder, path)
 );
 CREATE INDEX IF NOT EXISTS files_pending ON files (pending) WHERE pending = 1;
+CREATE INDEX IF NOT EXISTS files_unsettled ON files (folder, path) WHERE {UNSETTLED};
 CREATE TABLE IF NOT EXISTS versions (
     id INTEGER PRIMARY KEY, folder TEXT NOT NULL, path TEXT NOT NULL, vv TEXT NOT NULL,
     deleted INTEGER NOT NULL, sha TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
@@ -66,7 +71,7 @@ CREATE TABLE IF NOT EXISTS activity (
 CREATE TABLE IF NOT EXISTS problems (folder TEXT NOT NULL, path TEXT NOT NULL, message TEXT NOT NULL,
     PRIMARY KEY (folder, path));
 CREATE TABLE IF NOT EXISTS sent_entries (seq INTEGER PRIMARY KEY, time REAL NOT NULL, size INTEGER NOT NULL);
-"""
+""".replace("{UNSETTLED}", UNSETTLED)
 
 FILE_COLUMNS = (
     "folder, path, vv, deleted, sha, size, mtime, origin, resolved, blob, "
@@ -191,6 +196,38 @@ class Index:
         vectors: dict[str, Any] = {}
         return {row[1]: _row_to_file(row, vectors) for row in rows}
 
+    def files_below(self, folder: str, path: str) -> Iterator[FileRow]:
+        """The rows of ``path`` and of every file below it ("/"-separated), in ``folder``."""
+        return self._select(folder, "path = ? OR (path > ? AND path < ?)", (path, path + "/", path + "0"))
+
+    def files_in(self, folder: str, parent: str) -> Iterator[FileRow]:
+        """The rows of the files right in the folder ``parent`` ("" for the top) of ``folder``, not below."""
+        if not parent:
+            return self._select(folder, "instr(path, '/') = 0")
+        below = "path > ? AND path < ? AND instr(substr(path, ?), '/') = 0"
+        return self._select(folder, below, (parent + "/", parent + "0", len(parent) + 2))
+
+    def unsettled_files(self, folder: str) -> Iterator[FileRow]:
+        """The rows of ``folder`` whose disk does not hold their version yet (see ``UNSETTLED``)."""
+        return self._select(folder, UNSETTLED)
+
+    def _select(self, folder: str, where: str, params: tuple[object, ...] = ()) -> Iterator[FileRow]:
+        rows = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE folder = ? AND ({where})", (folder, *params))
+        vectors: dict[str, Any] = {}
+        return (_row_to_file(row, vectors) for row in rows)
+
+    def count_on_disk(self, folder: str, live_only: bool) -> int:
+        """How many files of ``folder`` have a stamp on disk (only those not deleted, if ``live_only``)."""
+        query = "SELECT COUNT(*) FROM files WHERE folder = ? AND disk_sha IS NOT NULL" + (
+            " AND deleted = 0" if live_only else ""
+        )
+        return int(self.db.execute(query, (folder,)).fetchone()[0])
+
+    def paths_on_disk(self, folder: str) -> list[str]:
+        """The paths of the files of ``folder`` that have a stamp on disk."""
+        rows = self.db.execute("SELECT path FROM files WHERE folder = ? AND disk_sha IS NOT NULL", (folder,))
+        return [path for (path,) in rows]
+
     def file(self, folder: str, path: str) -> FileRow | None:
         row = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE folder = ? AND path = ?", (folder, path))
         found = row.fetchone()
@@ -226,10 +263,13 @@ class Index:
         return json.loads(row[0]) if row else None
 
     def pending_files(self) -> list[FileRow]:
-        return [_row_to_file(r) for r in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE pending = 1")]
+        vectors: dict[str, Any] = {}
+        rows = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE pending = 1")
+        return [_row_to_file(row, vectors) for row in rows]
 
-    def all_files(self) -> list[FileRow]:
-        return [_row_to_file(r) for r in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files")]
+    def all_files(self) -> Iterator[FileRow]:
+        """Every file's row, read as the caller goes (a large vault's rows are never all in memory)."""
+        return (_row_to_file(r) for r in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files"))
 
     def count_files(self, folder: str, live_only: bool = True) -> int:
         query = "SELECT COUNT(*) FROM files WHERE folder = ?" + (" AND deleted = 0" if live_only else "")

@@ -30,6 +30,9 @@ from memtray.sync.vectors import VersionVector
 
 CHANGED_MEANWHILE = "changed on this laptop while syncing; it will be synced next time"
 WRITERS = 4
+WRITER_RUN = 64
+WRITE_BATCH_BYTES = 8 * 1024 * 1024
+"""About how many bytes a caller hands ``write_many`` at once, when it has many files to write."""
 PlannedWrite = tuple[str, bytes, str, VersionVector, DiskStamp | None]
 
 
@@ -90,11 +93,17 @@ def write_many(root: Path, planned: list[PlannedWrite]) -> list[DiskStamp | str]
         relative, data, sha, vv, expected = item
         return write_checked(root, relative, data, sha, vv, expected, durable=expected is not None or not batch_flush)
 
-    if len(planned) < 2:
-        outcomes = [write(item) for item in planned]
+    def write_all(items: list[PlannedWrite]) -> list[DiskStamp | str]:
+        return [write(item) for item in items]
+
+    # Each writer takes one run of files in a single task: handing out files one by one costs more in locking
+    # between threads than the writes themselves.
+    runs = [planned[start : start + WRITER_RUN] for start in range(0, len(planned), WRITER_RUN)]
+    if len(runs) < 2:
+        outcomes = write_all(planned)
     else:
-        with ThreadPoolExecutor(max_workers=min(WRITERS, len(planned)), thread_name_prefix="memtray-write") as pool:
-            outcomes = list(pool.map(write, planned))
+        with ThreadPoolExecutor(max_workers=min(WRITERS, len(runs)), thread_name_prefix="memtray-write") as pool:
+            outcomes = [outcome for done in pool.map(write_all, runs) for outcome in done]
     if batch_flush and any(expected is None for *_, expected in planned):
         os.sync()
     return outcomes

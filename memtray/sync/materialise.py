@@ -13,7 +13,7 @@ from pathlib import Path
 from memtray.model import ConflictInfo, SyncResult
 from memtray.sync import localfs
 from memtray.sync.conflict_store import News
-from memtray.sync.cycle import ACTIVITY_PER_CYCLE, Cycle, tell_own_writes
+from memtray.sync.cycle import ACTIVITY_PER_CYCLE, Cycle, FolderRows, tell_own_writes
 from memtray.sync.pathsafety import UnsafePath, check_relative
 from memtray.sync.records import DiskStamp, FileRow, FileVersion
 
@@ -22,37 +22,49 @@ def write_to_disk(cycle: Cycle, result: SyncResult) -> None:
     """Bring every live folder's files to the versions of their rows, and save the cycle's conflict copies."""
     for folder_id, (root, rules) in cycle.live_folders().items():
         rows = cycle.folder_rows(folder_id)
+        rows.read_unsettled()  # every other row is in step
         problems = cycle.problems.setdefault(folder_id, {})
-        on_disk = (cycle.ctx.disk_path(folder_id, path) for path, row in rows.items() if row.disk is not None)
-        taken = {disk_path.casefold(): disk_path for disk_path in on_disk if disk_path is not None}
+        taken = _taken(cycle, folder_id, rows) if cycle.ctx.rules.case_insensitive else {}
         writes: list[tuple[FileRow, str, bytes]] = []
-        for path, row in rows.items():
+        held = 0
+        for path in rows.in_index_order():
+            row = rows[path]
             if _in_step(row) or not rules.tracks(path):
                 continue
             disk_path = cycle.ctx.disk_path(folder_id, path)
             if disk_path is None:
                 continue
-            before = row.disk
+            before, planned = row.disk, len(writes)
             problem = _materialise(cycle, root, row, disk_path, taken, result, writes)
             if problem:
                 problems[path] = problem
                 cycle.activity.append(("skipped", folder_id, path, problem))
             if row.disk is not before:
                 cycle.written.add((folder_id, path))
-        planned = [(disk_path, data, row.version.sha, row.version.vv, row.disk) for row, disk_path, data in writes]
-        for (row, _, _), outcome in zip(writes, localfs.write_many(root, planned), strict=True):
-            if isinstance(outcome, str):
-                problems[row.version.path] = outcome
-                cycle.activity.append(("skipped", folder_id, row.version.path, outcome))
-                continue
-            row.disk = outcome
-            cycle.written.add(row.version.key)
-            result.downloaded += 1
-            cycle.log("received", row.version)
+            held += sum(len(data) for _, _, data in writes[planned:])
+            if held >= localfs.WRITE_BATCH_BYTES:  # written a batch at a time: their bytes are never all held
+                _write(cycle, root, writes, problems, result)
+                writes, held = [], 0
+        _write(cycle, root, writes, problems, result)
         for version, loser in cycle.copies:
             copy_beside = cycle.ctx.disk_path(folder_id, version.path) if version.folder == folder_id else None
             if copy_beside is not None:
                 _save_copy(cycle, root, copy_beside, version, loser, result)
+
+
+def _write(
+    cycle: Cycle, root: Path, writes: list[tuple[FileRow, str, bytes]], problems: dict[str, str], result: SyncResult
+) -> None:
+    planned = [(disk_path, data, row.version.sha, row.version.vv, row.disk) for row, disk_path, data in writes]
+    for (row, _, _), outcome in zip(writes, localfs.write_many(root, planned), strict=True):
+        if isinstance(outcome, str):
+            problems[row.version.path] = outcome
+            cycle.activity.append(("skipped", row.version.folder, row.version.path, outcome))
+            continue
+        row.disk = outcome
+        cycle.written.add(row.version.key)
+        result.downloaded += 1
+        cycle.log("received", row.version)
 
 
 def record_writes(cycle: Cycle, result: SyncResult) -> None:
@@ -69,6 +81,13 @@ def record_writes(cycle: Cycle, result: SyncResult) -> None:
         for conflict in result.conflicts:
             index.add_activity("conflict-copy", conflict.folder, conflict.path, conflict.copy_path or "")
     tell_own_writes(cycle)
+
+
+def _taken(cycle: Cycle, folder_id: str, rows: FolderRows) -> dict[str, str]:
+    """The folder's files on disk by their path on this laptop in lower case, to tell which one a file that
+    differs only in upper/lower case would meet."""
+    on_disk = (cycle.ctx.disk_path(folder_id, path) for path in rows.paths_on_disk())
+    return {disk_path.casefold(): disk_path for disk_path in on_disk if disk_path is not None}
 
 
 def _materialise(

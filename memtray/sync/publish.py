@@ -12,30 +12,33 @@ import hashlib
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 
 from memtray.errors import IntegrityError, LocalFileError, ObjectExistsError
 from memtray.hubs.keys import blob_key, log_key
 from memtray.sync import conflict_news, repair
 from memtray.sync.blob_gc import UploadedBlobs
 from memtray.sync.cycle import ACTIVITY_PER_CYCLE, SyncContext
-from memtray.sync.entry import GENESIS, FileChange, LogEntry, entry_hash, seal_blob, seal_entry
+from memtray.sync.entry import GENESIS, INLINE_MAX, FileChange, LogEntry, entry_hash, seal_blob, seal_entry
 from memtray.sync.held import hold_back, note_sent, sendable
-from memtray.sync.records import FileRow
+from memtray.sync.records import FileRow, FileVersion
 from memtray.sync.scan import read_file
 from memtray.vault.epochs import FIRST_EPOCH, EpochKeys
 from memtray.vault.keys import VaultKeys
 
-INLINE_MAX = 512 * 1024
 ENTRY_TARGET = 4 * 1024 * 1024
 NOTICE_SENT = "older_release_notice"
 
 
 def publish(ctx: SyncContext, keys_of: Callable[[], EpochKeys], contents: dict[str, bytes]) -> int:
     """Send every pending version, sealed under the current epoch and signed by ``ctx.signer`` if there is one;
-    ``contents`` holds bytes this cycle already has, by SHA-256. How many versions were sent."""
+    ``contents`` holds bytes this cycle already has, by SHA-256. How many versions were sent.
+
+    Entries are made one at a time from the pending rows, so at most about two entries' content is held at once
+    however many files are sent."""
     index = ctx.index
-    pending = hold_back(ctx, index.pending_files(), contents)
+    pending = deque(hold_back(ctx, index.pending_files(), contents))
     folders = index.pending_folder_defs()
     seq = int(index.get_meta("seq", "0") or 0)
     news = conflict_news.outgoing(index, ctx.me)
@@ -44,20 +47,30 @@ def publish(ctx: SyncContext, keys_of: Callable[[], EpochKeys], contents: dict[s
     if not pending and not folders and not news and not renamed and seq > 0:
         return 0
     epoch, keys = keys_of().sealing()
-    changes = [c for c in (_change_for(ctx, row, keys, epoch, contents) for row in pending) if c is not None]
-    # After the versions that replaced them, so every laptop already has a newer version when these arrive.
-    set_aside = (
-        _change_for(ctx, FileRow(version, None), keys, epoch, contents)
-        for version in sendable(ctx, news.set_aside, contents)
-    )
-    batches = _batches(changes + [change for change in set_aside if change is not None])
+    sent = 0
+    shown: list[FileVersion] = []  # the first ones, for the activity
+
+    def changes() -> Iterator[FileChange]:
+        nonlocal sent
+        while pending:
+            change = _change_for(ctx, pending.popleft(), keys, epoch, contents)
+            if change is not None:
+                sent += 1
+                if len(shown) < ACTIVITY_PER_CYCLE:
+                    shown.append(change.version)
+                yield change
+        # After the versions that replaced them, so every laptop already has a newer version when these arrive.
+        for version in sendable(ctx, news.set_aside, contents):
+            change = _change_for(ctx, FileRow(version, None), keys, epoch, contents)
+            if change is not None:
+                yield change
+
     prev = index.get_meta("hash", GENESIS) or GENESIS
     acks = {device: cursor[0] for device, cursor in index.cursors().items()}
     retires, damaged = repair.announcement(index)
     if epoch > FIRST_EPOCH and index.get_meta(NOTICE_SENT) != "sent":
         seq, prev = _send_notice(ctx, keys_of(), seq, prev)
-    for batch_number, batch in enumerate(batches):
-        last = batch_number == len(batches) - 1
+    for batch_number, (batch, last) in enumerate(_batches(changes())):
         seq += 1
         entry = LogEntry(
             ctx.me,
@@ -90,13 +103,13 @@ def publish(ctx: SyncContext, keys_of: Callable[[], EpochKeys], contents: dict[s
             index.set_meta("hash", prev)
             index.note_entry_sent(seq, entry.time, len(sealed))
             index.put_device(ctx.me, ctx.device_name, sys.platform, seq, time.time(), acks)
-    if not changes:
+    if not sent:
         return 0
     with index.transaction():
-        for change in changes[:ACTIVITY_PER_CYCLE]:
-            kind = "sent-delete" if change.version.deleted else "sent"
-            index.add_activity(kind, change.version.folder, change.version.path, "")
-    return len(changes)
+        for version in shown:
+            kind = "sent-delete" if version.deleted else "sent"
+            index.add_activity(kind, version.folder, version.path, "")
+    return sent
 
 
 def _put_entry(ctx: SyncContext, seq: int, sealed: bytes) -> None:
@@ -158,14 +171,16 @@ def _change_for(
     return FileChange(version)
 
 
-def _batches(changes: list[FileChange]) -> list[list[FileChange]]:
-    batches: list[list[FileChange]] = [[]]
+def _batches(changes: Iterable[FileChange]) -> Iterator[tuple[list[FileChange], bool]]:
+    """``changes`` in entries of about ``ENTRY_TARGET`` bytes of content, each with whether it is the last; at least
+    one, empty when there is nothing to send. An entry is handed out as soon as the next change does not fit in it."""
+    batch: list[FileChange] = []
     size = 0
     for change in changes:
         change_size = len(change.data or b"")
-        if batches[-1] and size + change_size > ENTRY_TARGET:
-            batches.append([])
-            size = 0
-        batches[-1].append(change)
+        if batch and size + change_size > ENTRY_TARGET:
+            yield batch, False
+            batch, size = [], 0
+        batch.append(change)
         size += change_size
-    return batches
+    yield batch, True

@@ -254,11 +254,13 @@ def scan_folder(
     hash_after_ns: int,
     paths: PathMap,
     reported: frozenset[str] | None = None,
+    contents: dict[str, bytes] | None = None,
 ) -> ScanResult:
     """What changed under ``root``, by vault path (``paths`` translates). ``known_version(path, sha)`` names an old
     version a file may still hold; files modified after ``hash_after_ns`` are hashed even when their stamp
     matches. With ``reported`` (the paths a watcher saw change, see ``_walk_reported``) only those are looked at
-    and every other file is taken as the index has it; None walks the whole folder."""
+    and every other file is taken as the index has it; None walks the whole folder. The bytes of each new version
+    go to ``contents`` by SHA-256 when given (so a large scan need not hold them all), else with its edit."""
     if not root.is_dir():
         raise LocalFileError(
             f"The folder {root} is missing. Reconnect its drive, or choose where it lives in Settings."
@@ -273,7 +275,16 @@ def scan_folder(
     if reach is not None and any(paths.to_disk(vault) != disk for vault, (disk, _) in found.items()):
         # A file seen under another vault path than its own (a project's memory moving): the whole folder decides.
         return scan_folder(
-            root, folder_id, rules, rows, me, known_version, hash_after_ns=hash_after_ns, paths=paths, reported=None
+            root,
+            folder_id,
+            rules,
+            rows,
+            me,
+            known_version,
+            hash_after_ns=hash_after_ns,
+            paths=paths,
+            reported=None,
+            contents=contents,
         )
     result.live_before = sum(1 for row in rows.values() if not row.version.deleted and row.disk is not None)
     with containment.Reader(root) as reader:
@@ -308,7 +319,10 @@ def scan_folder(
             base = row.disk.vv if row is not None and row.disk is not None else {}
             vv = bumped(base, me, floor=row.version.vv if row is not None else None)
             version = FileVersion(folder_id, path, vv, False, sha, stamp_size, mtime_ns / 1e9, me)
-            result.edits.append(LocalEdit(version, data, DiskStamp(sha, stamp_size, mtime_ns, inode, vv)))
+            if contents is not None:
+                contents[sha] = data
+            kept = None if contents is not None else data
+            result.edits.append(LocalEdit(version, kept, DiskStamp(sha, stamp_size, mtime_ns, inode, vv)))
     now = time.time()
     synced_on_disk = {disk_path for disk_path, _ in found.values()}
     for path, row in rows.items():
