@@ -1,14 +1,45 @@
-"""Plain data the service layer returns to the CLI and the tray app."""
+"""Plain data the service layer returns to the CLI and the tray app.
+
+What a sync uses is made here, at import; the rest (memtray/model_other.py) is loaded on first use, since every
+dataclass takes a fraction of a millisecond to make and a command-line sync pays for each.
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from memtray.model_other import ActivityItem as ActivityItem
+    from memtray.model_other import ConflictTexts as ConflictTexts
+    from memtray.model_other import DeviceInfo as DeviceInfo
+    from memtray.model_other import InitResult as InitResult
+    from memtray.model_other import JoinResult as JoinResult
+    from memtray.model_other import RemovalResult as RemovalResult
+    from memtray.model_other import Status as Status
+    from memtray.model_other import VersionInfo as VersionInfo
+
+OTHER = frozenset(
+    (
+        "ActivityItem",
+        "ConflictTexts",
+        "DeviceInfo",
+        "InitResult",
+        "JoinResult",
+        "RemovalResult",
+        "Status",
+        "VersionInfo",
+    )
+)
 
 
 @dataclass(frozen=True)
 class FolderInfo:
+    """A synced folder: where it is on this laptop (None while it waits for a place), what it includes and
+    excludes, and how many files it holds."""
+
     folder_id: str
     name: str
     path: str | None
@@ -23,21 +54,9 @@ class FolderInfo:
 
 
 @dataclass(frozen=True)
-class DeviceInfo:
-    device_id: str
-    name: str
-    platform: str
-    last_seen: float | None
-    this_device: bool
-    revoked: bool = False
-    fingerprint: str = ""
-    """Its laptop key's fingerprint (see memtray/membership/laptop_key.py); "" until it has one in the roster."""
-    member: bool = True
-    """False once it was removed, or for a laptop on an older memtray after a removal (its changes are refused)."""
-
-
-@dataclass(frozen=True)
 class FileProblem:
+    """A file a sync skipped, and why, in plain words."""
+
     folder: str
     path: str
     message: str
@@ -63,20 +82,6 @@ class ConflictInfo:
     @property
     def other_from(self) -> str:
         return self.other_device
-
-
-@dataclass(frozen=True)
-class ConflictTexts:
-    """What the conflict view shows, each exactly what its button keeps: ``kept`` is the file's content now
-    (keeping it leaves the file alone), ``other`` the text "keep the other" writes, ``proposal`` both texts
-    combined (what "keep both" writes and "edit, then keep" starts from). ``kept_from`` / ``other_from`` name
-    the laptop each text came from, in words to show ("this laptop" for this one)."""
-
-    kept: str
-    other: str
-    kept_from: str
-    other_from: str
-    proposal: str
 
 
 @dataclass(frozen=True)
@@ -120,27 +125,6 @@ class ProjectInfo:
     claude_folder: str | None
     state: ProjectState
     detail: str
-
-
-@dataclass(frozen=True)
-class ActivityItem:
-    time: float
-    kind: str
-    folder: str
-    path: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    version_id: int
-    folder: str
-    path: str
-    time: float
-    device_name: str
-    size: int
-    deleted: bool
-    current: bool
 
 
 class DeletedBy(enum.Enum):
@@ -229,6 +213,8 @@ class SyncResult:
 
 @dataclass(frozen=True)
 class SyncProgress:
+    """How far a sync has come in its current phase."""
+
     phase: str
     done: int
     total: int
@@ -237,44 +223,9 @@ class SyncProgress:
 ProgressCallback = Callable[[SyncProgress], None]
 
 
-@dataclass(frozen=True)
-class Status:
-    set_up: bool
-    vault_id: str | None = None
-    device_id: str | None = None
-    device_name: str | None = None
-    hub_url: str | None = None
-    hub_kind: str | None = None
-    folders: tuple[FolderInfo, ...] = ()
-    last_sync: float | None = None
-    last_error: str | None = None
-    pending_changes: int = 0
-    open_conflicts: int = 0
-    problems: tuple[FileProblem, ...] = ()
-    paused: bool = False
-    held: tuple[HeldFile, ...] = ()
+def __getattr__(name: str) -> Any:
+    if name in OTHER:
+        from memtray import model_other
 
-
-@dataclass(frozen=True)
-class InitResult:
-    vault_id: str
-    device_id: str
-    recovery_key: str
-
-
-@dataclass(frozen=True)
-class JoinResult:
-    vault_id: str
-    device_id: str
-    folders: tuple[FolderInfo, ...]
-
-
-@dataclass(frozen=True, repr=False)
-class RemovalResult:
-    """A laptop removed: its name, and the new recovery key to show once (the old one may have been seen on it)."""
-
-    name: str
-    recovery_key: str
-
-    def __repr__(self) -> str:
-        return f"RemovalResult(name={self.name!r})"
+        return getattr(model_other, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,12 +16,9 @@ import hashlib
 import json
 import logging
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import platformdirs
 
 from memtray.errors import LocalFileError
 
@@ -75,6 +72,8 @@ def resolve_home(explicit: str | os.PathLike[str] | None = None) -> Home:
         root = Path(chosen).expanduser().resolve()
         scope = "home-" + hashlib.sha256(str(root).encode()).hexdigest()[:16]
         return Home(root / "config", root / "data", root / "logs", scope)
+    import platformdirs  # about 4 ms to load: only for the per-user default
+
     return Home(
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
@@ -99,7 +98,7 @@ def create_private_file(path: Path) -> None:
 def write_private_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` through a private (0600), fsynced temp file; OSError on failure."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.parent / f".tmp-{uuid.uuid4().hex}"
+    temp = path.parent / f".tmp-{os.urandom(16).hex()}"
     # A new file (O_EXCL) created 0600: a umask can only take permissions away.
     handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
     try:

@@ -7,12 +7,10 @@ start fast, and the command line never loads Qt.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import re
 import shlex
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -20,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from memtray.errors import EXIT_CODES_HELP, MemtrayError, NoDesktopError, NotSetUpError, PassphraseError
-from memtray.model import FolderInfo
 
 if TYPE_CHECKING:
+    from memtray.model import FolderInfo
     from memtray.service import Service
 
     SubCommands = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -31,7 +29,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 # Set by scripts/run.sh to how the person started it (e.g. ``bash scripts/run.sh``), so that is what messages name.
 STARTED_AS_VARIABLE = "MEMTRAY_COMMAND"
-NAMES_ITSELF = re.compile(r"memtray\b")
+NAMES_ITSELF = r"memtray\b"
 
 
 def add_command(parent: SubCommands, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -62,6 +60,8 @@ def open_service(args: argparse.Namespace) -> Service:
 def prompt_passphrase(reason: str) -> str | None:
     if not sys.stdin or not sys.stdin.isatty():
         return None
+    import getpass
+
     return getpass.getpass("memtray passphrase: ")
 
 
@@ -71,6 +71,8 @@ def new_passphrase(env_name: str) -> str:
         return from_env
     if not sys.stdin or not sys.stdin.isatty():
         raise PassphraseError(f"memtray needs a new passphrase: type it at the prompt, or set {env_name}.")
+    import getpass
+
     first = getpass.getpass("New passphrase: ")
     if first != getpass.getpass("Type it again: "):
         raise PassphraseError("The two passphrases are different. Nothing was changed.")
@@ -110,6 +112,8 @@ def _program() -> str:
     if not launched or launched == "-c" or launched.endswith(".py"):
         return f"{_quote(sys.executable)} -m memtray"
     name = Path(launched).name
+    import shutil  # about 2 ms to load: only for a message
+
     found = shutil.which(name)
     if found and Path(found).resolve() == Path(launched).resolve():
         return name
@@ -151,7 +155,7 @@ def no_desktop_error(args: argparse.Namespace) -> NoDesktopError:
 
 def error_text(error: MemtrayError, args: argparse.Namespace) -> str:
     """What the command line prints for ``error``: one ``memtray`` at the start, and the commands that help."""
-    said = error.message if NAMES_ITSELF.match(error.message) else f"memtray: {error.message}"
+    said = error.message if re.match(NAMES_ITSELF, error.message) else f"memtray: {error.message}"
     if isinstance(error, NotSetUpError):
         said += "\n" + set_up_commands(args)
     return said

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from memtray.errors import UsageError
 from memtray.hubs import hub_kind
-from memtray.model import Status
 from memtray.paths import Home
 from memtray.service.base import AskPassphrase, ServiceBase
 
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
         ProgressCallback,
         ProjectInfo,
         RemovalResult,
+        Status,
         SyncResult,
     )
     from memtray.service.conflicts import Conflicts
@@ -234,6 +234,8 @@ class Service(ServiceBase):
         return self._syncing.repair()
 
     def status(self) -> Status:
+        from memtray.model import Status
+
         if not self.is_set_up():
             return Status(set_up=False)
         config = self.config

@@ -28,7 +28,8 @@ def is_credentials_file(path: str) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _compile(pattern: str) -> re.Pattern[str]:
+def _expression(pattern: str) -> str:
+    """The regular expression, as text, of one glob."""
     anchored = "/" in pattern.rstrip("/")
     body = pattern.strip("/")
     out = []
@@ -51,12 +52,13 @@ def _compile(pattern: str) -> re.Pattern[str]:
             i += 1
     prefix = "" if anchored else "(?:.*/)?"
     directory_suffix = "(?:/.*)?"
-    return re.compile(f"^{prefix}{''.join(out)}{directory_suffix}$")
+    return f"^{prefix}{''.join(out)}{directory_suffix}$"
 
 
 def _any_of(patterns: Sequence[str]) -> re.Pattern[str]:
-    """One regular expression matching what any of ``patterns`` matches (one match call per path)."""
-    return re.compile("|".join(f"(?:{_compile(pattern).pattern})" for pattern in patterns))
+    """One regular expression matching what any of ``patterns`` matches (one match call per path), compiled
+    once: each glob's own expression is only text."""
+    return re.compile("|".join(f"(?:{_expression(pattern)})" for pattern in patterns))
 
 
 def _could_reach(pattern: str, directory: str) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gc
+import importlib
 import os
 import re
 import subprocess
@@ -15,7 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from memtray.cli import GROUPS, build_parser
+from memtray.cli import COLLECT_AFTER, GROUPS, build_parser, main
 from memtray.keychain import Keychain
 from memtray.paths import resolve_home
 from memtray.service import keyfile
@@ -27,11 +29,23 @@ NO_PASSPHRASE = {"MEMTRAY_PASSPHRASE": ""}
 NEW_PASSPHRASE = "a brand new passphrase for the fast cli"
 NEEDS_PASSPHRASE = "memtray needs your passphrase to unlock your synced memory"
 # Modules a sync that finds nothing to do must not load: the keychain library (about 0.1 s with its backend
-# detection), HTTP and cloud clients, the hub server, the merge and secret scanning libraries, Qt; the service's
+# detection), HTTP and cloud clients, the hub server and its database, the merge and secret scanning libraries, the
+# passphrase strength meter, the MCP server, git, Qt; the service's
 # parts a sync does not use (facade.py makes each on first use), agent sessions on a laptop that did not opt in,
-# subprocess (about 5 ms) and cryptography's key serialization (about 9 ms; raw key bytes need none of it).
+# subprocess (about 5 ms) and cryptography's key serialization (about 9 ms; raw key bytes need none of it); the
+# command line's other groups of commands, the model's dataclasses no sync uses (memtray/model_other.py),
+# platformdirs with --home given, and secretstorage (memtray/secret_service.py reads the keychain itself).
 HEAVY = (
     "keyring",
+    "secretstorage",
+    "platformdirs",
+    "memtray.model_other",
+    "memtray.cli.setup",
+    "memtray.cli.folders",
+    "memtray.cli.projects",
+    "memtray.cli.security",
+    "memtray.cli.settings",
+    "memtray.cli.mcp",
     "requests",
     "urllib3",
     "boto3",
@@ -42,6 +56,10 @@ HEAVY = (
     "PySide6",
     "merge3",
     "detect_secrets",
+    "zxcvbn",
+    "mcp",
+    "psycopg",
+    "dulwich",
     "memtray.hubserver",
     "memtray.ui",
     "memtray.service.setup",
@@ -184,9 +202,24 @@ def test_a_command_line_builds_only_the_parsers_of_its_group() -> None:
     assert [word for _group, words in GROUPS for word in words] + ["hub"] == everything
     for group, words in GROUPS:
         alone = argparse.ArgumentParser()
-        group.register(alone.add_subparsers())
-        assert commands_of(alone) == list(words), f"{group.__name__} registers what GROUPS says"
+        importlib.import_module(group).register(alone.add_subparsers())
+        assert commands_of(alone) == list(words), f"{group} registers what GROUPS says"
         for word in words:
             assert commands_of(build_parser(["--home", "H", word])) == [*words, "hub"]
     assert commands_of(build_parser(["--help"])) == everything, "the help lists them all"
     assert commands_of(build_parser(["--home", "H", "no-such-command"])) == everything, "the error lists them all"
+
+
+def test_only_a_process_of_its_own_collects_cycles_less_often(tmp_path: Path) -> None:
+    threshold = gc.get_threshold()
+    main(["--home", str(tmp_path), "status"])
+    assert gc.get_threshold() == threshold, "a caller in the same process keeps its own"
+    probe = (
+        "import gc, sys; from memtray.cli import main; "
+        "sys.argv = ['memtray', '--home', sys.argv[1], 'status']; main(); print(gc.get_threshold()[0])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    shown = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, env=env, check=True, timeout=120
+    ).stdout
+    assert shown.splitlines()[-1] == str(COLLECT_AFTER)
