@@ -107,12 +107,21 @@ class Members:
         can wrap a key for this laptop's public key or make a key file an old passphrase opens."""
         self.roster: Roster | None = None
         """The roster as the last ``refresh`` verified it."""
+        self._laptop_key: tuple[str, LaptopKey] | None = None
 
     # This laptop's key.
 
     def laptop_key(self) -> LaptopKey | None:
+        """This laptop's key, read once per vault and kept for the service's life: a long-running tray app signs
+        every sync with it, and a keychain read per sync costs tens of milliseconds and grows the Secret Service."""
         service = self._service
-        return load_laptop_key(service.keychain, service.config.vault_id, service.home.laptop_key_file)
+        vault_id = service.config.vault_id
+        if self._laptop_key is not None and self._laptop_key[0] == vault_id:
+            return self._laptop_key[1]
+        key = load_laptop_key(service.keychain, vault_id, service.home.laptop_key_file)
+        if key is not None:
+            self._laptop_key = (vault_id, key)
+        return key
 
     def signer(self) -> LaptopSigner | None:
         key = self.laptop_key()
@@ -125,6 +134,7 @@ class Members:
         if key is None:
             key = LaptopKey.generate()
             store_laptop_key(service.keychain, service.config.vault_id, service.home.laptop_key_file, key)
+            self._laptop_key = (service.config.vault_id, key)
         return LaptopSigner(service.config.device_id, key)
 
     def raw_key(self, epoch: int) -> bytes:
