@@ -7,8 +7,8 @@ sealed store in memtray's own folder (memtray/service/sealed_store.py).
 
 ``keyring`` costs about 0.1 s to import and to pick its backend, which a command line run that only
 reads one item should not pay: on Linux, when nothing chose another backend, an item is read straight
-from the Secret Service (the backend ``keyring`` picks there; see memtray/secret_service.py), and ``keyring``
-is loaded only to write, to delete, or when that read finds nothing.
+from the Secret Service (the backend ``keyring`` picks there), and ``keyring`` is loaded only to write,
+to delete, or when that read finds nothing.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from memtray.errors import KeychainError, KeychainLockedError, KeychainMissingEr
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
-
-    from memtray.secret_service import SecretServiceReader
 
 SERVICE_PREFIX = "memtray"
 # Windows Credential Manager refuses secrets over 2,560 bytes; stay well below in UTF-16.
@@ -100,9 +98,9 @@ def _secret_service_is_the_choice() -> bool:
 
 
 _reader_lock = threading.Lock()
-_reader: SecretServiceReader | None = None
-"""The Secret Service reader, kept for the process: a run that reads three items opens one connection and one
-encrypted session, not three."""
+_reader: tuple[str, Any] | None = None
+"""The bus address and the Secret Service's default collection, with its connection and session: kept for the
+process, so a run that reads three items opens one connection and one encrypted session, not three."""
 
 
 class _NotReadable(Exception):
@@ -113,28 +111,36 @@ def _read_secret_service(service: str, name: str) -> str | None:
     """The item as ``keyring``'s Secret Service backend stores it, None when absent; _NotReadable when locked or
     unreachable. Never asks the person to unlock anything."""
     global _reader
-    try:
-        from memtray.secret_service import SecretServiceReader
-    except ImportError as exc:  # no D-Bus library: keyring decides
-        raise _NotReadable from exc
     with _reader_lock:
         try:
+            import secretstorage
+            from secretstorage.util import open_session
+
             address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
-            if _reader is None or _reader.address != address:
+            if _reader is None or _reader[0] != address:
                 _drop_reader()
-                _reader = SecretServiceReader(address)
-            secret = _reader.read({"username": name, "service": service})
-            return None if secret is None else secret.decode("utf-8")
-        except Exception as exc:  # locked, no D-Bus session, no Secret Service answering, a session it forgot
+                bus = secretstorage.dbus_init()
+                _reader = (address, secretstorage.Collection(bus, session=open_session(bus)))
+            collection = _reader[1]
+            if collection.is_locked():
+                raise _NotReadable
+            for item in collection.search_items({"username": name, "service": service}):
+                if item.is_locked():
+                    raise _NotReadable
+                return bytes(item.get_secret()).decode("utf-8")
+        except _NotReadable:
+            raise
+        except Exception as exc:  # no D-Bus session, no Secret Service answering
             _drop_reader()
             raise _NotReadable from exc
+    return None
 
 
 def _drop_reader() -> None:
     global _reader
     if _reader is not None:
         with contextlib.suppress(Exception):
-            _reader.close()
+            _reader[1].connection.close()
     _reader = None
 
 

@@ -34,10 +34,9 @@ NEEDS_PASSPHRASE = "memtray needs your passphrase to unlock your synced memory"
 # parts a sync does not use (facade.py makes each on first use), agent sessions on a laptop that did not opt in,
 # subprocess (about 5 ms) and cryptography's key serialization (about 9 ms; raw key bytes need none of it); the
 # command line's other groups of commands, the model's dataclasses no sync uses (memtray/model_other.py),
-# platformdirs with --home given, and secretstorage (memtray/secret_service.py reads the keychain itself).
+# and platformdirs with --home given.
 HEAVY = (
     "keyring",
-    "secretstorage",
     "platformdirs",
     "memtray.model_other",
     "memtray.cli.setup",
