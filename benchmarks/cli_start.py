@@ -7,8 +7,8 @@ generated memory files, with the real (calibrated) Argon2 settings and a real gn
 ``git worktree add /tmp/before HEAD~1``) in the same run, interleaved, so "before" and "after" see the same load.
 Each version gets its own laptop (``init`` on a folder hub, ``folder add``, a first ``sync``); then each round runs
 one no-change ``memtray sync`` per version and one no-change ``rclone sync``. Printed: the median of the rounds and
-the spread (max - min) as the noise, and memtray / rclone (below 1 = memtray faster). Wall-clock seconds on
-whatever else the machine is doing.
+the spread (max - min) as the noise, and memtray / rclone (below 1 = memtray faster). ``one_size`` returns the
+figures (``benchmarks/compare.py`` uses it). Wall-clock seconds on whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.common import PASSPHRASE, generate, rclone_crypt_sync  # noqa: E402
+from benchmarks.common import PASSPHRASE, generate, process_env, rclone_crypt_sync, write_bytecode  # noqa: E402
 from tests.support.desktop import start_keyring_session  # noqa: E402
 
 TARGET_RATIO = 0.7
+# the real Argon2 settings, and no home or hub secret of whoever runs the benchmark
+NOT_INHERITED = ("MEMTRAY_KDF_PROFILE", "MEMTRAY_HOME", "MEMTRAY_HUB_SECRET")
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float]:
@@ -44,7 +46,7 @@ def timed(command: list[str], env: dict[str, str], cwd: Path | None = None) -> t
 
 
 def memtray(code: Path, home: Path, *args: str) -> tuple[float, float]:
-    env = {**os.environ, "PYTHONPATH": str(code), "MEMTRAY_PASSPHRASE": PASSPHRASE}
+    env = {**process_env(drop=NOT_INHERITED), "PYTHONPATH": str(code), "MEMTRAY_PASSPHRASE": PASSPHRASE}
     # run from ``code``: ``-m`` looks in the working folder first
     return timed([sys.executable, "-m", "memtray", "--home", str(home), *args], env, cwd=code)
 
@@ -64,6 +66,9 @@ def rclone_command(work: Path, source: Path) -> list[str]:
 
 
 def one_size(count: int, repeat: int, versions: dict[str, Path]) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds of each round per ``memtray LABEL`` and ``rclone``; expects a keyring session."""
+    for code in versions.values():
+        write_bytecode(code)
     with tempfile.TemporaryDirectory(prefix="memtray-cli-bench-") as name:
         work = Path(name)
         source = work / "memory"
@@ -111,16 +116,6 @@ def main() -> int:
     args = parser.parse_args()
     if not shutil.which("rclone"):
         raise SystemExit("rclone is not installed (apt-get install rclone).")
-    # PYTHONDONTWRITEBYTECODE would compile every module changed since its .pyc was written on every run; an
-    # installed memtray has its bytecode, so the set-up runs write it here.
-    for variable in (
-        "MEMTRAY_KDF_PROFILE",
-        "MEMTRAY_PASSPHRASE",
-        "MEMTRAY_HOME",
-        "MEMTRAY_HUB_SECRET",
-        "PYTHONDONTWRITEBYTECODE",
-    ):
-        os.environ.pop(variable, None)
     versions = {"after": REPO, **({"before": args.before.resolve()} if args.before else {})}
     keyring = start_keyring_session()
     os.environ.update(keyring.env)

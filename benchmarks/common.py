@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import compileall
+import os
 import random
 import subprocess
 import time
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
     from memtray.service import Service
     from tests.servers import HubEndpoint
 
+REPO = Path(__file__).resolve().parents[1]
 PASSPHRASE = "correct horse battery staple benchmark"
 WORDS = [
     "memory",
@@ -54,6 +57,21 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+def process_env(base: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """The environment of a timed memtray process: ``base`` (this process's by default) without ``drop`` and without
+    PYTHONDONTWRITEBYTECODE, which would make every start compile each module changed since its bytecode was written;
+    an installed memtray has its bytecode."""
+    env = dict(os.environ if base is None else base)
+    for variable in (*drop, "PYTHONDONTWRITEBYTECODE"):
+        env.pop(variable, None)
+    return env
+
+
+def write_bytecode(code: Path = REPO) -> None:
+    """Bytecode for every module of the memtray in ``code``, so no timed process compiles what was edited since."""
+    compileall.compile_dir(code / "memtray", quiet=1)
+
+
 def rclone_crypt_sync(work: Path, source: Path) -> list[str]:
     """The command that syncs ``source`` into an rclone crypt remote under ``work`` (made here, with its config)."""
 
@@ -68,6 +86,12 @@ def rclone_crypt_sync(work: Path, source: Path) -> list[str]:
         f"password = {obscure(PASSPHRASE)}\npassword2 = {obscure('salt ' + PASSPHRASE)}\n"
     )
     return ["rclone", "sync", str(source), "vault:", "--config", str(config)]
+
+
+def rclone_crypt_copy(work: Path, target: Path) -> list[str]:
+    """The command that decrypts everything in the crypt remote ``rclone_crypt_sync`` made under ``work`` into
+    ``target``: a second laptop's full pull."""
+    return ["rclone", "copy", "vault:", str(target), "--config", str(work / "rclone.conf")]
 
 
 def vault_of_two(

@@ -14,13 +14,16 @@ both and their ratio, and where memtray's time goes (medians, from both watchers
 - feed: A's sync done → B's change feed woke (negative when B woke while A was still finishing);
 - B starts: B's feed woke → B's sync started (B was busy);
 - pull: B's sync started → the new text on B's disk.
-Needs dbus-daemon and gnome-keyring-daemon (a private keyring session is started, as in the tests).
+Needs dbus-daemon and gnome-keyring-daemon (a private keyring session is started, as in the tests). memtray's
+processes run without PYTHONDONTWRITEBYTECODE, with the bytecode written beforehand, as an installed memtray does.
+``measure_memtray`` and ``measure_syncthing`` return the figures (``benchmarks/compare.py`` uses them).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 import statistics
 import subprocess
@@ -33,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import syncthing_pair
-from benchmarks.common import generate
+from benchmarks.common import generate, process_env, write_bytecode
 from tests.servers._process import logged
 from tests.servers.http_hub import memtray_command, memtray_env, run_hub_server
 from tests.support.desktop import start_keyring_session
@@ -154,7 +157,17 @@ def breakdown(arrived: list[tuple[float, float]], a: Laptop, b: Laptop) -> dict[
     return {step: statistics.median(values) if values else float("nan") for step, values in steps.items()}
 
 
+def laptop_env(keyring_env: dict[str, str]) -> dict[str, str]:
+    """The environment of both laptops' memtray processes."""
+    env = {**process_env(memtray_env()), **keyring_env, "MEMTRAY_PASSPHRASE": PASSPHRASE}
+    env.setdefault("MEMTRAY_KDF_PROFILE", "test")
+    return env
+
+
 def measure_memtray(files: int, edits: int, env: dict[str, str]) -> tuple[list[float], int, dict[str, float]]:
+    """Seconds per edit that arrived, how many did not, and where the time went; the hub inherits this process's
+    environment (take PYTHONDONTWRITEBYTECODE out of it first)."""
+    write_bytecode()
     with tempfile.TemporaryDirectory(prefix="memtray-propagation-") as folder:
         root = Path(folder)
         with run_hub_server(root / "hub", "--no-access-log") as hub:
@@ -203,11 +216,11 @@ def main() -> int:
     with_syncthing = not args.no_syncthing and syncthing_pair.available()
     if not args.no_syncthing and not with_syncthing:
         print("syncthing is not installed: measuring memtray only")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     keyring = start_keyring_session()
     failed = False
     try:
-        env = {**memtray_env(), **keyring.env, "MEMTRAY_PASSPHRASE": PASSPHRASE}
-        env.setdefault("MEMTRAY_KDF_PROFILE", "test")
+        env = laptop_env(keyring.env)
         for files in args.files:
             times, missed, steps = measure_memtray(files, args.edits, env)
             print(f"{files} files, {args.edits} edits, edit on A → on B's disk:")

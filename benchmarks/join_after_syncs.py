@@ -3,9 +3,10 @@
 For each hub kind and each number of syncs N: laptop A pushes ``--files`` notes, laptop B joins; A then makes N
 small syncs (one note edited each time) while B syncs every ``--every`` of them (so its acknowledgements move on, as a
 second laptop in use does). Then a new laptop C joins and pulls everything; the time of that join + first pull is
-reported, with the hub's object count and bytes. ``--compaction`` runs it once with the storage history kept forever
-and once with A's and B's entries made a year and a day old before each of B's syncs (time passing, as far as
-retention can tell), so compaction removes what checkpoints cover.
+reported, with the hub's object count and bytes and the bytes of the notes themselves (the vault's content).
+``--compaction`` runs it once with the storage history kept forever and once with A's and B's entries made a year
+and a day old before each of B's syncs (time passing, as far as retention can tell), so compaction removes what
+checkpoints cover. ``measure`` returns one case's figures (``benchmarks/compare.py`` uses it).
 
     .venv/bin/python -m benchmarks.join_after_syncs --files 1000 --syncs 10,1000 --kinds folder,memtray-hub
 """
@@ -33,13 +34,13 @@ def _folder(workdir: Path) -> Iterator[HubEndpoint]:
     yield folder_endpoint(workdir / "hub")
 
 
-def _kinds() -> dict[str, Callable[[Path], contextlib.AbstractContextManager[HubEndpoint]]]:
-    kinds: dict[str, Callable[[Path], contextlib.AbstractContextManager[HubEndpoint]]] = {"folder": _folder}
+def kinds() -> dict[str, Callable[[Path], contextlib.AbstractContextManager[HubEndpoint]]]:
+    found: dict[str, Callable[[Path], contextlib.AbstractContextManager[HubEndpoint]]] = {"folder": _folder}
     with contextlib.suppress(ImportError):
         from tests.servers.http_hub import http_hub_endpoint
 
-        kinds["memtray-hub"] = http_hub_endpoint
-    return kinds
+        found["memtray-hub"] = http_hub_endpoint
+    return found
 
 
 def _age(home: Path) -> None:
@@ -80,9 +81,25 @@ def run(endpoint: HubEndpoint, source: Path, workdir: Path, syncs: int, every: i
     figures["hub objects"] = len(keys)
     figures["hub MB"] = sum(len(endpoint.raw.read(key)) for key in keys) / 1e6
     figures["log entries"] = sum(1 for key in keys if key.startswith("log/"))
+    figures["content MB"] = sum(len(content) for content in wanted.values()) / 1e6
     for service in (a, b, c):
         service.close()
     return figures
+
+
+def measure(
+    hub: Callable[[Path], contextlib.AbstractContextManager[HubEndpoint]],
+    workdir: Path,
+    files: int,
+    syncs: int,
+    every: int,
+    compact: bool,
+) -> dict[str, float]:
+    """One case on a fresh hub of the kind ``hub`` starts, in ``workdir``; expects a keyring session."""
+    source = workdir / "source"
+    generate(source, files)
+    with hub(workdir / "server") as endpoint:
+        return run(endpoint, source, workdir, syncs, every, compact)
 
 
 def main() -> None:
@@ -93,14 +110,15 @@ def main() -> None:
     parser.add_argument("--kinds", default="folder,memtray-hub")
     parser.add_argument("--compaction", default="on", choices=("on", "off", "both"))
     args = parser.parse_args()
-    kinds = _kinds()
+    hubs = kinds()
     os.environ["MEMTRAY_KDF_PROFILE"] = "test"
-    for variable in ("MEMTRAY_PASSPHRASE", "MEMTRAY_HOME", "MEMTRAY_HUB_SECRET"):
+    # the memtray hub is a process of its own: no PYTHONDONTWRITEBYTECODE for it either
+    for variable in ("MEMTRAY_PASSPHRASE", "MEMTRAY_HOME", "MEMTRAY_HUB_SECRET", "PYTHONDONTWRITEBYTECODE"):
         os.environ.pop(variable, None)
     keyring = start_keyring_session()
     os.environ.update(keyring.env)
     modes = {"on": [True], "off": [False], "both": [False, True]}[args.compaction]
-    columns = ["join + pull", "hub objects", "hub MB", "log entries"]
+    columns = ["join + pull", "hub objects", "hub MB", "log entries", "content MB"]
     print(f"{args.files} files of ~2 KB; B syncs every {args.every} of A's syncs; join + pull in seconds")
     print(f"{'hub':<12}{'syncs':>7}{'compaction':>12}" + "".join(f"{column:>13}" for column in columns))
     try:
@@ -109,13 +127,11 @@ def main() -> None:
                 for syncs in [int(n) for n in args.syncs.split(",")]:
                     for compact in modes:
                         workdir = Path(scratch) / f"{name}-{syncs}-{compact}"
-                        source = workdir / "source"
-                        generate(source, args.files)
-                        with kinds[name](workdir / "server") as endpoint:
-                            figures = run(endpoint, source, workdir, syncs, args.every, compact)
+                        figures = measure(hubs[name], workdir, args.files, syncs, args.every, compact)
                         cells = "".join(f"{figures[column]:>13.3f}" for column in columns[:1])
                         cells += "".join(f"{figures[column]:>13.0f}" for column in ("hub objects",))
                         cells += f"{figures['hub MB']:>13.2f}{figures['log entries']:>13.0f}"
+                        cells += f"{figures['content MB']:>13.2f}"
                         print(f"{name:<12}{syncs:>7}{'on' if compact else 'off':>12}{cells}", flush=True)
     finally:
         keyring.stop()

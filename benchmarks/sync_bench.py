@@ -14,12 +14,14 @@ memtray, on a folder hub:
 - one-file change: ``Service.sync()`` in-process on A after editing one file, and on B receiving it,
 - peak RSS: the largest resident set of any memtray process above.
 rclone: ``rclone sync SRC crypt:`` (crypt over a local folder, temp rclone.conf, ``rclone obscure``d
-passwords): first push and no-change sync. Ratios are memtray / rclone (below 1 = memtray faster).
+passwords): first push and no-change sync; ``rclone copy crypt: DEST``: a second laptop's full pull. Ratios are
+memtray / rclone (below 1 = memtray faster). ``one_run`` returns one run's figures (``benchmarks/compare.py`` uses it).
 
 Set-up uses a private gnome-keyring session and the test KDF profile, outside every timed step; so
 the process timings include no Argon2 unlock (with real settings only a laptop's first CLI run pays it: later
 runs unlock with the key kept in the keychain; benchmarks/cli_start.py measures the no-change CLI sync with real
-settings, before and after). Figures are wall-clock seconds on whatever else the machine is doing.
+settings, before and after). The memtray processes run without PYTHONDONTWRITEBYTECODE, with the bytecode written
+beforehand, as an installed memtray does. Figures are wall-clock seconds on whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -34,13 +36,21 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import PASSPHRASE, generate, rclone_crypt_sync, timed  # noqa: E402
-from memtray.paths import resolve_home  # noqa: E402
-from memtray.service import Service  # noqa: E402
-from tests.support.desktop import start_keyring_session  # noqa: E402
+from benchmarks.common import (
+    PASSPHRASE,
+    REPO,
+    generate,
+    process_env,
+    rclone_crypt_copy,
+    rclone_crypt_sync,
+    timed,
+    write_bytecode,
+)
+from memtray.paths import resolve_home
+from memtray.service import Service
+from tests.support.desktop import start_keyring_session
 
 BUDGET_NO_CHANGE = 0.150
 BUDGET_FIRST = 3.0
@@ -59,7 +69,7 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, i
 
 
 def memtray(home: Path, *args: str) -> tuple[float, int]:
-    env = {**os.environ, "MEMTRAY_PASSPHRASE": PASSPHRASE, "PYTHONPATH": str(REPO)}
+    env = {**process_env(), "MEMTRAY_PASSPHRASE": PASSPHRASE, "PYTHONPATH": str(REPO)}
     return run([sys.executable, "-m", "memtray", "--home", str(home), *args], env)
 
 
@@ -95,10 +105,13 @@ def bench_rclone(work: Path, source: Path) -> Figures:
     command = rclone_crypt_sync(work, source)
     first, _ = run(command)
     again, _ = run(command)
-    return {"first push": first, "no-change sync": again}
+    pull, _ = run(rclone_crypt_copy(work, work / "pulled"))
+    return {"first push": first, "no-change sync": again, "full pull": pull}
 
 
 def one_run(count: int) -> Figures:
+    """One run on ``count`` fresh files; expects a keyring session and the test KDF profile in the environment."""
+    write_bytecode()
     with tempfile.TemporaryDirectory(prefix="memtray-sync-bench-") as name:
         work = Path(name)
         source = work / "memory"
@@ -108,11 +121,13 @@ def one_run(count: int) -> Figures:
     figures["peak RSS (MB)"] = rss / 1024
     figures["rclone first push"] = rclone["first push"]
     figures["rclone no-change sync"] = rclone["no-change sync"]
+    figures["rclone full pull"] = rclone["full pull"]
     figures["ratio first push (memtray/rclone)"] = figures["first push"] / rclone["first push"]
     figures["ratio no-change CLI (memtray/rclone)"] = figures["no-change sync, CLI process"] / rclone["no-change sync"]
     figures["ratio no-change in-process (memtray/rclone)"] = (
         figures["no-change sync, in-process"] / rclone["no-change sync"]
     )
+    figures["ratio join + full pull (memtray/rclone)"] = figures["join + full pull"] / rclone["full pull"]
     return figures
 
 
