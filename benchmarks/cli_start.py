@@ -14,6 +14,7 @@ figures (``benchmarks/compare.py`` uses it). Wall-clock seconds on whatever else
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,6 +32,8 @@ from benchmarks.common import PASSPHRASE, generate, process_env, rclone_crypt_sy
 from tests.support.desktop import start_keyring_session  # noqa: E402
 
 TARGET_RATIO = 0.7
+APP_RUNNING = "memtray, app running"
+"""The label of the rounds timed while ``memtray sync --watch`` runs for the same home (the tray app's case)."""
 # the real Argon2 settings, and no home or hub secret of whoever runs the benchmark
 NOT_INHERITED = ("MEMTRAY_KDF_PROFILE", "MEMTRAY_HOME", "MEMTRAY_HUB_SECRET")
 
@@ -59,6 +63,26 @@ def set_up_laptop(code: Path, work: Path, source: Path) -> Path:
     return home
 
 
+@contextlib.contextmanager
+def app_running(code: Path, home: Path) -> Iterator[None]:
+    """``memtray sync --watch`` for ``home``, as the tray app would be: a no-change ``memtray sync`` then asks it to
+    sync (see memtray/control.py) instead of unlocking and reading everything itself."""
+    env = {**process_env(drop=NOT_INHERITED), "PYTHONPATH": str(code), "MEMTRAY_PASSPHRASE": PASSPHRASE}
+    command = [sys.executable, "-m", "memtray", "--home", str(home), "sync", "--watch"]
+    watcher = subprocess.Popen(command, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        door = home / "data" / "control.sock"
+        deadline = time.monotonic() + 120
+        while not door.exists():
+            if watcher.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("memtray sync --watch did not open its door for the command line")
+            time.sleep(0.05)
+        yield
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=60)
+
+
 def rclone_command(work: Path, source: Path) -> list[str]:
     command = rclone_crypt_sync(work, source)
     timed(command, dict(os.environ))  # the first push
@@ -81,6 +105,11 @@ def one_size(count: int, repeat: int, versions: dict[str, Path]) -> dict[str, li
             for label, code in versions.items():
                 figures[f"memtray {label}"].append(memtray(code, homes[label], "sync"))
             figures["rclone"].append(timed(rclone, dict(os.environ)))
+        figures[APP_RUNNING] = []
+        with app_running(versions["after"], homes["after"]):
+            memtray(versions["after"], homes["after"], "sync")  # waits for the app's own first sync
+            for _ in range(repeat):
+                figures[APP_RUNNING].append(memtray(versions["after"], homes["after"], "sync"))
     return figures
 
 

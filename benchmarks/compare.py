@@ -179,6 +179,16 @@ def cli_rows(table: Table, count: int) -> None:
         figures["memtray after"][0][0],
         figures["rclone"][0][0],
     )
+    table.add(
+        Row(
+            f"no-change `memtray sync` process while the app runs, {count:,} files",
+            "rclone sync, no change",
+            "s",
+            Target(f"ratio ≤ {cli_start.TARGET_RATIO}", cli_start.TARGET_RATIO, of_ratio=True),
+        ),
+        figures[cli_start.APP_RUNNING][0][0],
+        figures["rclone"][0][0],
+    )
 
 
 def hub_size_rows(table: Table, kind: str, syncs: int, history: str, figures: dict[str, float]) -> None:
