@@ -85,7 +85,7 @@ class ControlServer:
     def start(self) -> None:
         """Listen, unless another running memtray of this home already does (then the command line asks that one)."""
         path = self._path
-        if path is None or ask_running_alive(path):
+        if path is None or _listening(path):
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):
@@ -144,7 +144,7 @@ class ControlServer:
             connection.sendall(json.dumps(reply).encode("utf-8") + b"\n")
 
 
-def ask_running_alive(path: Path) -> bool:
+def _listening(path: Path) -> bool:
     """Whether a process already listens at ``path``."""
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:

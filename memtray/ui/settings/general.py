@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -26,7 +24,7 @@ from memtray.errors import MemtrayError, UsageError
 from memtray.laptop_name import MAX_NAME, clean_laptop_name
 from memtray.service.settings import SETTINGS, Setting
 from memtray.ui.client import ServiceClient
-from memtray.ui.widgets import StatusLine, explanation, heading
+from memtray.ui.widgets import StatusLine, explanation, fill_with_scrolling, heading
 
 START_AT_LOGIN = "start_at_login"
 
@@ -91,14 +89,7 @@ class GeneralTab(QWidget):
             column.addWidget(box)
         column.addWidget(self.status)
         column.addStretch(1)
-        scroller = QScrollArea()  # every help text at its full height, however many settings there are
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
-        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroller.setWidget(page)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroller)
+        fill_with_scrolling(self, page)  # however many settings there are
         self._saving = 0
         self.refresh()
 

@@ -15,17 +15,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QFrame,
     QLabel,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
     QWizardPage,
 )
 
 from memtray.clouddrives import CloudDrive, detect_cloud_drives, holds_storage, storage_folder_for, storage_folder_in
-from memtray.ui.widgets import PathPicker, explanation, home_relative
+from memtray.ui.widgets import PathPicker, explanation, fill_with_scrolling, home_relative
 from memtray.ui.wizard.base import PAGE_PRESETS, WizardState
 from memtray.ui.wizard.git_form import GitRepoForm
 from memtray.ui.wizard.server_forms import (
@@ -68,14 +66,7 @@ class HubPage(QWizardPage):
         choices = QWidget()
         self.column = QVBoxLayout(choices)
         self.column.setContentsMargins(0, 0, 0, 0)
-        scroller = QScrollArea()  # an opened storage form shows its help and test result at full height
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
-        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroller.setWidget(choices)
-        page = QVBoxLayout(self)
-        page.setContentsMargins(0, 0, 0, 0)
-        page.addWidget(scroller)
+        fill_with_scrolling(self, choices)  # an opened storage form shows its help and test result at full height
         self.drive_choices: list[tuple[QRadioButton, CloudDrive]] = []
         self.folder_choice = QRadioButton(self.tr("Another &folder your laptops share (a network folder, a USB stick)"))
         self.folder_picker = PathPicker("", self.tr("Choose the folder your laptops share"))
