@@ -2,7 +2,7 @@
 without holding them all in memory.
 
 Once more than ``SPILL_BYTES`` are held, the small ones (those that travel inside an entry, up to ``INLINE_MAX``)
-move to the index's content table, compressed, where the cycle would have stored them anyway (engine.py, step 5);
+move to the index's content table, where the cycle would have stored them anyway (engine.py, step 5);
 every reader already looks there after this map. The table is keyed by SHA-256, so a version recorded later finds
 its bytes there, and bytes of a cycle that stopped early are only rows nothing refers to (``Index.prune_versions``
 removes them). Larger content (a blob from the hub, a large file) stays in memory, as the index does not keep a

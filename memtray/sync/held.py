@@ -88,17 +88,18 @@ class HeldStore:
     def sent(self, versions: Iterable[FileVersion]) -> None:
         """These versions reached the hub: none of them is held any more; the newest ``SENT_KEPT`` texts sent of
         each file are remembered."""
-        for version in versions:
-            key = (version.folder, version.path)
-            self._db.execute("DELETE FROM held WHERE folder = ? AND path = ? AND sha = ?", (*key, version.sha))
-            if version.deleted:
-                continue
-            self._db.execute("INSERT INTO sent_texts (folder, path, sha) VALUES (?, ?, ?)", (*key, version.sha))
-            self._db.execute(
-                "DELETE FROM sent_texts WHERE folder = ? AND path = ? AND id NOT IN"
-                " (SELECT id FROM sent_texts WHERE folder = ? AND path = ? ORDER BY id DESC LIMIT ?)",
-                (*key, *key, SENT_KEPT),
-            )
+        versions = list(versions)
+        texts = [(version.folder, version.path, version.sha) for version in versions if not version.deleted]
+        self._db.executemany(
+            "DELETE FROM held WHERE folder = ? AND path = ? AND sha = ?",
+            ((version.folder, version.path, version.sha) for version in versions),
+        )
+        self._db.executemany("INSERT INTO sent_texts (folder, path, sha) VALUES (?, ?, ?)", texts)
+        self._db.executemany(
+            "DELETE FROM sent_texts WHERE folder = ? AND path = ? AND id NOT IN"
+            " (SELECT id FROM sent_texts WHERE folder = ? AND path = ? ORDER BY id DESC LIMIT ?)",
+            ((folder, path, folder, path, SENT_KEPT) for folder, path, _ in texts),
+        )
 
     def sent_texts(self, folder_id: str, path: str) -> set[str]:
         """The fingerprints of the newest texts of this file that this laptop sent."""

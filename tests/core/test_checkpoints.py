@@ -15,6 +15,7 @@ import pytest
 
 from memtray.errors import IntegrityError, MembershipError, RollbackError
 from memtray.hubs.keys import log_key
+from memtray.sync import checkpoint_publish
 from memtray.sync.checkpoint import Head, ckpt_key, open_head, seal_head
 from tests.core.checkpoint_fleet import (
     age_history,
@@ -352,3 +353,27 @@ def checkpoint_seq(hub: HubEndpoint, member: InProcessLaptop) -> int:
     number = checkpoints(hub, member)[-1]
     head = open_head(member.service.epoch_keys(), hub.raw.read(ckpt_key(me, number)), me, number).head
     return head.heads[me].seq
+
+
+def test_no_checkpoint_copies_a_first_push_only_a_log_grown_past_the_vaults_files_brings_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(checkpoint_publish, "MIN_TAIL_BYTES", 1024)
+    hub = folder_endpoint(tmp_path / "hub")
+    a = new_laptop(tmp_path, hub, "Laptop-A", founder=True)
+    me = device_id(a.laptop)
+    files, size = 8, 4096
+    try:
+        for round_number in range(6):
+            for number in range(files):
+                edit(a, f"n{number}.md", secrets.token_hex(size // 2))
+            a.sync()
+            log_bytes = sum(len(hub.raw.read(key)) for key in hub.raw.keys(f"log/{me}/"))
+            assert log_bytes > 1024
+            assert bool(checkpoints(hub, a)) == (log_bytes >= files * size), (round_number, log_bytes)
+            if checkpoints(hub, a):
+                break
+        assert round_number > 0, "the first push's entries hold the vault once: no checkpoint copies them"
+        assert checkpoints(hub, a) == [1]
+    finally:
+        close_fleet([a])
