@@ -7,7 +7,9 @@ most ``CHECKPOINT_EVERY`` entries of each log after it, and never more bytes of 
 have read instead; writing one costs the vault's size once every ``CHECKPOINT_EVERY`` syncs. Before a laptop's first
 checkpoint, the bytes its entries are measured against are those of the vault's files that travel inside entries,
 uncompressed: a first push's entries hold the vault once, and a checkpoint written right after would only copy them
-(it cost a 10,000-note first push a third of its time). 64 keeps the tail a
+(it cost a 10,000-note first push a third of its time). Either way a checkpoint is due once the entries since the
+last one pass ``LOG_READ_MAX``: a joining laptop holds the log entries it reads after the checkpoints in memory,
+while it reads a checkpoint a part at a time. 64 keeps the tail a
 joining laptop reads small next to the first push (a few dozen small objects), while a vault of 10,000 small files
 (a few MB packed) adds well under 100 KB of checkpoint per sync on average.
 
@@ -42,6 +44,7 @@ from memtray.vault.epochs import EpochKeys
 
 CHECKPOINT_EVERY = 64
 MIN_TAIL_BYTES = 4 * 1024 * 1024
+LOG_READ_MAX = 8 * 1024 * 1024
 LAST = "ckpt_last"
 """Index meta: this laptop's newest checkpoint on the hub (``Written`` as JSON)."""
 
@@ -76,7 +79,7 @@ def due(ctx: SyncContext) -> bool:
     if grown >= CHECKPOINT_EVERY:
         return True
     tail = sum(size for _, _, size in index.sent_entries(last.own_seq if last else 0))
-    return tail >= max(MIN_TAIL_BYTES, last.size if last else _inline_bytes(ctx))
+    return tail >= max(MIN_TAIL_BYTES, min(LOG_READ_MAX, last.size if last else _inline_bytes(ctx)))
 
 
 def _inline_bytes(ctx: SyncContext) -> int:

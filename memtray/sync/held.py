@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,7 @@ from memtray.model import HeldFile
 from memtray.sync.globs import is_credentials_file
 from memtray.sync.records import FileRow, FileVersion
 from memtray.sync.scan import read_file
-from memtray.sync.secret_guard import Finding, first_finding
+from memtray.sync.secret_guard import GROUP_BYTES, Finding, could_hold_a_key, first_finding
 
 if TYPE_CHECKING:
     from memtray.sync.cycle import SyncContext
@@ -135,24 +135,46 @@ def hold_back(ctx: SyncContext, pending: list[FileRow], contents: dict[str, byte
     allowed = store.allowed()
     sending: list[FileRow] = []
     held: list[Held] = []
+    for batch in _batches(ctx, pending, allowed, contents):
+        suspects = iter(could_hold_a_key([data for _, checked, data in batch if checked and data is not None]))
+        for row, checked, data in batch:
+            if not checked:
+                sending.append(row)
+                continue
+            if data is None:
+                continue
+            version = row.version
+            finding = _new_secret(ctx, store, version, data, contents) if next(suspects) else None
+            if finding is None:
+                sending.append(row)
+            else:
+                held.append(Held(version.folder, version.path, version.sha, finding))
+    with ctx.index.transaction():
+        store.replace(held, {row.version.key: row.version.sha for row in sending})
+    return sending
+
+
+def _batches(
+    ctx: SyncContext, pending: list[FileRow], allowed: dict[tuple[str, str], str], contents: dict[str, bytes]
+) -> Iterator[list[tuple[FileRow, bool, bytes | None]]]:
+    """The pending rows that may be sent, about ``GROUP_BYTES`` of content at a time: each with whether it is
+    checked, and the content to check (None: not to be had right now)."""
+    batch: list[tuple[FileRow, bool, bytes | None]] = []
+    size = 0
     for row in pending:
         version = row.version
         if is_credentials_file(version.path):
             continue
         if allowed.get(version.key) == version.sha or not _checked(ctx, version):
-            sending.append(row)
+            batch.append((row, False, None))
             continue
         data = _content(ctx, version, contents)
-        if data is None:
-            continue
-        finding = _new_secret(ctx, store, version, data, contents)
-        if finding is None:
-            sending.append(row)
-        else:
-            held.append(Held(version.folder, version.path, version.sha, finding))
-    with ctx.index.transaction():
-        store.replace(held, {row.version.key: row.version.sha for row in sending})
-    return sending
+        batch.append((row, True, data))
+        size += len(data or b"")
+        if size >= GROUP_BYTES:
+            yield batch
+            batch, size = [], 0
+    yield batch
 
 
 def sendable(ctx: SyncContext, versions: list[FileVersion], contents: dict[str, bytes]) -> list[FileVersion]:

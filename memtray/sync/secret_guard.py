@@ -20,18 +20,25 @@ Two detectors look at a file's content (held.py decides which content, and what 
   Cloudant, IBM Cloud, IBM COS, SoftLayer, Discord and Telegram.
 
 A finding is a line number and what was found, in plain words: never the secret itself.
+
+Most notes hold no key, so many texts are first looked at together (``could_hold_a_key``): joined, with a line
+holding a NUL byte between them, both detectors run once over up to ``GROUP_BYTES``. Every key found in one text is
+found in the joined texts too, and a match that spans two texts only makes each be looked at on its own; a group
+in which nothing is found is clean, at a tenth of the cost of looking at each of its texts.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 DETECTOR_MAX = 2 * 1024 * 1024
 BINARY_SNIFF = 8192
+GROUP_BYTES = 1024 * 1024
+_BETWEEN_TEXTS = b"\n\x00\n"
 
 _KEY_BODY = rb"(?:\s|\\[rn])*(?:[A-Za-z-]+:[^\n]*(?:\s|\\[rn])+)*[A-Za-z0-9+/=]{40}"
 # Each pattern starts with its literal text, which the regular expression engine finds fast. A token's match
@@ -92,6 +99,45 @@ def first_finding(data: bytes, already_on_hub: frozenset[bytes] = frozenset()) -
     by_pattern = _by_pattern(data)
     by_detector = _by_detector(data, before_line=by_pattern.line if by_pattern else None)
     return by_detector or by_pattern
+
+
+def could_hold_a_key(texts: Sequence[bytes]) -> list[bool]:
+    """For each text, False when it certainly holds no key that ``first_finding`` would find; True when
+    ``first_finding`` must look at it (see the module's docstring)."""
+    verdicts = [True] * len(texts)
+    group: list[int] = []
+    size = 0
+    for number, text in enumerate(texts):
+        if len(text) > GROUP_BYTES:
+            continue
+        if size + len(text) > GROUP_BYTES:
+            _settle(texts, group, verdicts)
+            group, size = [], 0
+        group.append(number)
+        size += len(text) + len(_BETWEEN_TEXTS)
+    _settle(texts, group, verdicts)
+    return verdicts
+
+
+def _settle(texts: Sequence[bytes], group: list[int], verdicts: list[bool]) -> None:
+    if group and not _finds_anything(_BETWEEN_TEXTS.join(texts[number] for number in group)):
+        for number in group:
+            verdicts[number] = False
+
+
+def _finds_anything(data: bytes) -> bool:
+    """Whether either detector finds anything at all in ``data`` (undecodable text: it cannot tell)."""
+    if _by_pattern(data) is not None:
+        return True
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    for detector in _detectors():
+        holds = _DETECTED[type(detector).__name__][1]
+        if (holds is None or holds in text) and _finds(detector, text):
+            return True
+    return False
 
 
 def _by_pattern(data: bytes) -> Finding | None:

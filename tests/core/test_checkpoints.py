@@ -377,3 +377,19 @@ def test_no_checkpoint_copies_a_first_push_only_a_log_grown_past_the_vaults_file
         assert checkpoints(hub, a) == [1]
     finally:
         close_fleet([a])
+
+
+def test_a_first_push_larger_than_a_joining_laptop_should_hold_brings_a_checkpoint_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(checkpoint_publish, "MIN_TAIL_BYTES", 1024)
+    monkeypatch.setattr(checkpoint_publish, "LOG_READ_MAX", 8 * 1024)
+    hub = folder_endpoint(tmp_path / "hub")
+    a = new_laptop(tmp_path, hub, "Laptop-A", founder=True)
+    try:
+        for number in range(8):
+            edit(a, f"n{number}.md", secrets.token_hex(2048))
+        a.sync()
+        assert checkpoints(hub, a) == [1]
+    finally:
+        close_fleet([a])

@@ -4,6 +4,7 @@ look for the key. No key-shaped text is written in this file: each fake key is p
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -20,7 +21,7 @@ from memtray.paths import resolve_home
 from memtray.service import Service
 from memtray.sync.entry import open_blob, open_entry
 from memtray.sync.globs import GlobFilter, is_credentials_file
-from memtray.sync.secret_guard import DETECTOR_MAX, Finding, first_finding
+from memtray.sync.secret_guard import DETECTOR_MAX, GROUP_BYTES, Finding, could_hold_a_key, first_finding
 from memtray.vault.keys import VaultKeys
 from tests.servers import HubEndpoint
 from tests.servers.kinds import HUB_KINDS
@@ -317,12 +318,51 @@ KINDS = {
     "a Slack webhook address": lambda: "https://hooks.slack.com/services/T" + random_text(10) + "/B" + random_text(24),
     "a private key": lambda: "-----BEGIN OPENSSH " + "PRIVATE KEY-----\n" + random_text(64) + "\n-----END",
     "a Stripe key": lambda: "stripe " + "sk" + "_live_" + random_text(24),
+    "a GitLab token": lambda: "gitlab " + "gl" + "pat-" + random_text(20),
+    "a Twilio key": lambda: "sid " + "A" + "C" + random_text(32, string.ascii_lowercase + string.digits),
+    "a SendGrid key": lambda: "mail " + "SG" + "." + random_text(22) + "." + random_text(43),
+    "an npm token": lambda: "//registry.npmjs.org/:_auth" + "Token=" + "npm_" + random_text(36),
+    "a PyPI token": lambda: "upload " + "pypi-" + "AgEIcHlwaS5vcmc" + random_text(70),
+    "a sign-in token (JWT)": lambda: "bearer " + jwt(),
+    "an Azure storage key": lambda: "AccountName=x;Account" + "Key=" + random_text(86, ALNUM + "+/") + "==",
+    "a Square secret": lambda: "square " + "sq0" + "csp-" + random_text(43),
+    "a Mailchimp key": lambda: "mailchimp " + random_text(32, string.ascii_lowercase + string.digits) + "-us" + "12",
 }
+
+
+def jwt() -> str:
+    def part(value: dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return ".".join([part({"alg": "HS256", "typ": "JWT"}), part({"sub": random_text(12)}), random_text(43)])
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_each_kind_of_key_is_found_on_its_line(kind: str):
     assert first_finding(planted(KINDS[kind]())) == Finding(4, kind)
+
+
+def ordinary_notes(count: int) -> list[bytes]:
+    return [f"# Note {number}\n\n- run the tests with uv run pytest\n- keep modules small\n".encode() for number in
+            range(count)]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_notes_looked_at_together_single_out_the_one_with_a_key(kind: str):
+    assert not any(could_hold_a_key(ordinary_notes(300))), "clean notes looked at together are clean"
+    texts = ordinary_notes(300)
+    texts[137] = planted(KINDS[kind]())
+    verdicts = could_hold_a_key(texts)
+    assert verdicts[137] and first_finding(texts[137]) == Finding(4, kind)
+
+
+def test_notes_are_looked_at_in_groups_and_an_undecodable_one_leaves_its_group_to_be_looked_at_one_by_one():
+    many = ordinary_notes(2 * GROUP_BYTES // len(ordinary_notes(1)[0]))
+    many[-1] = planted(KINDS["a Stripe key"]())
+    verdicts = could_hold_a_key(many)
+    assert verdicts[-1] and not verdicts[0], "a key in the last group does not send the first to be looked at"
+    texts = [b"caf\xe9 au lait\n", planted(KINDS["a Stripe key"]())]
+    assert could_hold_a_key(texts) == [True, True]
 
 
 def test_ordinary_memory_notes_are_not_findings():
