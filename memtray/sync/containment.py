@@ -24,6 +24,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Self
 
 LINK_PROBLEM = "is a link to somewhere else; memtray does not follow links"
 NAME_SURROGATE = 0x20000000
@@ -219,18 +220,17 @@ def parent_of(root: Path, relative: str, *, create: bool = False) -> Iterator[tu
         yield chain[-1], name
 
 
-class Reader:
-    """Reads regular files of one synced folder, keeping the folders of the last one open between reads.
-
-    Only open folders are kept: a folder known by its path alone is checked again for every read.
-    """
+class OpenFolders:
+    """The folders of one synced folder down to the last file used, kept open while the next files are in the same
+    folder (a scan's reads, a pull's writes). Only open folders are kept: a folder known by its path alone is checked
+    again every time."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._directory: str | None = None
         self._chain: list[Folder] = []
 
-    def __enter__(self) -> Reader:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -240,14 +240,23 @@ class Reader:
         _close_all(self._chain)
         self._chain, self._directory = [], None
 
-    def read(self, relative: str) -> bytes:
-        """The content of ``relative``; OSError (maybe LinkInTheWay) if it is not a regular file here."""
+    def parent(self, relative: str, *, create: bool = False) -> tuple[Folder, str]:
+        """The open folder holding ``relative`` (made if ``create``), and the file's name in it."""
         directory, _, name = relative.rpartition("/")
         _check_name(name)
         if directory != self._directory or self._chain[-1].fd is None:
             self.close()
-            self._chain, self._directory = _open_chain(self.root, directory, False), directory
-        descriptor = self._chain[-1].open_file(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            self._chain, self._directory = _open_chain(self.root, directory, create), directory
+        return self._chain[-1], name
+
+
+class Reader(OpenFolders):
+    """Reads regular files of one synced folder."""
+
+    def read(self, relative: str) -> bytes:
+        """The content of ``relative``; OSError (maybe LinkInTheWay) if it is not a regular file here."""
+        folder, name = self.parent(relative)
+        descriptor = folder.open_file(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(descriptor, "rb") as stream:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
                 raise IsADirectoryError(errno.EISDIR, "not a regular file", relative)

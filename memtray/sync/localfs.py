@@ -5,7 +5,8 @@ scan saw; if the person saved in between, the write is skipped and the next sync
 edit as a concurrent change. New content goes to a temp file in the same folder and is moved
 into place with ``os.replace``; memtray's own temp files are ignored by the watcher and the scan.
 Many files are written by a few threads at once: each goes temp file, re-check, replace; a file
-that replaces another is flushed first, new files are flushed together at the end.
+that replaces another is flushed first, new files are flushed together at the end. Each thread
+keeps the folders of its last file open while its next files are in the same folder.
 
 Nothing here leaves the folder: every path is opened one folder at a time from the root and a link
 on the way (or at the file itself) refuses the write, delete or conflict copy with a per-file
@@ -19,11 +20,11 @@ import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from pathlib import Path
 
 from memtray.sync import containment
-from memtray.sync.containment import Folder, LinkInTheWay
+from memtray.sync.containment import Folder, LinkInTheWay, OpenFolders
 from memtray.sync.globs import CONFLICTS_DIR, TEMP_PREFIX
 from memtray.sync.records import DiskStamp
 from memtray.sync.vectors import VersionVector
@@ -43,11 +44,20 @@ def _matches(current: os.stat_result | None, expected: DiskStamp | None) -> bool
 
 
 def write_checked(
-    root: Path, relative: str, data: bytes, sha: str, vv: VersionVector, expected: DiskStamp | None, durable: bool
+    root: Path,
+    relative: str,
+    data: bytes,
+    sha: str,
+    vv: VersionVector,
+    expected: DiskStamp | None,
+    durable: bool,
+    folders: OpenFolders | None = None,
 ) -> DiskStamp | str:
-    """Write ``data`` at ``relative`` if the file is still as ``expected``; the new stamp, or why not."""
+    """Write ``data`` at ``relative`` if the file is still as ``expected``; the new stamp, or why not. ``folders``:
+    the folders the last write left open, for many writes in a row."""
     try:
-        with containment.parent_of(root, relative, create=True) as (folder, name):
+        with OpenFolders(root) if folders is None else nullcontext(folders) as opened:
+            folder, name = opened.parent(relative, create=True)
             return _write_in(folder, name, data, sha, vv, expected, durable)
     except LinkInTheWay as exc:
         return exc.problem_for(relative)
@@ -61,22 +71,33 @@ def _write_in(
     folder: Folder, name: str, data: bytes, sha: str, vv: VersionVector, expected: DiskStamp | None, durable: bool
 ) -> DiskStamp | str:
     temp = f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+    placed = False
     try:
-        with os.fdopen(folder.open_file(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as stream:
-            stream.write(data)
+        descriptor = folder.open_file(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        try:
+            _write_all(descriptor, data)
             if durable:
-                stream.flush()
-                os.fsync(stream.fileno())
+                os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
         if not _matches(folder.refuse_link(name), expected):
             return CHANGED_MEANWHILE
         folder.replace(temp, name)
+        placed = True
         written = folder.lstat(name)
     finally:
-        with suppress(FileNotFoundError):
-            folder.unlink(temp)
+        if not placed:
+            with suppress(FileNotFoundError):
+                folder.unlink(temp)
     if written is None:
         return CHANGED_MEANWHILE
     return DiskStamp(sha, len(data), written.st_mtime_ns, written.st_ino, vv)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
 
 
 def write_many(root: Path, planned: list[PlannedWrite]) -> list[DiskStamp | str]:
@@ -89,12 +110,12 @@ def write_many(root: Path, planned: list[PlannedWrite]) -> list[DiskStamp | str]
     """
     batch_flush = hasattr(os, "sync")
 
-    def write(item: PlannedWrite) -> DiskStamp | str:
-        relative, data, sha, vv, expected = item
-        return write_checked(root, relative, data, sha, vv, expected, durable=expected is not None or not batch_flush)
-
     def write_all(items: list[PlannedWrite]) -> list[DiskStamp | str]:
-        return [write(item) for item in items]
+        with OpenFolders(root) as folders:
+            return [
+                write_checked(root, relative, data, sha, vv, expected, expected is not None or not batch_flush, folders)
+                for relative, data, sha, vv, expected in items
+            ]
 
     # Each writer takes one run of files in a single task: handing out files one by one costs more in locking
     # between threads than the writes themselves.

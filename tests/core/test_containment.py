@@ -180,6 +180,24 @@ def test_a_folder_swapped_for_a_link_after_the_scan_is_never_written_through(tmp
     assert again.problems == {"notes": LINK_PROBLEM, "kept.md": LINK_PROBLEM}
 
 
+def test_many_writes_in_a_row_never_pass_a_link_and_leave_no_temp_files(tmp_path: Path, operations: bool):
+    root, outside = tmp_path / "folder", tmp_path / "outside"
+    (root / "linked").mkdir(parents=True)
+    outside.mkdir()
+    move_out_and_link(root, "linked", outside)
+    before = snapshot(outside)
+    names = [f"{folder}/{number:03d}.md" for folder, first in (("a", 0), ("linked", 0), ("b/deep", 0), ("a", 100))
+             for number in range(first, first + 100)]  # fmt: skip
+    outcomes = localfs.write_many(root, [(name, name.encode(), "sha", {}, None) for name in names])
+    for name, outcome in zip(names, outcomes, strict=True):
+        if name.startswith("linked/"):
+            assert outcome == INSIDE_LINK.format("linked"), name
+        else:
+            assert isinstance(outcome, DiskStamp) and (root / name).read_bytes() == name.encode(), name
+    assert snapshot(outside) == before
+    assert not list(root.rglob(".memtray-tmp-*"))
+
+
 def test_a_folder_swapped_for_a_link_while_the_scan_reads_leaks_nothing_from_outside(tmp_path: Path, operations: bool):
     root, decoy = tmp_path / "folder", tmp_path / "outside" / "decoy"
     (root / "notes").mkdir(parents=True)
