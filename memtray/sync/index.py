@@ -79,8 +79,8 @@ FILE_COLUMNS = (
 )
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+_dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+"""Compact JSON with sorted keys; one encoder for every call, as ``json.dumps`` with options makes a new one each."""
 
 
 def _vector(text: str, decoded: dict[str, Any] | None) -> Any:
