@@ -20,117 +20,25 @@ from typing import Any
 from memtray.errors import LocalFileError
 from memtray.paths import create_private_file
 from memtray.sync.conflict_store import ConflictStore
+from memtray.sync.index_rows import (
+    FILE_COLUMNS,
+    SCHEMA,
+    UNSETTLED,
+    bring_up_to_date,
+    compact_json,
+    file_params,
+    row_to_file,
+    row_to_folder,
+)
 from memtray.sync.records import (
     ActivityRecord,
     DeviceRecord,
-    DiskStamp,
     FileRow,
     FileVersion,
     FolderDef,
     ProblemRecord,
     StoredVersion,
 )
-
-UNSETTLED = "CASE WHEN deleted THEN disk_sha IS NOT NULL ELSE disk_sha IS NULL OR disk_sha != sha OR disk_vv != vv END"
-"""The files whose disk does not hold their version yet: a write or a deletion still to do (the ones
-``materialise._in_step`` does not skip)."""
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
-    folder TEXT NOT NULL, path TEXT NOT NULL, vv TEXT NOT NULL, deleted INTEGER NOT NULL,
-    sha TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, origin TEXT NOT NULL,
-    resolved INTEGER NOT NULL, blob TEXT,
-    disk_sha TEXT, disk_size INTEGER, disk_mtime_ns INTEGER, disk_inode INTEGER, disk_vv TEXT,
-    pending INTEGER NOT NULL DEFAULT 0, combined INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (folder, path)
-);
-CREATE INDEX IF NOT EXISTS files_pending ON files (pending) WHERE pending = 1;
-CREATE INDEX IF NOT EXISTS files_unsettled ON files (folder, path) WHERE {UNSETTLED};
-CREATE TABLE IF NOT EXISTS versions (
-    id INTEGER PRIMARY KEY, folder TEXT NOT NULL, path TEXT NOT NULL, vv TEXT NOT NULL,
-    deleted INTEGER NOT NULL, sha TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
-    origin TEXT NOT NULL, blob TEXT, recorded REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS versions_by_path ON versions (folder, path);
-CREATE TABLE IF NOT EXISTS content (sha TEXT PRIMARY KEY, data BLOB NOT NULL, packed INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS cursors (device TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS devices (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, platform TEXT NOT NULL, last_seq INTEGER NOT NULL,
-    last_seen REAL, acks TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS folders (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, include TEXT NOT NULL, exclude TEXT NOT NULL,
-    removed INTEGER NOT NULL, stamp_time REAL NOT NULL, stamp_device TEXT NOT NULL, pending INTEGER NOT NULL,
-    tags TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS activity (
-    id INTEGER PRIMARY KEY, time REAL NOT NULL, kind TEXT NOT NULL, folder TEXT NOT NULL,
-    path TEXT NOT NULL, detail TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS problems (folder TEXT NOT NULL, path TEXT NOT NULL, message TEXT NOT NULL,
-    PRIMARY KEY (folder, path));
-CREATE TABLE IF NOT EXISTS sent_entries (seq INTEGER PRIMARY KEY, time REAL NOT NULL, size INTEGER NOT NULL);
-""".replace("{UNSETTLED}", UNSETTLED)
-
-FILE_COLUMNS = (
-    "folder, path, vv, deleted, sha, size, mtime, origin, resolved, blob, "
-    "disk_sha, disk_size, disk_mtime_ns, disk_inode, disk_vv, pending, combined"
-)
-
-
-_dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
-"""Compact JSON with sorted keys; one encoder for every call, as ``json.dumps`` with options makes a new one each."""
-
-
-def _vector(text: str, decoded: dict[str, Any] | None) -> Any:
-    """``text`` decoded; rows read together share one dict per distinct vector (vectors are never changed
-    in place: vectors.py always builds new ones), which makes reading a large folder much faster."""
-    if decoded is None:
-        return json.loads(text)
-    vector = decoded.get(text)
-    if vector is None:
-        vector = decoded[text] = json.loads(text)
-    return vector
-
-
-def _row_to_file(row: tuple[Any, ...], decoded: dict[str, Any] | None = None) -> FileRow:
-    folder, path, vv, deleted, sha, size, mtime, origin, resolved, blob = row[:10]
-    version = FileVersion(
-        folder, path, _vector(vv, decoded), bool(deleted), sha, size, mtime, origin, bool(resolved), blob, bool(row[16])
-    )
-    disk = None
-    if row[10] is not None:
-        disk = DiskStamp(row[10], row[11], row[12], row[13], _vector(row[14], decoded))
-    return FileRow(version, disk, bool(row[15]))
-
-
-def _row_to_folder(r: tuple[Any, ...]) -> FolderDef:
-    include, exclude, tags = json.loads(r[2]), json.loads(r[3]), json.loads(r[7])
-    return FolderDef(r[0], r[1], include, exclude, bool(r[4]), (r[5], r[6]), **tags)
-
-
-def _file_params(row: FileRow) -> tuple[Any, ...]:
-    v, d = row.version, row.disk
-    return (
-        v.folder,
-        v.path,
-        _dumps(v.vv),
-        int(v.deleted),
-        v.sha,
-        v.size,
-        v.mtime,
-        v.origin,
-        int(v.resolved),
-        v.blob,
-        d.sha if d else None,
-        d.size if d else None,
-        d.mtime_ns if d else None,
-        d.inode if d else None,
-        _dumps(d.vv) if d else None,
-        int(row.pending),
-        int(v.combined),
-    )
 
 
 def remove_index_files(path: Path) -> None:
@@ -159,12 +67,7 @@ class Index:
         try:
             self.db = open_private_database(path, SCHEMA)
             self.conflicts = ConflictStore(self.db)
-            if "tags" not in {column[1] for column in self.db.execute("PRAGMA table_info(folders)")}:
-                self.db.execute("ALTER TABLE folders ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'")  # older indexes
-            if "combined" not in {column[1] for column in self.db.execute("PRAGMA table_info(files)")}:
-                self.db.execute("ALTER TABLE files ADD COLUMN combined INTEGER NOT NULL DEFAULT 0")  # older indexes
-            if "packed" not in {column[1] for column in self.db.execute("PRAGMA table_info(content)")}:
-                self.db.execute("ALTER TABLE content ADD COLUMN packed INTEGER NOT NULL DEFAULT 1")  # zlib, earlier
+            bring_up_to_date(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise LocalFileError(f"memtray could not open its index at {path} ({exc}).") from exc
 
@@ -196,7 +99,7 @@ class Index:
     def files(self, folder: str) -> dict[str, FileRow]:
         rows = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE folder = ?", (folder,))
         vectors: dict[str, Any] = {}
-        return {row[1]: _row_to_file(row, vectors) for row in rows}
+        return {row[1]: row_to_file(row, vectors) for row in rows}
 
     def files_below(self, folder: str, path: str) -> Iterator[FileRow]:
         """The rows of ``path`` and of every file below it ("/"-separated), in ``folder``."""
@@ -216,7 +119,7 @@ class Index:
     def _select(self, folder: str, where: str, params: tuple[object, ...] = ()) -> Iterator[FileRow]:
         rows = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE folder = ? AND ({where})", (folder, *params))
         vectors: dict[str, Any] = {}
-        return (_row_to_file(row, vectors) for row in rows)
+        return (row_to_file(row, vectors) for row in rows)
 
     def count_on_disk(self, folder: str, live_only: bool) -> int:
         """How many files of ``folder`` have a stamp on disk (only those not deleted, if ``live_only``)."""
@@ -233,19 +136,19 @@ class Index:
     def file(self, folder: str, path: str) -> FileRow | None:
         row = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE folder = ? AND path = ?", (folder, path))
         found = row.fetchone()
-        return _row_to_file(found) if found else None
+        return row_to_file(found) if found else None
 
     def put_files(self, rows: Iterable[FileRow]) -> None:
         placeholders = ", ".join("?" * 17)
         self.db.executemany(
-            f"INSERT OR REPLACE INTO files ({FILE_COLUMNS}) VALUES ({placeholders})", (_file_params(r) for r in rows)
+            f"INSERT OR REPLACE INTO files ({FILE_COLUMNS}) VALUES ({placeholders})", (file_params(r) for r in rows)
         )
 
     def mark_sent(self, versions: Iterable[FileVersion]) -> None:
         """These versions reached the hub: files still at exactly that version are no longer pending."""
         self.db.executemany(
             "UPDATE files SET pending = 0, blob = ? WHERE folder = ? AND path = ? AND vv = ?",
-            ((v.blob, v.folder, v.path, _dumps(v.vv)) for v in versions),
+            ((v.blob, v.folder, v.path, compact_json(v.vv)) for v in versions),
         )
 
     def forget_disk(self, folder: str) -> None:
@@ -267,11 +170,11 @@ class Index:
     def pending_files(self) -> list[FileRow]:
         vectors: dict[str, Any] = {}
         rows = self.db.execute(f"SELECT {FILE_COLUMNS} FROM files WHERE pending = 1")
-        return [_row_to_file(row, vectors) for row in rows]
+        return [row_to_file(row, vectors) for row in rows]
 
     def all_files(self) -> Iterator[FileRow]:
         """Every file's row, read as the caller goes (a large vault's rows are never all in memory)."""
-        return (_row_to_file(r) for r in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files"))
+        return (row_to_file(r) for r in self.db.execute(f"SELECT {FILE_COLUMNS} FROM files"))
 
     def count_files(self, folder: str, live_only: bool = True) -> int:
         query = "SELECT COUNT(*) FROM files WHERE folder = ?" + (" AND deleted = 0" if live_only else "")
@@ -283,7 +186,7 @@ class Index:
             "INSERT INTO versions (folder, path, vv, deleted, sha, size, mtime, origin, blob, recorded)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (v.folder, v.path, _dumps(v.vv), int(v.deleted), v.sha, v.size, v.mtime, v.origin, v.blob, now)
+                (v.folder, v.path, compact_json(v.vv), int(v.deleted), v.sha, v.size, v.mtime, v.origin, v.blob, now)
                 for v in versions
             ),
         )
@@ -350,7 +253,7 @@ class Index:
     def put_device(self, device_id: str, name: str, platform: str, seq: int, seen: float, acks: dict[str, int]) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO devices (id, name, platform, last_seq, last_seen, acks) VALUES (?, ?, ?, ?, ?, ?)",
-            (device_id, name, platform, seq, seen, _dumps(acks)),
+            (device_id, name, platform, seq, seen, compact_json(acks)),
         )
 
     def devices(self) -> list[DeviceRecord]:
@@ -364,7 +267,7 @@ class Index:
     def folder_defs(self) -> dict[str, FolderDef]:
         columns = "id, name, include, exclude, removed, stamp_time, stamp_device, tags"
         rows = self.db.execute(f"SELECT {columns} FROM folders")
-        return {r[0]: _row_to_folder(r) for r in rows}
+        return {r[0]: row_to_folder(r) for r in rows}
 
     def pending_folder_defs(self) -> list[FolderDef]:
         pending = {r[0] for r in self.db.execute("SELECT id FROM folders WHERE pending = 1")}
@@ -377,13 +280,13 @@ class Index:
             (
                 folder.folder_id,
                 folder.name,
-                _dumps(folder.include),
-                _dumps(folder.exclude),
+                compact_json(folder.include),
+                compact_json(folder.exclude),
                 int(folder.removed),
                 folder.stamp[0],
                 folder.stamp[1],
                 int(pending),
-                _dumps({key: value for key, value in folder.tags().items() if value}),
+                compact_json({key: value for key, value in folder.tags().items() if value}),
             ),
         )
 

@@ -39,13 +39,13 @@ class RowsRead:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        real = index._row_to_file
+        real = index.row_to_file
 
         def counted(*args: Any) -> FileRow:
             self.count += 1
             return real(*args)
 
-        monkeypatch.setattr(index, "_row_to_file", counted)
+        monkeypatch.setattr(index, "row_to_file", counted)
 
     def by(self, sync: Callable[[], SyncResult]) -> int:
         before = self.count
