@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum, StrEnum
 
 from memtray.errors import UsageError
@@ -124,7 +124,7 @@ def reconcile(
     if order is not Order.CONCURRENT:
         return Decision(Outcome.KEEP, local)
     if local.deleted == remote.deleted and (local.deleted or local.sha == remote.sha):
-        kept = FileVersion(**{**local.__dict__, "vv": merged(local.vv, remote.vv)})
+        kept = replace(local, vv=merged(local.vv, remote.vv))
         return Decision(Outcome.MERGE_VECTORS, kept)
     if local.deleted != remote.deleted:
         live = remote if local.deleted else local

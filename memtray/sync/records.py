@@ -13,7 +13,8 @@ EMPTY_SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 RACY_NS = 2_000_000_000
 
 
-@dataclass
+# With slots: a sync of a large vault holds one version, stamp and row per file (less memory, faster to build).
+@dataclass(slots=True)
 class FileVersion:
     """One version of one file, as every laptop agrees on it."""
 
@@ -40,7 +41,7 @@ class FileVersion:
         return (self.mtime, self.origin)
 
 
-@dataclass
+@dataclass(slots=True)
 class DiskStamp:
     """What this laptop last saw on disk for a file, and which version that was."""
 
@@ -54,7 +55,7 @@ class DiskStamp:
         return self.size == size and self.mtime_ns == mtime_ns and self.inode == inode
 
 
-@dataclass
+@dataclass(slots=True)
 class FileRow:
     """The version this laptop holds, what its disk has, and whether the version still has to be sent."""
 
