@@ -4,14 +4,15 @@ A checkpoint is due when the logs it would cover grew by ``CHECKPOINT_EVERY`` en
 (its own entries and those it applied from other laptops), or when its own entries since then add up to more bytes
 than the last checkpoint (``MIN_TAIL_BYTES`` at least). So a joining laptop reads one checkpoint per laptop and at
 most ``CHECKPOINT_EVERY`` entries of each log after it, and never more bytes of a log than of the checkpoint it could
-have read instead; writing one costs the vault's size once every ``CHECKPOINT_EVERY`` syncs. Before a laptop's first
-checkpoint, the bytes its entries are measured against are those of the vault's files that travel inside entries,
-uncompressed: a first push's entries hold the vault once, and a checkpoint written right after would only copy them
-(it cost a 10,000-note first push a third of its time). Either way a checkpoint is due once the entries since the
-last one pass ``LOG_READ_MAX``: a joining laptop holds the log entries it reads after the checkpoints in memory,
-while it reads a checkpoint a part at a time. 64 keeps the tail a
+have read instead; writing one costs the vault's size once every ``CHECKPOINT_EVERY`` syncs. 64 keeps the tail a
 joining laptop reads small next to the first push (a few dozen small objects), while a vault of 10,000 small files
 (a few MB packed) adds well under 100 KB of checkpoint per sync on average.
+
+Before a laptop's first checkpoint, the bytes its entries are measured against are those of the vault's files that
+travel inside entries, uncompressed: a first push's entries hold the vault once, and a checkpoint written right after
+would only copy them (it cost a 10,000-note first push a third of its time). Either way a checkpoint is due once the
+entries since the last one pass ``LOG_READ_MAX``: a joining laptop holds the log entries it reads after the
+checkpoints in memory, while it reads a checkpoint a part at a time.
 
 Nothing is published while a version waits to be sent (held by the secret guard, say): a checkpoint holds only what
 is on the hub already, so it never brings a held secret there, and it always covers this laptop's whole log.
