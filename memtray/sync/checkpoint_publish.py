@@ -80,7 +80,9 @@ def due(ctx: SyncContext) -> bool:
     if grown >= CHECKPOINT_EVERY:
         return True
     tail = sum(size for _, _, size in index.sent_entries(last.own_seq if last else 0))
-    return tail >= max(MIN_TAIL_BYTES, min(LOG_READ_MAX, last.size if last else _inline_bytes(ctx)))
+    if tail < MIN_TAIL_BYTES:
+        return False  # the usual small sync: no need to size the vault
+    return tail >= min(LOG_READ_MAX, last.size if last else _inline_bytes(ctx))
 
 
 def _inline_bytes(ctx: SyncContext) -> int:

@@ -214,10 +214,8 @@ def folders_to(root: Path, relative_dir: str, *, create: bool = False) -> Iterat
 @contextmanager
 def parent_of(root: Path, relative: str, *, create: bool = False) -> Iterator[tuple[Folder, str]]:
     """The open folder holding ``relative``, and the file's name in it."""
-    directory, _, name = relative.rpartition("/")
-    _check_name(name)
-    with folders_to(root, directory, create=create) as chain:
-        yield chain[-1], name
+    with OpenFolders(root) as folders:
+        yield folders.parent(relative, create=create)
 
 
 class OpenFolders:
