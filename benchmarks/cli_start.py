@@ -6,9 +6,11 @@ generated memory files, with the real (calibrated) Argon2 settings and a real gn
 (run from the repository root). ``--before DIR`` also times the checkout in DIR (an older memtray, say
 ``git worktree add /tmp/before HEAD~1``) in the same run, interleaved, so "before" and "after" see the same load.
 Each version gets its own laptop (``init`` on a folder hub, ``folder add``, a first ``sync``); then each round runs
-one no-change ``memtray sync`` per version and one no-change ``rclone sync``. Printed: the median of the rounds and
-the spread (max - min) as the noise, and memtray / rclone (below 1 = memtray faster). ``one_size`` returns the
-figures (``benchmarks/compare.py`` uses it). Wall-clock seconds on whatever else the machine is doing.
+one no-change ``memtray sync`` per version and one no-change ``rclone sync``, and first, for this checkout, one
+without the record of the last quiet sync ("full check": as the first ``memtray sync`` after a change anywhere, which
+unlocks and reads the index; the next ones are answered from the record that sync leaves). Printed: the median of
+the rounds and the spread (max - min) as the noise, and memtray / rclone (below 1 = memtray faster). ``one_size``
+returns the figures (``benchmarks/compare.py`` uses it). Wall-clock seconds on whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -29,9 +31,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.common import PASSPHRASE, generate, process_env, rclone_crypt_sync, write_bytecode  # noqa: E402
+from memtray.sync.quiet import QUIET_FILE  # noqa: E402
 from tests.support.desktop import start_keyring_session  # noqa: E402
 
 TARGET_RATIO = 0.7
+FULL_CHECK = "memtray, full check"
+"""The label of the rounds timed without the last quiet sync's record (see memtray/sync/quiet.py): the first
+``memtray sync`` after a change anywhere unlocks and reads the index; the ones after it are answered from the record."""
 APP_RUNNING = "memtray, app running"
 """The label of the rounds timed while ``memtray sync --watch`` runs for the same home (the tray app's case)."""
 # the real Argon2 settings, and no home or hub secret of whoever runs the benchmark
@@ -83,6 +89,11 @@ def app_running(code: Path, home: Path) -> Iterator[None]:
         watcher.wait(timeout=60)
 
 
+def forget_quiet_sync(home: Path) -> None:
+    """The next ``memtray sync`` looks at everything, unlocked, as the first one after a change does."""
+    (home / "data" / QUIET_FILE).unlink(missing_ok=True)
+
+
 def rclone_command(work: Path, source: Path) -> list[str]:
     command = rclone_crypt_sync(work, source)
     timed(command, dict(os.environ))  # the first push
@@ -101,7 +112,10 @@ def one_size(count: int, repeat: int, versions: dict[str, Path]) -> dict[str, li
         rclone = rclone_command(work / "rclone", source)
         figures: dict[str, list[tuple[float, float]]] = {f"memtray {label}": [] for label in versions}
         figures["rclone"] = []
+        figures[FULL_CHECK] = []
         for _ in range(repeat):
+            forget_quiet_sync(homes["after"])
+            figures[FULL_CHECK].append(memtray(versions["after"], homes["after"], "sync"))
             for label, code in versions.items():
                 figures[f"memtray {label}"].append(memtray(code, homes[label], "sync"))
             figures["rclone"].append(timed(rclone, dict(os.environ)))

@@ -7,7 +7,8 @@
 - sync (benchmarks/sync_bench.py), per size of ``--sizes``: first push and the tray app's no-change sync against
   ``rclone sync`` to an rclone crypt remote; a second laptop's join + full pull against ``rclone copy`` out of it;
 - cli (benchmarks/cli_start.py), per size: a no-change ``memtray sync`` process with the real Argon2 settings and the
-  key in a real keychain, against a no-change ``rclone sync``;
+  key in a real keychain, against a no-change ``rclone sync``: after a quiet sync (answered from its record), as the
+  first after a change (a full check), and while the app runs;
 - join (benchmarks/join_after_syncs.py), 1,000 notes, folder hub and memtray hub: a new laptop's join + pull after
   each number of ``--syncs`` small syncs (compaction on), against the same after the first number; then the hub's
   bytes and objects after the last number, with compaction on (each kind) and with the history kept forever (folder
@@ -177,6 +178,16 @@ def cli_rows(table: Table, count: int) -> None:
             Target(f"ratio ≤ {cli_start.TARGET_RATIO}", cli_start.TARGET_RATIO, of_ratio=True),
         ),
         figures["memtray after"][0][0],
+        figures["rclone"][0][0],
+    )
+    table.add(
+        Row(
+            f"no-change `memtray sync` process, first after a change (full check), {count:,} files",
+            "rclone sync, no change",
+            "s",
+            None,
+        ),
+        figures[cli_start.FULL_CHECK][0][0],
         figures["rclone"][0][0],
     )
     table.add(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -189,6 +189,10 @@ class SyncResult:
     """Laptops the roster removed since the last sync, by name."""
     refused: list[str] = field(default_factory=list)
     """Plain sentences, one per laptop whose new changes were not applied (removed, or never a member)."""
+
+    def quiet(self) -> bool:
+        """Nothing was done, and there is nothing to tell: no change either way, no question, nothing held back."""
+        return not any(getattr(self, item.name) for item in fields(self) if item.name != "seconds")
 
     def summary(self) -> str:
         """One line a person can read, e.g. 'Synced: 2 sent, 1 received, 1 conflict.'"""

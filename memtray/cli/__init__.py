@@ -112,6 +112,26 @@ def _command_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+QUICK_SYNC = (["sync"], ["sync", "--allow-mass-delete"])
+
+
+def _answered_without_unlocking(arguments: list[str]) -> bool:
+    """``memtray sync`` when the last sync's record says nothing changed since (see memtray/sync/quiet.py)."""
+    home = None
+    if arguments[:1] == ["--home"] and len(arguments) > 1:
+        home, arguments = arguments[1], arguments[2:]
+    if arguments not in QUICK_SYNC:
+        return False
+    from memtray.sync.quiet import NOTHING_DONE, note_answered, nothing_to_do
+
+    home_obj = resolve_home(home)
+    if not nothing_to_do(home_obj):
+        return False
+    note_answered(home_obj)
+    print(NOTHING_DONE)
+    return True
+
+
 def _setup_logging(home: Home) -> None:
     log_file = home.log_dir / "memtray.log"
     try:
@@ -131,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         gc.set_threshold(COLLECT_AFTER, *gc.get_threshold()[1:])
     arguments = sys.argv[1:] if argv is None else list(argv)
+    if _answered_without_unlocking(arguments):
+        return 0
     parser = build_parser(arguments)
     args = parser.parse_args(arguments)
     try:

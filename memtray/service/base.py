@@ -22,6 +22,7 @@ from memtray.service import keyfile, unlock_cache
 from memtray.service.config import Config, load_config, save_config
 from memtray.service.membership import Members
 from memtray.service.sealed_store import SealedStore, store_file
+from memtray.sync import quiet
 from memtray.sync.index import Index
 from memtray.vault import keys as vault_keys
 from memtray.vault.epochs import EpochKeys
@@ -49,7 +50,9 @@ def open_hub_for(config: Config, secret: str | None) -> Hub:
 
 def pin_for(url: str, *fingerprints: str | None) -> str | None:
     """The one certificate pin for the hub at ``url`` among the fingerprints given (an option, a setup code)."""
-    from memtray.hubs.pinning import normalise_fingerprint  # loads requests: only for a hub address given
+    if not any(fingerprints):
+        return None
+    from memtray.hubs.pinning import normalise_fingerprint  # loads requests: only for a fingerprint given
 
     pins = {normalise_fingerprint(fingerprint) for fingerprint in fingerprints if fingerprint}
     if len(pins) > 1:
@@ -110,6 +113,11 @@ class ServiceBase:
 
     def save_config(self) -> None:
         save_config(self.home.config_file, self.config)
+
+    def changed_for_sync(self) -> None:
+        """Something the next sync acts on changed outside a sync, in the index: the next ``memtray sync`` command
+        must sync in full (see memtray/sync/quiet.py; a change to the config or the folders shows by itself)."""
+        quiet.forget(self.home)
 
     def hub(self) -> Hub:
         if self._hub is None:

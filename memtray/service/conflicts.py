@@ -144,6 +144,7 @@ class Conflicts:
             remove_copy(root, record)
             index = self._service.index
             index.conflicts.resolve(conflict_id, tell_others=True)
+            self._service.changed_for_sync()
             index.add_activity("resolved", record.folder, record.path, self._what_was_kept(record, keep))
 
     def _text_to_write(self, record: ConflictRecord, keep: str, text: str | None) -> bytes | None:

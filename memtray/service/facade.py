@@ -235,11 +235,12 @@ class Service(ServiceBase):
 
     def status(self) -> Status:
         from memtray.model import Status
+        from memtray.sync import quiet
 
         if not self.is_set_up():
             return Status(set_up=False)
         config = self.config
-        last = self.index.get_meta("last_sync")
+        synced = [float(self.index.get_meta("last_sync") or 0), quiet.last_answered(self.home) or 0]
         return Status(
             set_up=True,
             vault_id=config.vault_id,
@@ -248,7 +249,7 @@ class Service(ServiceBase):
             hub_url=config.hub_url,
             hub_kind=hub_kind(config.hub_url),
             folders=tuple(self.folders()),
-            last_sync=float(last) if last else None,
+            last_sync=max(synced) or None,
             last_error=self.index.get_meta("last_error") or None,
             pending_changes=len(self.index.pending_files()),
             open_conflicts=self.index.conflicts.open_count(),

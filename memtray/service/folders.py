@@ -98,6 +98,7 @@ class Folders:
             folder.exclude = list(exclude)
         folder.stamp = (time.time(), self._service.config.device_id)
         self._service.index.put_folder_def(folder, pending=True)
+        self._service.changed_for_sync()
         return self._info(folder)
 
     def remove(self, name: str) -> None:

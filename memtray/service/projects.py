@@ -215,6 +215,7 @@ class Projects:
         found.update(find_checkouts([wanted[key] for key in sorted(missing)], Path.home()))
         record = {"time": time.time(), "wanted": sorted(wanted), "found": {k: str(p) for k, p in found.items()}}
         index.set_meta(SEARCH, json.dumps(record, sort_keys=True))
+        self._service.changed_for_sync()
         return found
 
     def _remembered(self) -> dict[str, dict[str, ProjectIdentity]]:

@@ -21,7 +21,7 @@ from memtray.model import MassDeleteQuestion, ProgressCallback, SyncResult
 from memtray.service.base import HUB_DEVICE_LABEL, ServiceBase
 from memtray.service.lock import HomeLock
 from memtray.service.projects import Projects
-from memtray.sync import repair
+from memtray.sync import quiet, repair
 from memtray.sync.blob_gc import tidy_hub
 from memtray.sync.compaction import retention_seconds
 from memtray.sync.engine import SyncContext, SyncEngine
@@ -42,6 +42,8 @@ class Syncing:
     def __init__(self, service: ServiceBase) -> None:
         self._service = service
         self._projects = Projects(service)
+        self._walked: dict[str, str] = {}
+        """The digest of each folder's whole walk in this sync (see memtray/sync/quiet.py)."""
 
     def sync(
         self,
@@ -56,8 +58,11 @@ class Syncing:
         ``place_projects`` False leaves waiting project folders alone (a join places them before it commits).
         With a watcher's ``changes`` the scan looks only at what it reported (see watch_changes.py)."""
         service = self._service
+        hub_digest = quiet.hub_names(service.hub()) if changes is None else None  # before anything reads the hub
         service.epoch_keys()
         with HomeLock(service.home.lock_file):
+            quiet.forget(service.home)
+            self._walked = {}
             self._follow_index_identity()
             placed = place_projects and self._place_projects()
             sessions = _session_bridge(service)
@@ -73,15 +78,47 @@ class Syncing:
                 raise
             if changes is not None and result.mass_delete is not None:
                 changes.sync_failed()
+            quiet_so_far = hub_digest is not None and sessions is None and not placed and result.quiet()
             if repair.rekey_requested(service.index):
                 self._rekey(set())
                 result = self._sync_locked(progress, allow_mass_delete, allowed_delete)
+                quiet_so_far = False
             if place_projects and result.mass_delete is None and self._place_projects():
                 result = _both(result, self._sync_locked(progress, allow_mass_delete, allowed_delete))
+                quiet_so_far = False
             if result.mass_delete is None and sessions is not None and sessions.after_sync().placed:
                 result = _both(result, self._sync_locked(progress, allow_mass_delete, allowed_delete))
                 sessions.after_sync()
+            if quiet_so_far and hub_digest:
+                self._record_quiet(hub_digest)
             return result
+
+    def _record_quiet(self, hub_digest: str) -> None:
+        """This sync had nothing to do: what it looked at, for the next ``memtray sync`` command."""
+        service = self._service
+        index = service.index
+        definitions = index.folder_defs()
+        folders = [
+            quiet.FolderLook(
+                folder_id,
+                service.config.folder_paths[folder_id],
+                list(definitions[folder_id].include),
+                list(definitions[folder_id].exclude),
+                digest,
+            )
+            for folder_id, digest in sorted(self._walked.items())
+        ]
+        now = time.time()
+        daily = min(float(index.get_meta(name, "0") or 0) for name in ("last_prune", "last_tidy")) + DAY
+        scan_started_ns = int(index.get_meta("scan_started_ns", "0") or 0)
+        quiet.record(
+            service.home,
+            service.config.hub_url,
+            hub_digest,
+            folders,
+            scan_started_ns,
+            min(now + quiet.QUIET_FOR, daily),
+        )
 
     def _place_projects(self) -> bool:
         """Place the project folders found on this laptop; True if any was."""
@@ -97,6 +134,7 @@ class Syncing:
         service = self._service
         service.epoch_keys()
         with HomeLock(service.home.lock_file):
+            quiet.forget(service.home)
             self._follow_index_identity()
             keys, news = service.members.refresh(service.epoch_keys())
             damaged = repair.damaged_logs(service.hub(), keys, service.index, service.config.device_id, news.membership)
@@ -178,6 +216,7 @@ class Syncing:
             allowed_delete=allowed_delete,
             reported=reported,
             wrote=None if changes is None else changes.wrote,
+            walked=self._walked,
         )
         try:
             result = _run(context)

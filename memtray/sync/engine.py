@@ -53,10 +53,11 @@ from memtray.sync.materialise import record_writes, write_to_disk
 from memtray.sync.pathsafety import MAX_PATH_CHARS, normalise
 from memtray.sync.publish import INLINE_MAX, publish
 from memtray.sync.pull import Fetched, check_acks, check_own_log, fetch_chain, hub_logs, read_log
-from memtray.sync.records import RACY_NS, FileRow
+from memtray.sync.records import FileRow
 from memtray.sync.scan import KnownVersion, scan_folder
 from memtray.sync.settle import settle
 from memtray.sync.vectors import Order, VersionVector, compare
+from memtray.sync.walk import RACY_NS
 from memtray.vault.epochs import EpochKeys
 
 __all__ = ["SyncContext", "SyncEngine"]
@@ -199,6 +200,8 @@ class SyncEngine:
                 reported=only,
                 contents=cycle.contents,
             )
+            if only is None and self.ctx.walked is not None:  # a folder with edits is not quiet: spare the digest
+                self.ctx.walked[folder_id] = "" if scan.edits else scan.digest()
             deletions = sum(1 for edit in scan.edits if edit.version.deleted) - scan.moved
             live = partial(rows.on_disk, live_only=True)
             held = self._mass_delete(cycle, folder_id, deletions, live, DeletedBy.THIS_LAPTOP)

@@ -7,10 +7,6 @@ from dataclasses import dataclass, field
 from memtray.sync.vectors import VersionVector
 
 EMPTY_SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-# File systems with coarse timestamps (FAT: 2 s; HFS+, ext3, many network shares: 1 s) can change a
-# file twice without changing its size, mtime or inode. A file modified this close to when its stamp
-# was taken is compared by content, not by its stamp.
-RACY_NS = 2_000_000_000
 
 
 # With slots: a sync of a large vault holds one version, stamp and row per file (less memory, faster to build).

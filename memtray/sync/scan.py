@@ -20,7 +20,6 @@ deletion, but a move: it is counted apart, so it never looks like a mass delete.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,12 +28,12 @@ from pathlib import Path
 from memtray.errors import LocalFileError
 from memtray.projects.pathmap import PathMap
 from memtray.sync import containment
-from memtray.sync.containment import LINK_PROBLEM, Folder, LinkInTheWay
+from memtray.sync.containment import LinkInTheWay
 from memtray.sync.entry import PLAIN_CAPS
-from memtray.sync.globs import TEMP_PREFIX, GlobFilter
-from memtray.sync.pathsafety import normalise
+from memtray.sync.globs import GlobFilter
 from memtray.sync.records import DiskStamp, FileRow, FileVersion
 from memtray.sync.vectors import VersionVector, bumped
+from memtray.sync.walk import Stat, Walked, index_name, list_folder, note_unseen, walk, walk_below
 
 TOO_LARGE = f"is too large to sync (memtray syncs files up to {PLAIN_CAPS['blob'] // 2**20} MB)"
 
@@ -47,80 +46,12 @@ class LocalEdit:
 
 
 @dataclass
-class ScanResult:
+class ScanResult(Walked):
     edits: list[LocalEdit] = field(default_factory=list)
     restamped: dict[str, DiskStamp | None] = field(default_factory=dict)
-    seen: dict[str, tuple[int, int, int]] = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)
-    unseen: set[str] = field(default_factory=set)
     live_before: int = 0
     moved: int = 0
     """How many of the deletions in ``edits`` are files still here, now synced under another vault path."""
-
-
-def _walk(root: Path, rules: GlobFilter, result: ScanResult) -> None:
-    """Stat every tracked file below ``root``, holding open only the folders on the current path."""
-    try:
-        top = containment.open_root(root)
-    except OSError as exc:
-        _unseen(result, "", exc)
-        return
-    _walk_below(top, _list(top, rules, result), rules, result)
-
-
-def _walk_below(top: Folder, names: list[str], rules: GlobFilter, result: ScanResult) -> None:
-    """Stat every tracked file in the sub-folders ``names`` of the open ``top`` (closed when done), and below."""
-    stack = [(top, iter(names))]
-    try:
-        while stack:
-            folder, subfolders = stack[-1]
-            name = next(subfolders, None)
-            if name is None:
-                stack.pop()[0].close()
-                continue
-            try:
-                child = folder.child(name)
-            except OSError as exc:
-                _unseen(result, folder.below(name), exc)
-                continue
-            stack.append((child, iter(_list(child, rules, result))))
-    finally:
-        for folder, _ in stack:
-            folder.close()
-
-
-def _list(folder: Folder, rules: GlobFilter, result: ScanResult, names: set[str] | None = None) -> list[str]:
-    """Record the tracked files in ``folder`` (only those called ``names``, when given); the names of its
-    sub-folders worth walking."""
-    try:
-        entries = folder.scandir()
-    except OSError as exc:
-        _unseen(result, folder.relative, exc)
-        return []
-    subfolders = []
-    for entry in entries:
-        name = entry.name
-        if names is not None and name not in names:
-            continue
-        if name.startswith(TEMP_PREFIX):
-            _remove_stale_temp(folder, entry)
-            continue
-        relative = folder.below(name)
-        if containment.entry_is_link(entry):
-            result.unseen.add(_key(relative))
-            if rules.tracks(relative) or rules.may_contain(relative):
-                result.problems[relative] = LINK_PROBLEM
-        elif entry.is_dir(follow_symlinks=False):
-            if rules.may_contain(relative):
-                subfolders.append(name)
-        elif entry.is_file(follow_symlinks=False) and rules.tracks(relative):
-            stat = entry.stat(follow_symlinks=False)
-            result.seen[_key(relative)] = (
-                stat.st_size,
-                stat.st_mtime_ns,
-                stat.st_ino,
-            )
-    return subfolders
 
 
 class Reach:
@@ -158,7 +89,7 @@ def _walk_reported(root: Path, rules: GlobFilter, result: ScanResult, reported: 
     names: dict[str, set[str] | None] = {}
     for path in reported:
         whole = path.endswith("/")
-        path = _key(path.rstrip("/"))
+        path = index_name(path.rstrip("/"))
         folder, _, name = path.rpartition("/")
         reach.trees.add(path)
         if whole:
@@ -172,27 +103,14 @@ def _walk_reported(root: Path, rules: GlobFilter, result: ScanResult, reported: 
         try:
             with containment.folders_to(root, folder) as chain:
                 top = chain.pop()
-                subfolders = _list(top, rules, result, wanted)
-                _walk_below(top, [name for name in subfolders if _key(top.below(name)) in reach.trees], rules, result)
+                subfolders = list_folder(top, rules, result, wanted)
+                within = [name for name in subfolders if index_name(top.below(name)) in reach.trees]
+                walk_below(top, within, rules, result)
         except (FileNotFoundError, NotADirectoryError):
             reach.trees.add(folder)  # the folder itself is gone: so is every file the index knew in it
         except OSError as exc:
-            _unseen(result, folder, exc)
+            note_unseen(result, folder, exc)
     return reach
-
-
-def _unseen(result: ScanResult, relative: str, exc: OSError) -> None:
-    """Nothing below ``relative`` could be looked at: report it, and derive no deletion from it."""
-    result.unseen.add(_key(relative))
-    if isinstance(exc, LinkInTheWay):
-        result.problems[relative] = exc.problem_for(relative)
-    else:
-        result.problems[relative or "."] = f"could not be read ({exc.strerror or type(exc).__name__})"
-
-
-def _key(relative: str) -> str:
-    """How the index names ``relative`` (NFC)."""
-    return relative if relative.isascii() else normalise(relative)
 
 
 def _under_unseen(path: str, unseen: set[str]) -> bool:
@@ -208,19 +126,10 @@ def _under_unseen(path: str, unseen: set[str]) -> bool:
     return False
 
 
-def _remove_stale_temp(folder: Folder, entry: os.DirEntry[str]) -> None:
-    """A temp file left by an interrupted write (sync holds the per-home lock, so none is in use)."""
-    try:
-        if entry.is_file(follow_symlinks=False):
-            folder.unlink(entry.name)
-    except OSError:
-        pass
-
-
-def _by_vault_path(result: ScanResult, paths: PathMap) -> dict[str, tuple[str, tuple[int, int, int]]]:
+def _by_vault_path(result: ScanResult, paths: PathMap) -> dict[str, tuple[str, Stat]]:
     """The files the walk saw, by vault path: each with its path on disk and its stat. A file that is not
     synced here is left out; two files claiming one vault path are a problem, and only the first is synced."""
-    found: dict[str, tuple[str, tuple[int, int, int]]] = {}
+    found: dict[str, tuple[str, Stat]] = {}
     for disk_path in sorted(result.seen):
         vault_path = paths.to_vault(disk_path)
         if vault_path is None:
@@ -268,7 +177,7 @@ def scan_folder(
     result = ScanResult()
     reach: Reach | None = None
     if reported is None or "" in reported:
-        _walk(root, rules, result)
+        walk(root, rules, result)
     else:
         reach = _walk_reported(root, rules, result, reported)
     found = _by_vault_path(result, paths)

@@ -42,6 +42,7 @@ from memtray.sync.entry import (
 )
 from memtray.sync.index import Index
 from memtray.sync.publish import INLINE_MAX
+from memtray.sync.quiet import QUIET_FILE
 from memtray.vault.envelope import object_aad, seal
 from tests.servers import FolderRawStore
 
@@ -192,6 +193,19 @@ def test_each_choice_writes_the_text_shown_and_resolving_on_a_resolves_it_on_b(v
     a.service.sync()
     b.service.sync()
     assert vault.entries() == entries, "a laptop keeps telling the others of a resolution they have"
+
+
+def test_a_resolution_makes_the_next_sync_command_sync_in_full(vault: Vault) -> None:
+    """Keeping the text in the file changes nothing on disk or on the hub, only what this laptop has to tell: the
+    record that lets ``memtray sync`` answer without unlocking (memtray/sync/quiet.py) is forgotten."""
+    a, b = vault.laptop("Laptop A"), vault.laptop("Laptop B")
+    edit_same_line(vault, later=b)
+    (conflict,) = a.open_conflicts()
+    assert a.service.sync().quiet()
+    record = a.service.home.data_dir / QUIET_FILE
+    assert record.exists()
+    a.service.resolve_conflict(conflict.conflict_id, "kept")
+    assert not record.exists()
 
 
 def test_the_file_pane_shows_what_the_file_holds_now_and_keeping_it_keeps_exactly_that(vault: Vault) -> None:
