@@ -177,6 +177,30 @@ def test_a_removed_laptop_is_told_even_with_its_kept_key(make_laptop, folder_hub
     assert (b.folder() / "CLAUDE.md").read_text() == "shared\n"
 
 
+def loaded_by(laptop: Laptop, *args: str) -> set[str]:
+    """The modules ``memtray ARGS`` loads in ``laptop``'s home (it must succeed)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MEMTRAY_PASSPHRASE": laptop.passphrase}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "memtray", "--home", str(laptop.home), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=True,
+    )
+    return set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", done.stderr, re.MULTILINE))
+
+
+def test_joining_a_folder_hub_loads_no_http_client(make_laptop, folder_hub: HubEndpoint) -> None:
+    """The certificate pin of a memtray hub is looked at only when a fingerprint was given (requests: about 0.1 s)."""
+    started(make_laptop, folder_hub)
+    joining = make_laptop("Laptop-B", folder_hub)
+    loaded = loaded_by(joining, "join", folder_hub.url, "--device-name", "Laptop-B")
+    assert "memtray.service.setup" in loaded, "the import list was read"
+    assert sorted(name for name in loaded if name.partition(".")[0] in ("requests", "urllib3")) == []
+
+
 def test_the_hub_server_is_loaded_only_for_its_commands(tmp_path: Path) -> None:
     probe = (
         "import sys; from memtray.cli import main; main(['--home', sys.argv[1], 'status']); print(sorted(sys.modules))"
