@@ -42,8 +42,8 @@ class Syncing:
     def __init__(self, service: ServiceBase) -> None:
         self._service = service
         self._projects = Projects(service)
-        self._walked: dict[str, str] = {}
-        """The digest of each folder's whole walk in this sync (see memtray/sync/quiet.py)."""
+        self._walked: dict[str, quiet.FolderLook] = {}
+        """What each folder's whole walk in this sync saw (see memtray/sync/quiet.py)."""
 
     def sync(
         self,
@@ -97,17 +97,7 @@ class Syncing:
         """This sync had nothing to do: what it looked at, for the next ``memtray sync`` command."""
         service = self._service
         index = service.index
-        definitions = index.folder_defs()
-        folders = [
-            quiet.FolderLook(
-                folder_id,
-                service.config.folder_paths[folder_id],
-                list(definitions[folder_id].include),
-                list(definitions[folder_id].exclude),
-                digest,
-            )
-            for folder_id, digest in sorted(self._walked.items())
-        ]
+        folders = [self._walked[folder_id] for folder_id in sorted(self._walked)]
         now = time.time()
         daily = min(float(index.get_meta(name, "0") or 0) for name in ("last_prune", "last_tidy")) + DAY
         scan_started_ns = int(index.get_meta("scan_started_ns", "0") or 0)

@@ -18,6 +18,7 @@ from memtray.sync.entry import open_blob
 from memtray.sync.globs import GlobFilter
 from memtray.sync.index import Index
 from memtray.sync.osrules import OSRules
+from memtray.sync.quiet import FolderLook
 from memtray.sync.reconcile import ConflictPolicy
 from memtray.sync.records import DiskStamp, FileRow, FileVersion, FolderDef
 from memtray.vault.epochs import EpochKeys
@@ -60,8 +61,8 @@ class SyncContext:
     reported: Mapping[str, frozenset[str]] | None = None
     """Per folder id, the only paths the scan looks at (what a watcher reported; see watch_changes.py); a folder
     not named, or None for all, is walked in full."""
-    walked: dict[str, str] | None = None
-    """Told, by folder id, the digest of each folder's whole walk (see quiet.py)."""
+    walked: dict[str, FolderLook] | None = None
+    """Told, by folder id, what each folder's whole walk saw (see quiet.py)."""
     wrote: Callable[[str, str, DiskStamp | None], None] | None = None
     """Told of each file this sync wrote (its new stamp) or deleted (None), by folder id and path on disk, so a
     watcher can tell memtray's own writes from the person's."""

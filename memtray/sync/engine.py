@@ -54,7 +54,7 @@ from memtray.sync.pathsafety import MAX_PATH_CHARS, normalise
 from memtray.sync.publish import INLINE_MAX, publish
 from memtray.sync.pull import Fetched, check_acks, check_own_log, fetch_chain, hub_logs, read_log
 from memtray.sync.records import FileRow
-from memtray.sync.scan import KnownVersion, scan_folder
+from memtray.sync.scan import KnownVersion, quiet_look, scan_folder
 from memtray.sync.settle import settle
 from memtray.sync.vectors import Order, VersionVector, compare
 from memtray.sync.walk import RACY_NS
@@ -200,8 +200,6 @@ class SyncEngine:
                 reported=only,
                 contents=cycle.contents,
             )
-            if only is None and self.ctx.walked is not None:  # a folder with edits is not quiet: spare the digest
-                self.ctx.walked[folder_id] = "" if scan.edits else scan.digest()
             deletions = sum(1 for edit in scan.edits if edit.version.deleted) - scan.moved
             live = partial(rows.on_disk, live_only=True)
             held = self._mass_delete(cycle, folder_id, deletions, live, DeletedBy.THIS_LAPTOP)
@@ -211,6 +209,10 @@ class SyncEngine:
             for path, stamp in scan.restamped.items():
                 rows[path].disk = stamp
                 cycle.changed.add((folder_id, path))
+            if only is None and self.ctx.walked is not None:
+                definition = cycle.folder_defs[folder_id]
+                paths = self.ctx.path_map(folder_id)
+                self.ctx.walked[folder_id] = quiet_look(definition, root, scan, rows, paths, cycle.scan_started_ns)
             for edit in scan.edits:
                 previous = rows.get(edit.version.path)
                 if edit.data is not None:

@@ -10,11 +10,13 @@ Hub objects are written once under names the protocol gives them (memtray/hubs/k
 sync reads the hub for; blobs are left out, as only an entry naming one makes a sync read it. Only a folder hub is
 listed this way (the others need the hub's credential from the keychain, which is what the quick answer avoids).
 
-It is never answered quickly when a folder's walk, the hub's names or the config differ; when a file was modified
-within RACY_NS of the recorded sync's scan (its stat cannot tell a second change apart); once ``until`` has passed
-(QUIET_FOR at most, and never past the daily index prune and hub tidy, whose time the record takes from the index).
-Every sync forgets the record before it looks at anything, and only a whole-folder sync whose result is quiet, with
-no project placed and no agent sessions to export, writes a new one (memtray/service/syncing.py).
+It is never answered quickly when a folder's walk, the hub's names or the config differ; when a temp file is found
+(a write may be under way: the check holds no lock, so it never removes one); when a file modified within RACY_NS of
+the recorded sync's scan (its stat cannot tell a second change apart) no longer has the content that sync saw, which
+the record holds the SHA-256 of; once ``until`` has passed (QUIET_FOR at most, and never past the daily index prune
+and hub tidy, whose time the record takes from the index). Every sync forgets the record before it looks at
+anything, and only a whole-folder sync whose result is quiet, with no project placed and no agent sessions to
+export, writes a new one (memtray/service/syncing.py).
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from memtray.errors import MemtrayError
 from memtray.hubs.folder import FolderHub
 from memtray.paths import PRIVATE_FILE_MODE, Home
+from memtray.sync import containment
 from memtray.sync.globs import GlobFilter
 from memtray.sync.walk import RACY_NS, Walked, walk
 
@@ -50,7 +53,10 @@ class FolderLook:
     include: list[str]
     exclude: list[str]
     digest: str
-    """``Walked.digest()`` of the folder's whole walk."""
+    """``Walked.digest()`` of the folder's whole walk; empty when it is not quiet."""
+    racy: dict[str, str] = field(default_factory=dict)
+    """The SHA-256 of each file modified within RACY_NS of the sync's scan, by path on disk: its stat proves nothing,
+    so the check reads it, as the next full scan would."""
 
 
 def hub_names(hub: object) -> str | None:
@@ -120,6 +126,11 @@ def last_answered(home: Home) -> float | None:
         return None
 
 
+def _holds(root: Path, path: str, sha: str | None) -> bool:
+    """The file ``path`` still has the content with SHA-256 ``sha`` (read without following a link)."""
+    return sha is not None and hashlib.sha256(containment.read_bytes(root, path)).hexdigest() == sha
+
+
 def nothing_to_do(home: Home) -> bool:
     """True when the last sync's record answers for now: every folder, the hub and the config as it saw them."""
     try:
@@ -134,8 +145,9 @@ def nothing_to_do(home: Home) -> bool:
             walk(Path(folder.root), GlobFilter(folder.include, folder.exclude), walked)
             if walked.temp_seen or walked.digest() != folder.digest:
                 return False
-            if any(mtime_ns >= trusted_before for _, mtime_ns, _ in walked.seen.values()):
-                return False
+            for path, (_, mtime_ns, _) in walked.seen.items():
+                if mtime_ns >= trusted_before and not _holds(Path(folder.root), path, folder.racy.get(path)):
+                    return False
         return hub_names(FolderHub(fields["hub"])) == fields["hub_names"]
     except (OSError, ValueError, KeyError, TypeError, MemtrayError):
         return False

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from memtray.errors import LocalFileError
@@ -31,9 +31,10 @@ from memtray.sync import containment
 from memtray.sync.containment import LinkInTheWay
 from memtray.sync.entry import PLAIN_CAPS
 from memtray.sync.globs import GlobFilter
-from memtray.sync.records import DiskStamp, FileRow, FileVersion
+from memtray.sync.quiet import FolderLook
+from memtray.sync.records import DiskStamp, FileRow, FileVersion, FolderDef
 from memtray.sync.vectors import VersionVector, bumped
-from memtray.sync.walk import Stat, Walked, index_name, list_folder, note_unseen, walk, walk_below
+from memtray.sync.walk import RACY_NS, Stat, Walked, index_name, list_folder, note_unseen, walk, walk_below
 
 TOO_LARGE = f"is too large to sync (memtray syncs files up to {PLAIN_CAPS['blob'] // 2**20} MB)"
 
@@ -255,3 +256,29 @@ def scan_folder(
         result.edits.append(LocalEdit(version, None, None))
         result.moved += moved
     return result
+
+
+def quiet_look(
+    definition: FolderDef,
+    root: Path,
+    scan: ScanResult,
+    rows: Mapping[str, FileRow],
+    paths: PathMap,
+    scan_started_ns: int,
+) -> FolderLook:
+    """What a quick no-change check compares the folder with (see quiet.py), after a whole walk and its restamps:
+    the walk, and the content of each file modified too close to the scan for its stat to show a second change. No
+    digest for a folder with edits, or with such a file whose content the index does not hold: it is not quiet."""
+    look = FolderLook(definition.folder_id, str(root), list(definition.include), list(definition.exclude), "")
+    if scan.edits:
+        return look
+    racy = {}
+    for disk_path, (size, mtime_ns, inode) in scan.seen.items():
+        if mtime_ns < scan_started_ns - RACY_NS:
+            continue
+        vault_path = paths.to_vault(disk_path)
+        row = rows.get(vault_path) if vault_path is not None else None
+        if row is None or row.disk is None or not row.disk.same_file(size, mtime_ns, inode):
+            return look
+        racy[disk_path] = row.disk.sha
+    return replace(look, digest=scan.digest(), racy=racy)

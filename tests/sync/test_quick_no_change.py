@@ -145,11 +145,12 @@ def test_a_folder_edited_in_the_app_goes_out_with_the_next_command(pair: tuple[L
 
 def test_a_file_changed_too_close_to_the_last_scan_is_read_again(pair: tuple[Laptop, Laptop]) -> None:
     """On a file system with coarse timestamps a file can change twice within one mtime: a stat taken that close
-    to the recorded scan proves nothing, so the full sync reads the file."""
+    to the recorded scan proves nothing, so the check reads the file, as the full sync's scan would."""
     a, b = pair
     path = a.folder() / "notes" / "build.md"
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 10_000_000_000))  # "now" for the next scans
     assert a.sync().strip() == NOTHING_DONE  # the text is unchanged: the file just gets a new stamp
+    assert answered_without_unlocking(a), "the file was read: its text is the one the sync saw"
     looked = path.stat()
     with path.open("r+") as stream:
         stream.write("- mAke, then make test\n")
