@@ -159,6 +159,8 @@ def test_a_passphrase_changed_elsewhere_keeps_the_kept_key_and_the_new_one_unloc
 
     chain, vault = keychain_of(b)
     chain.delete(f"{vault}:{UNLOCK_KEY}")
+    # A sync with nothing to do unlocks nothing (memtray/sync/quiet.py): B has an edit to send.
+    (b.folder() / "CLAUDE.md").write_text("shared\nedited on B\n")
     old = b.run("sync", check=False)
     assert old.returncode != 0 and "passphrase" in old.stderr.lower(), "the old passphrase no longer unlocks"
     b.run("sync", extra_env={"MEMTRAY_PASSPHRASE": NEW_PASSPHRASE})
