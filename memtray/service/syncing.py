@@ -78,7 +78,7 @@ class Syncing:
                 raise
             if changes is not None and result.mass_delete is not None:
                 changes.sync_failed()
-            quiet_so_far = hub_digest is not None and sessions is None and not placed and result.quiet()
+            quiet_so_far = sessions is None and not placed and result.quiet()
             if repair.rekey_requested(service.index):
                 self._rekey(set())
                 result = self._sync_locked(progress, allow_mass_delete, allowed_delete)
