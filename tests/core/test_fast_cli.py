@@ -114,11 +114,11 @@ def test_a_sync_after_setup_needs_no_passphrase(make_laptop, folder_hub: HubEndp
     assert laptop.status()["pending_changes"] == 0
 
 
-def test_a_no_change_sync_loads_only_what_it_needs(make_laptop, folder_hub: HubEndpoint) -> None:
-    laptop = started(make_laptop, folder_hub)
-    env = {**os.environ, "PYTHONPATH": str(REPO), **NO_PASSPHRASE}
+def loaded_by(laptop: Laptop, *args: str, passphrase: str) -> tuple[str, set[str]]:
+    """What ``memtray ARGS`` prints in ``laptop``'s home (it must succeed), and the modules it loads."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MEMTRAY_PASSPHRASE": passphrase}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "memtray", "--home", str(laptop.home), "sync"],
+        [sys.executable, "-X", "importtime", "-m", "memtray", "--home", str(laptop.home), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -126,8 +126,13 @@ def test_a_no_change_sync_loads_only_what_it_needs(make_laptop, folder_hub: HubE
         stdin=subprocess.DEVNULL,
         check=True,
     )
-    assert "up to date" in done.stdout
-    loaded = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", done.stderr, re.MULTILINE))
+    return done.stdout, set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", done.stderr, re.MULTILINE))
+
+
+def test_a_no_change_sync_loads_only_what_it_needs(make_laptop, folder_hub: HubEndpoint) -> None:
+    laptop = started(make_laptop, folder_hub)
+    shown, loaded = loaded_by(laptop, "sync", passphrase="")
+    assert "up to date" in shown
     assert "memtray.sync.engine" in loaded, "the import list was read"
     heavy = sorted(name for name in loaded if name in HEAVY or name.startswith(tuple(f"{top}." for top in HEAVY)))
     assert heavy == []
@@ -179,26 +184,11 @@ def test_a_removed_laptop_is_told_even_with_its_kept_key(make_laptop, folder_hub
     assert (b.folder() / "CLAUDE.md").read_text() == "shared\n"
 
 
-def loaded_by(laptop: Laptop, *args: str) -> set[str]:
-    """The modules ``memtray ARGS`` loads in ``laptop``'s home (it must succeed)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "MEMTRAY_PASSPHRASE": laptop.passphrase}
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "memtray", "--home", str(laptop.home), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        check=True,
-    )
-    return set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", done.stderr, re.MULTILINE))
-
-
 def test_joining_a_folder_hub_loads_no_http_client(make_laptop, folder_hub: HubEndpoint) -> None:
     """The certificate pin of a memtray hub is looked at only when a fingerprint was given (requests: about 0.1 s)."""
     started(make_laptop, folder_hub)
     joining = make_laptop("Laptop-B", folder_hub)
-    loaded = loaded_by(joining, "join", folder_hub.url, "--device-name", "Laptop-B")
+    _, loaded = loaded_by(joining, "join", folder_hub.url, "--device-name", "Laptop-B", passphrase=joining.passphrase)
     assert "memtray.service.setup" in loaded, "the import list was read"
     assert sorted(name for name in loaded if name.partition(".")[0] in ("requests", "urllib3")) == []
 
