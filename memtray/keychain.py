@@ -5,10 +5,11 @@ entries. There is deliberately no plaintext fallback: without a usable keychain 
 told so and must ask the person (or read ``MEMTRAY_PASSPHRASE``), or the person opts in to the
 sealed store in memtray's own folder (memtray/service/sealed_store.py).
 
-``keyring`` costs about 0.1 s to import and to pick its backend, which a command line run that only
-reads one item should not pay: on Linux, when nothing chose another backend, an item is read straight
-from the Secret Service (the backend ``keyring`` picks there), and ``keyring`` is loaded only to write,
-to delete, or when that read finds nothing.
+``keyring`` costs about 0.1 s to import and to pick its backend, and opens a new D-Bus connection for each
+item, which a command line run should not pay: on Linux, when nothing chose another backend, items are read,
+written and deleted straight on the Secret Service (the backend ``keyring`` picks there), over one connection,
+stored exactly as ``keyring`` stores them. ``keyring`` is loaded only when the Secret Service is locked or does not
+answer: it may ask the person to unlock it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import enum
 import os
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from memtray.errors import KeychainError, KeychainLockedError, KeychainMissingError
 
@@ -32,6 +34,9 @@ SERVICE_PREFIX = "memtray"
 CHUNK_CHARS = 1000
 CHUNK_MARKER = "memtray-chunks:"
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
+KEYRING_APPLICATION = "Python keyring library"
+"""The ``application`` attribute ``keyring``'s Secret Service backend gives the items it writes."""
+T = TypeVar("T")
 
 MISSING_MESSAGE = (
     "memtray could not find a keychain on this computer, so it cannot remember your passphrase. "
@@ -107,9 +112,9 @@ class _NotReadable(Exception):
     """The Secret Service is locked or did not answer: only ``keyring`` (which may ask the person) can say more."""
 
 
-def _read_secret_service(service: str, name: str) -> str | None:
-    """The item as ``keyring``'s Secret Service backend stores it, None when absent; _NotReadable when locked or
-    unreachable. Never asks the person to unlock anything."""
+def _on_secret_service(act: Callable[[Any], T]) -> T:
+    """``act(collection)`` on the Secret Service's default collection, over the connection kept for the process;
+    _NotReadable when it is locked or unreachable. Never asks the person to unlock anything."""
     global _reader
     with _reader_lock:
         try:
@@ -124,16 +129,48 @@ def _read_secret_service(service: str, name: str) -> str | None:
             collection = _reader[1]
             if collection.is_locked():
                 raise _NotReadable
-            for item in collection.search_items({"username": name, "service": service}):
-                if item.is_locked():
-                    raise _NotReadable
-                return bytes(item.get_secret()).decode("utf-8")
+            return act(collection)
         except _NotReadable:
             raise
         except Exception as exc:  # no D-Bus session, no Secret Service answering
             _drop_reader()
             raise _NotReadable from exc
-    return None
+
+
+def _open_items(collection: Any, service: str, name: str) -> list[Any]:
+    """The items ``keyring``'s Secret Service backend finds for ``name``; _NotReadable if one is locked."""
+    items = list(collection.search_items({"username": name, "service": service}))
+    if any(item.is_locked() for item in items):
+        raise _NotReadable
+    return items
+
+
+def _read_secret_service(service: str, name: str) -> str | None:
+    """The item as ``keyring``'s Secret Service backend stores it, None when absent."""
+
+    def read(collection: Any) -> str | None:
+        items = _open_items(collection, service, name)
+        return bytes(items[0].get_secret()).decode("utf-8") if items else None
+
+    return _on_secret_service(read)
+
+
+def _write_secret_service(service: str, name: str, value: str) -> None:
+    """Store the item as ``keyring``'s Secret Service backend does (its label and attributes), so either reads it."""
+
+    def write(collection: Any) -> None:
+        attributes = {"username": name, "service": service, "application": KEYRING_APPLICATION}
+        collection.create_item(f"Password for '{name}' on '{service}'", attributes, value.encode("utf-8"), True)
+
+    _on_secret_service(write)
+
+
+def _delete_secret_service(service: str, name: str) -> None:
+    def delete(collection: Any) -> None:
+        for item in _open_items(collection, service, name):
+            item.delete()
+
+    _on_secret_service(delete)
 
 
 def _drop_reader() -> None:
@@ -228,26 +265,25 @@ class Keychain:
         return self._fast_reads and self._chosen is None and _secret_service_is_the_choice()
 
     def _read(self, name: str) -> str | None:
+        """The item as stored (for a value kept in parts, its marker)."""
         if self._reads_fast():
             with contextlib.suppress(_NotReadable):
-                fast = _read_secret_service(self.service, name)
-                if fast is not None:
-                    return fast
+                return _read_secret_service(self.service, name)
         found: str | None = self._call("get_password", self.service, name)
         return found
 
     def set(self, name: str, value: str) -> None:
         self.delete(name)
         if len(value) <= CHUNK_CHARS:
-            self._call("set_password", self.service, name, value)
+            self._store(name, value)
             return
         parts = [value[i : i + CHUNK_CHARS] for i in range(0, len(value), CHUNK_CHARS)]
         for i, part in enumerate(parts):
-            self._call("set_password", self.service, f"{name}#{i}", part)
-        self._call("set_password", self.service, name, f"{CHUNK_MARKER}{len(parts)}")
+            self._store(f"{name}#{i}", part)
+        self._store(name, f"{CHUNK_MARKER}{len(parts)}")
 
     def delete(self, name: str) -> None:
-        current = self._call("get_password", self.service, name)
+        current = self._read(name)
         if current is None:
             return
         if current.startswith(CHUNK_MARKER):
@@ -255,7 +291,18 @@ class Keychain:
                 self._forget(f"{name}#{i}")
         self._forget(name)
 
+    def _store(self, name: str, value: str) -> None:
+        if self._reads_fast():
+            with contextlib.suppress(_NotReadable):
+                _write_secret_service(self.service, name, value)
+                return
+        self._call("set_password", self.service, name, value)
+
     def _forget(self, name: str) -> None:
+        if self._reads_fast():
+            with contextlib.suppress(_NotReadable):
+                _delete_secret_service(self.service, name)
+                return
         import keyring.errors
 
         try:
