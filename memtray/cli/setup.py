@@ -6,15 +6,23 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from memtray.cli.base import add_command, new_passphrase, open_service, print_recovery_key, prompt_passphrase
+from memtray.cli.base import (
+    add_command,
+    folder_line,
+    new_passphrase,
+    open_service,
+    print_recovery_key,
+    prompt_passphrase,
+)
 from memtray.errors import KeychainMissingError, PassphraseError, UsageError
 
 if TYPE_CHECKING:
     from memtray.cli.base import SubCommands
+    from memtray.model import FolderInfo
     from memtray.service import Service
 
 TLS_FINGERPRINT_HELP = (
@@ -51,6 +59,13 @@ def register(commands: SubCommands) -> None:
         "--hub-folder",
         metavar="FOLDER",
         help="where the hub folder is on this laptop, when memtray does not find it in your cloud drives",
+    )
+    join.add_argument(
+        "--folder",
+        metavar="NAME=PATH",
+        action="append",
+        default=[],
+        help="place the vault's folder NAME at PATH on this laptop and bring its files there at once (repeatable)",
     )
 
     setup_code = add_command(
@@ -113,7 +128,21 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _folder_places(given: list[str]) -> list[tuple[str, str]]:
+    """``--folder NAME=PATH`` options as (name, path), refused before anything is joined."""
+    places = []
+    for option in given:
+        name, equals, path = option.partition("=")
+        if not equals or not name.strip() or not path.strip():
+            raise UsageError(
+                f"--folder wants NAME=PATH (the folder's name in the vault, then where it goes): {option!r}"
+            )
+        places.append((name.strip(), path.strip()))
+    return places
+
+
 def cmd_join(args: argparse.Namespace) -> int:
+    places = _folder_places(args.folder)
     service = _open_for_setup(args)
     passphrase = os.environ.get("MEMTRAY_PASSPHRASE") or prompt_passphrase("join")
     if not passphrase:
@@ -135,10 +164,42 @@ def cmd_join(args: argparse.Namespace) -> int:
             )
     except StorageNotFoundError as exc:
         raise StorageNotFoundError(f"{exc.message} Give it with --hub-folder FOLDER.") from None
-    print(f"Joined the vault. {len(result.folders)} folder(s) to place on this laptop:")
-    for folder in result.folders:
-        print(f"  {folder.name}: waiting — run 'memtray folder map \"{folder.name}\" PATH'")
+    if places:
+        return _place_and_pull(service, places, result.folders)
+    print(f"Joined the vault. Its {len(result.folders)} folder(s) on this laptop (files arrive at the next sync):")
+    _print_folders(result.folders)
     return 0
+
+
+def _place_and_pull(service: Service, places: list[tuple[str, str]], folders: tuple[FolderInfo, ...]) -> int:
+    """After a join, put each named folder where ``places`` says and sync once, in this same process."""
+    from memtray.cli.sync_report import report
+
+    names = [folder.name for folder in folders]
+    unknown = [name for name, _ in places if name not in names]
+    if unknown:
+        raise UsageError(
+            f"Joined the vault, but it has no folder called {', '.join(map(repr, unknown))} (its folders: "
+            f"{', '.join(map(repr, names)) or 'none yet'}). Place them with 'memtray folder map NAME PATH'."
+        )
+    print("Joined the vault.")
+    for name, path in places:
+        try:
+            placed = service.map_folder(name, path)
+        except UsageError as exc:
+            raise UsageError(f"Joined the vault, but '{name}' was not placed: {exc.message}") from None
+        print(f"Placed '{placed.name}' at {placed.path}.")
+    report(service.sync())
+    _print_folders([folder for folder in service.folders() if folder.waiting])
+    return 0
+
+
+def _print_folders(folders: Sequence[FolderInfo]) -> None:
+    for folder in folders:
+        if folder.waiting:
+            print(f"  {folder.name}: waiting — run 'memtray folder map \"{folder.name}\" PATH'")
+        else:
+            print(f"  {folder_line(folder)}")
 
 
 def cmd_trust_certificate(args: argparse.Namespace) -> int:
