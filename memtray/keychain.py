@@ -198,6 +198,10 @@ class Keychain:
         return self._chosen
 
     def available(self) -> bool:
+        if self._reads_fast():
+            with contextlib.suppress(_NotReadable):
+                _on_secret_service(lambda _collection: None)
+                return True
         return not _is_unusable(self._backend)
 
     def backend_name(self) -> str:

@@ -184,13 +184,18 @@ def test_a_removed_laptop_is_told_even_with_its_kept_key(make_laptop, folder_hub
     assert (b.folder() / "CLAUDE.md").read_text() == "shared\n"
 
 
-def test_joining_a_folder_hub_loads_no_http_client(make_laptop, folder_hub: HubEndpoint) -> None:
-    """The certificate pin of a memtray hub is looked at only when a fingerprint was given (requests: about 0.1 s)."""
+def test_joining_a_folder_hub_loads_no_http_client_and_no_keyring(make_laptop, folder_hub: HubEndpoint) -> None:
+    """The certificate pin of a memtray hub is looked at only when a fingerprint was given (requests: about 0.1 s);
+    the keychain items a join writes go straight to the Secret Service (keyring: about 0.1 s to pick its backend)."""
     started(make_laptop, folder_hub)
     joining = make_laptop("Laptop-B", folder_hub)
-    _, loaded = loaded_by(joining, "join", folder_hub.url, "--device-name", "Laptop-B", passphrase=joining.passphrase)
+    place = f"memory={joining.folder()}"
+    shown, loaded = loaded_by(joining, "join", folder_hub.url, "--folder", place, passphrase=joining.passphrase)
+    assert "Synced: 1 received" in shown, "the join placed the folder and synced"
     assert "memtray.service.setup" in loaded, "the import list was read"
-    assert sorted(name for name in loaded if name.partition(".")[0] in ("requests", "urllib3")) == []
+    assert sorted(name for name in loaded if name.partition(".")[0] in ("requests", "urllib3", "keyring")) == []
+    chain, vault = keychain_of(joining)
+    assert chain.get(f"{vault}:{UNLOCK_KEY}"), "the unlock key is kept for the next run"
 
 
 def test_the_hub_server_is_loaded_only_for_its_commands(tmp_path: Path) -> None:

@@ -27,12 +27,13 @@ def scope() -> Iterator[str]:
 
 
 def _stored_items(service: str) -> dict[str, tuple[str, dict[str, str]]]:
-    """Every item of ``service`` in the default collection: its secret, label and attributes by user name."""
+    """Every item of ``service`` in the default collection: its secret, label and attributes by user name.
+    gnome-keyring itself sometimes adds an ``xdg:schema`` attribute; nobody searches by it, so it is left out."""
     with closing(secretstorage.dbus_init()) as bus:
         collection = secretstorage.get_default_collection(bus)
         found = {}
         for item in collection.search_items({"service": service}):
-            attributes = item.get_attributes()
+            attributes = {name: value for name, value in item.get_attributes().items() if name != "xdg:schema"}
             found[attributes["username"]] = (item.get_secret().decode(), {**attributes, "label": item.get_label()})
         return found
 
