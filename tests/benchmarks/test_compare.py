@@ -18,7 +18,12 @@ from benchmarks.common import REPO, process_env
 from benchmarks.compare import Row, Table, Target, render
 
 FIRST_PUSH = "first push, 100 files"
-ROWS = [FIRST_PUSH, "no-change sync in the tray app, 100 files", "join + full pull (3 processes), 100 files"]
+ROWS = [
+    FIRST_PUSH,
+    "no-change sync in the tray app, 100 files",
+    "join + full pull (`join --folder`, one process), 100 files",
+    "join + full pull (join, folder map, sync: 3 processes), 100 files",
+]
 
 
 @pytest.mark.skipif(shutil.which("rclone") is None, reason="rclone is the peer of this piece")
