@@ -118,6 +118,8 @@ class Cycle:
     """Per laptop, the newest entry of its log whose refusal a sync result told (see engine.py)."""
     retiring: set[str] = field(default_factory=set)
     rekey: bool = False
+    _names_known: dict[str, str] | None = field(default=None, init=False, repr=False)
+    """The index's laptop names, read once: a pull of many files names their laptop for each."""
 
     def __post_init__(self) -> None:
         self.contents = Contents(self.ctx.index)
@@ -152,12 +154,13 @@ class Cycle:
     def prefetch(self, versions: Iterable[FileVersion]) -> None:
         """Fetch and verify, many at a time, the blobs of ``versions`` this cycle does not hold yet (``content``
         then finds them here)."""
-        needed: dict[str, FileVersion] = {}
+        candidates: dict[str, FileVersion] = {}
         for version in versions:
-            if version.deleted or not version.blob or version.sha in self.contents or version.blob in needed:
+            if version.deleted or not version.blob or version.sha in self.contents or version.blob in candidates:
                 continue
-            if self.ctx.index.content(version.sha) is None:
-                needed[version.blob] = version
+            candidates[version.blob] = version
+        held = self.ctx.index.content_held(version.sha for version in candidates.values())
+        needed = {blob: version for blob, version in candidates.items() if version.sha not in held}
         for key, sealed in fetch_many(self.ctx.hub, (blob_key(blob) for blob in needed)):
             version = needed[key.removeprefix(BLOB_PREFIX)]
             self.contents[version.sha] = open_blob(self.keys(), version.blob or "", sealed, version.sha)
@@ -165,7 +168,9 @@ class Cycle:
     def device_name(self, device_id: str) -> str:
         if device_id in self.devices:
             return self.devices[device_id][0]
-        return self.ctx.index.device_names().get(device_id, "another laptop")
+        if self._names_known is None:
+            self._names_known = self.ctx.index.device_names()
+        return self._names_known.get(device_id, "another laptop")
 
     def log(self, kind: str, version: FileVersion) -> None:
         detail = f"from {self.device_name(version.origin)}" if kind == "received" else ""

@@ -40,6 +40,9 @@ from memtray.sync.records import (
     StoredVersion,
 )
 
+SQL_VARIABLES = 500
+"""Values bound in one statement at most (SQLite's own limit is 32,766 since 3.32, 999 before)."""
+
 
 def remove_index_files(path: Path) -> None:
     """Delete the index at ``path`` with its write-ahead log and shared-memory files."""
@@ -235,6 +238,16 @@ class Index:
         """Keep these bytes as they are: compressing each small text on its own cost more time than any other step of
         a first push (zlib sets up its tables for every call), for a few kilobytes of disk per note."""
         self.db.executemany("INSERT OR IGNORE INTO content (sha, data, packed) VALUES (?, ?, 0)", items)
+
+    def content_held(self, shas: Iterable[str]) -> set[str]:
+        """Which of ``shas`` the content table holds (their bytes are not read)."""
+        wanted = list(dict.fromkeys(shas))
+        held: set[str] = set()
+        for start in range(0, len(wanted), SQL_VARIABLES):
+            part = wanted[start : start + SQL_VARIABLES]
+            marks = ",".join("?" * len(part))
+            held.update(row[0] for row in self.db.execute(f"SELECT sha FROM content WHERE sha IN ({marks})", part))
+        return held
 
     def content(self, sha: str) -> bytes | None:
         row = self.db.execute("SELECT data, packed FROM content WHERE sha = ?", (sha,)).fetchone()

@@ -107,6 +107,18 @@ def test_old_versions_are_pruned_after_the_retention_window(tmp_path: Path):
     assert index.content("old-sha") is None and index.content("new-sha") == b"new"
 
 
+def test_the_index_says_which_contents_it_holds_past_one_statements_worth(tmp_path: Path):
+    from memtray.sync.index import SQL_VARIABLES, Index
+
+    index = Index(tmp_path / "index.sqlite3")
+    held = [f"held-{number}" for number in range(SQL_VARIABLES + 3)]
+    with index.transaction():
+        index.put_content([(sha, sha.encode()) for sha in held])
+    asked = [*held[::-1], "missing-1", held[0], "missing-2"]
+    assert index.content_held(asked) == set(held)
+    assert index.content_held([]) == set()
+
+
 def test_index_rows_come_back_as_records_with_every_field_in_place(tmp_path: Path):
     from memtray.sync.index import Index
     from memtray.sync.records import (
