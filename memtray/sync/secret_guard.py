@@ -8,16 +8,17 @@ Two detectors look at a file's content (held.py decides which content, and what 
   (``xoxb-…`` and the like) and webhook addresses, and private-key blocks (a ``BEGIN … PRIVATE KEY`` line followed
   by the key itself, not a mere mention of the line). They run on all of every file, text or not.
 - detect-secrets' detectors for other key formats (Stripe, Twilio, SendGrid, Mailchimp, npm, PyPI, GitLab, Azure
-  storage, Square, JWTs), on text files up to ``DETECTOR_MAX`` bytes; the package is imported only when there is
-  such a text to check. Each detector first looks at the whole text, and only a text it finds something in is
-  looked at line by line. Of its default detectors, left out because they flag ordinary memory notes (measured on
-  558 Markdown files of 305,000 lines and on hand-written CLAUDE.md notes): both high-entropy detectors (commit
-  ids, checksums, integrity hashes), the keyword detector (``password: "changeme"`` in a note on the dev setup),
-  basic-auth URLs (``postgres://postgres:postgres@localhost``), public IP addresses, and the private-key detector,
-  which flags a mere mention of a ``BEGIN … PRIVATE KEY`` line. Left out because memtray's own patterns cover
-  them: AWS, GitHub, OpenAI and Slack. Left out because they cost far more than the rest together (2 to 5 s for
-  10,000 notes of 2 KB, where all the others take 0.3 s) for keys rarely seen in agent memory: Artifactory,
-  Cloudant, IBM Cloud, IBM COS, SoftLayer, Discord and Telegram.
+  storage, Square, JWTs), on text files up to ``DETECTOR_MAX`` bytes. A detector runs only on a text that holds what
+  every key it finds holds (``_DETECTED``), and the package is imported only when a text does. Each detector first
+  looks at the whole text, and only a text it finds something in is looked at line by line. Of its default detectors,
+  left out because they flag ordinary memory notes (measured on 558 Markdown files of 305,000 lines and on
+  hand-written CLAUDE.md notes): both high-entropy detectors (commit ids, checksums, integrity hashes), the keyword
+  detector (``password: "changeme"`` in a note on the dev setup), basic-auth URLs
+  (``postgres://postgres:postgres@localhost``), public IP addresses, and the private-key detector, which flags a mere
+  mention of a ``BEGIN … PRIVATE KEY`` line. Left out because memtray's own patterns cover them: AWS, GitHub, OpenAI
+  and Slack. Left out because they cost far more than the rest together (2 to 5 s for 10,000 notes of 2 KB, where all
+  the others take 0.3 s) for keys rarely seen in agent memory: Artifactory, Cloudant, IBM Cloud, IBM COS, SoftLayer,
+  Discord and Telegram.
 
 A finding is a line number and what was found, in plain words: never the secret itself.
 
@@ -68,20 +69,23 @@ _PATTERNS: tuple[tuple[str, re.Pattern[bytes], bool], ...] = (
 _SPELLINGS = {"an AWS secret key": (b"aws", b"AWS", b"Aws")}
 _WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
-# For each detect-secrets detector memtray uses: what it finds, in plain words, and the text every key it finds
-# holds (None: none to look for first), so that a text without it is not searched at length.
+# For each detect-secrets detector memtray uses: what it finds, in plain words, and what every key it finds holds
+# (a literal text, or for GitLab and Twilio, whose keys start in several ways, a pattern all their own patterns
+# match too). A text without it is not searched at length, and detect-secrets (0.2 s to load, as it loads
+# requests) is not loaded at all for texts that hold none of them.
 _DETECTED = {
-    "AzureStorageKeyDetector": ("an Azure storage key", "AccountKey="),
-    "GitLabTokenDetector": ("a GitLab token", None),
-    "JwtTokenDetector": ("a sign-in token (JWT)", "eyJ"),
-    "MailchimpDetector": ("a Mailchimp key", "-us"),
-    "NpmDetector": ("an npm token", "_authToken"),
-    "PypiTokenDetector": ("a PyPI token", "pypi-"),
-    "SendGridDetector": ("a SendGrid key", "SG."),
-    "SquareOAuthDetector": ("a Square secret", "sq0csp-"),
-    "StripeDetector": ("a Stripe key", "_live_"),
-    "TwilioKeyDetector": ("a Twilio key", None),
+    "AzureStorageKeyDetector": ("an Azure storage key", re.escape("AccountKey=")),
+    "GitLabTokenDetector": ("a GitLab token", r"gl[a-z]{2,5}-|GR1348941"),
+    "JwtTokenDetector": ("a sign-in token (JWT)", re.escape("eyJ")),
+    "MailchimpDetector": ("a Mailchimp key", re.escape("-us")),
+    "NpmDetector": ("an npm token", re.escape("_authToken")),
+    "PypiTokenDetector": ("a PyPI token", re.escape("pypi-")),
+    "SendGridDetector": ("a SendGrid key", re.escape("SG.")),
+    "SquareOAuthDetector": ("a Square secret", re.escape("sq0csp-")),
+    "StripeDetector": ("a Stripe key", re.escape("_live_")),
+    "TwilioKeyDetector": ("a Twilio key", r"(?:AC|SK)[a-z0-9]{32}"),
 }
+_NEEDS = {name: re.compile(holds) for name, (_, holds) in _DETECTED.items()}
 
 
 @dataclass(frozen=True)
@@ -133,11 +137,7 @@ def _finds_anything(data: bytes) -> bool:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return True
-    for detector in _detectors():
-        holds = _DETECTED[type(detector).__name__][1]
-        if (holds is None or holds in text) and _finds(detector, text):
-            return True
-    return False
+    return any(needs.search(text) and _finds(_detector(name), text) for name, needs in _NEEDS.items())
 
 
 def _by_pattern(data: bytes) -> Finding | None:
@@ -172,37 +172,40 @@ def _by_detector(data: bytes, before_line: int | None) -> Finding | None:
     if not text.strip():
         return None
     first: Finding | None = None
-    for detector in _detectors():
-        kind, holds = _DETECTED[type(detector).__name__]
-        if (holds is not None and holds not in text) or not _finds(detector, text):
+    for name, needs in _NEEDS.items():
+        if not needs.search(text) or not _finds(detector := _detector(name), text):
             continue
         searched = lines[: first.line - 1] if first else lines
         number = next((number for number, line in enumerate(searched, start=1) if _finds(detector, line)), None)
         if number is not None:
-            first = Finding(number, kind)
+            first = Finding(number, _DETECTED[name][0])
     return first
 
 
 def _finds(detector: Any, text: str) -> bool:
     """Whether ``detector`` finds a key in ``text``, less detect-secrets' own filters for strings that only look
-    like keys (``ABCDEF…`` runs, UUIDs)."""
+    like keys (``ABCDEF…`` runs, UUIDs). A detector whose pattern has one optional group gives that group, empty
+    when it is left out (a GitLab CI build token ``glcbt-…`` without its ``xx_`` part): the key was found all the
+    same."""
     from detect_secrets.filters.heuristic import is_potential_uuid, is_sequential_string
 
     return any(
-        not is_sequential_string(found) and not is_potential_uuid(found) for found in detector.analyze_string(text)
+        found == "" or (not is_sequential_string(found) and not is_potential_uuid(found))
+        for found in detector.analyze_string(text)
     )
 
 
-_loaded: list[Any] = []
+_loaded: dict[str, Any] = {}
 _loading = threading.Lock()
 
 
-def _detectors() -> list[Any]:
-    """detect-secrets' detectors that memtray uses, made once (imported by name, so a frozen app carries them)."""
+def _detector(name: str) -> Any:
+    """The detect-secrets detector of that class name, all of them made once (imported by name, so a frozen app
+    carries them)."""
     with _loading:
         if not _loaded:
-            _loaded.extend(detector() for detector in _detector_classes())
-    return _loaded
+            _loaded.update((detector.__name__, detector()) for detector in _detector_classes())
+    return _loaded[name]
 
 
 def _detector_classes() -> Iterator[type]:

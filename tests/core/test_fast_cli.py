@@ -138,6 +138,17 @@ def test_a_no_change_sync_loads_only_what_it_needs(make_laptop, folder_hub: HubE
     assert heavy == []
 
 
+def test_a_sync_that_sends_clean_notes_loads_no_secret_scanner(make_laptop, folder_hub: HubEndpoint) -> None:
+    """detect-secrets (0.2 s: it loads requests) runs only on a text that holds what one of its keys holds."""
+    laptop = started(make_laptop, folder_hub)
+    for number in range(20):
+        (laptop.folder() / f"note-{number}.md").write_text(f"# Note {number}\n- keep modules small; ACK\n")
+    shown, loaded = loaded_by(laptop, "sync", passphrase="")
+    assert "20 sent" in shown, shown
+    assert "memtray.sync.secret_guard" in loaded, "the guard looked at the notes"
+    assert sorted(name for name in loaded if name.partition(".")[0] in ("detect_secrets", "requests")) == []
+
+
 def test_a_kept_key_that_does_not_fit_the_pin_is_forgotten(make_laptop, folder_hub: HubEndpoint) -> None:
     laptop = started(make_laptop, folder_hub)
     forget_passphrase(laptop)

@@ -356,6 +356,42 @@ def test_notes_looked_at_together_single_out_the_one_with_a_key(kind: str):
     assert verdicts[137] and first_finding(texts[137]) == Finding(4, kind)
 
 
+# Every way a GitLab token or a Twilio key starts (detect-secrets' own patterns): memtray looks for what they all hold
+# before it runs those detectors, so each must still be found.
+GITLAB_AND_TWILIO = {
+    **{f"gitlab {prefix}": prefix + random_text(length) for prefix, length in (
+        ("glpat-", 20), ("gldt-", 30), ("glft-", 50), ("glsoat-", 24), ("glrt-", 20), ("GR1348941", 20),
+        ("glcbt-", 22), ("glcbt-1f_", 20), ("glimt-", 25), ("glptt-", 40), ("glagent-", 50), ("gloas-", 64),
+    )},
+    "twilio AC": "AC" + random_text(32, string.ascii_lowercase + string.digits),
+    "twilio SK": "SK" + random_text(32, string.ascii_lowercase + string.digits),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(GITLAB_AND_TWILIO))
+def test_every_form_of_a_gitlab_or_twilio_key_is_found(name: str):
+    kind = "a GitLab token" if name.startswith("gitlab") else "a Twilio key"
+    texts = ordinary_notes(50)
+    texts[7] = planted("key " + GITLAB_AND_TWILIO[name] + " here")
+    assert could_hold_a_key(texts)[7]
+    assert first_finding(texts[7]) == Finding(4, kind)
+
+
+def test_clean_notes_are_cleared_without_loading_detect_secrets():
+    program = (
+        "import sys\n"
+        "from memtray.sync.secret_guard import could_hold_a_key\n"
+        "note = '- run the tests; keep modules small; glob patterns; ACK'\n"
+        "notes = [f'# Note {n}\\n{note}\\n'.encode() for n in range(500)]\n"
+        "assert not any(could_hold_a_key(notes))\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('detect_secrets', 'requests')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_notes_are_looked_at_in_groups_and_an_undecodable_one_leaves_its_group_to_be_looked_at_one_by_one():
     many = ordinary_notes(2 * GROUP_BYTES // len(ordinary_notes(1)[0]))
     many[-1] = planted(KINDS["a Stripe key"]())
