@@ -105,7 +105,7 @@ def _secret_service_is_the_choice() -> bool:
 _reader_lock = threading.Lock()
 _reader: tuple[str, Any] | None = None
 """The bus address and the Secret Service's default collection, with its connection and session: kept for the
-process, so a run that reads three items opens one connection and one encrypted session, not three."""
+process, so a run that reads or writes three items opens one connection and one encrypted session, not three."""
 
 
 class _NotReadable(Exception):
