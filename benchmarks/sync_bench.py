@@ -63,7 +63,10 @@ Figures = dict[str, float]
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one process."""
+    """Wall seconds and peak RSS (KiB) of one process, started once the disk has written out what earlier steps
+    left in memory: a command that flushes its own writes (memtray does, before it records them) would otherwise
+    also wait for the writes of whatever ran before it."""
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
