@@ -54,7 +54,7 @@ from memtray.sync.pathsafety import MAX_PATH_CHARS, normalise
 from memtray.sync.publish import INLINE_MAX, publish
 from memtray.sync.pull import Fetched, check_acks, check_own_log, fetch_chain, hub_logs, read_log
 from memtray.sync.records import FileRow
-from memtray.sync.scan import KnownVersion, quiet_look, scan_folder
+from memtray.sync.scan import KnownVersion, Unread, quiet_look, scan_folder
 from memtray.sync.settle import settle
 from memtray.sync.vectors import Order, VersionVector, compare
 from memtray.sync.walk import RACY_NS
@@ -184,7 +184,10 @@ class SyncEngine:
             self._progress("scanning")
             only = None if reported is None else reported.get(folder_id)
             rows = cycle.folder_rows(folder_id)
-            if only is None or "" in only or (only and folder_id in self.ctx.path_maps):
+            unread = None
+            if only is None or "" in only:
+                unread = Unread(self.index.disk_stamps(folder_id), rows.read_all)
+            elif only and folder_id in self.ctx.path_maps:
                 rows.read_all()
             else:
                 _read_within_reach(rows, root, only)
@@ -199,6 +202,7 @@ class SyncEngine:
                 paths=self.ctx.path_map(folder_id),
                 reported=only,
                 contents=cycle.contents,
+                unread=unread,
             )
             deletions = sum(1 for edit in scan.edits if edit.version.deleted) - scan.moved
             live = partial(rows.on_disk, live_only=True)

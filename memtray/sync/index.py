@@ -131,6 +131,14 @@ class Index:
         )
         return int(self.db.execute(query, (folder,)).fetchone()[0])
 
+    def disk_stamps(self, folder: str) -> dict[str, tuple[int, int, int]]:
+        """The stamp on disk (size, mtime in ns, inode) of each file of ``folder`` that has one, by path."""
+        rows = self.db.execute(
+            "SELECT path, disk_size, disk_mtime_ns, disk_inode FROM files WHERE folder = ? AND disk_sha IS NOT NULL",
+            (folder,),
+        )
+        return {path: (size, mtime_ns, inode) for path, size, mtime_ns, inode in rows}
+
     def paths_on_disk(self, folder: str) -> list[str]:
         """The paths of the files of ``folder`` that have a stamp on disk."""
         rows = self.db.execute("SELECT path FROM files WHERE folder = ? AND disk_sha IS NOT NULL", (folder,))

@@ -50,9 +50,25 @@ class LocalEdit:
 class ScanResult(Walked):
     edits: list[LocalEdit] = field(default_factory=list)
     restamped: dict[str, DiskStamp | None] = field(default_factory=dict)
-    live_before: int = 0
     moved: int = 0
     """How many of the deletions in ``edits`` are files still here, now synced under another vault path."""
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A folder whose index rows are not read yet: the stamp on disk (size, mtime, inode) of each of its files that
+    has one, by vault path, and how to read all its rows."""
+
+    stamps: Mapping[str, Stat]
+    read_all: Callable[[], None]
+
+
+def _as_stamped(found: dict[str, tuple[str, Stat]], stamps: Mapping[str, Stat], hash_after_ns: int) -> bool:
+    """The walk found exactly the files the index has a stamp for, each with that stamp and none modified too
+    recently for its stamp to show a second change."""
+    if len(found) != len(stamps):
+        return False
+    return all(stat[1] <= hash_after_ns and stamps.get(path) == stat for path, (_, stat) in found.items())
 
 
 class Reach:
@@ -165,12 +181,15 @@ def scan_folder(
     paths: PathMap,
     reported: frozenset[str] | None = None,
     contents: dict[str, bytes] | None = None,
+    unread: Unread | None = None,
 ) -> ScanResult:
     """What changed under ``root``, by vault path (``paths`` translates). ``known_version(path, sha)`` names an old
     version a file may still hold; files modified after ``hash_after_ns`` are hashed even when their stamp
     matches. With ``reported`` (the paths a watcher saw change, see ``_walk_reported``) only those are looked at
     and every other file is taken as the index has it; None walks the whole folder. The bytes of each new version
-    go to ``contents`` by SHA-256 when given (so a large scan need not hold them all), else with its edit."""
+    go to ``contents`` by SHA-256 when given (so a large scan need not hold them all), else with its edit.
+    With ``unread``, a whole walk that finds the files exactly as stamped changes nothing and reads no row (reading
+    10,000 rows costs more than the walk); anything else reads them all first."""
     if not root.is_dir():
         raise LocalFileError(
             f"The folder {root} is missing. Reconnect its drive, or choose where it lives in Settings."
@@ -196,7 +215,10 @@ def scan_folder(
             reported=None,
             contents=contents,
         )
-    result.live_before = sum(1 for row in rows.values() if not row.version.deleted and row.disk is not None)
+    if unread is not None:
+        if reach is None and _as_stamped(found, unread.stamps, hash_after_ns):
+            return result
+        unread.read_all()
     with containment.Reader(root) as reader:
         for path, (disk_path, (size, mtime_ns, inode)) in found.items():
             row = rows.get(path)

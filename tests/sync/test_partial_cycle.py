@@ -5,7 +5,9 @@ counted around the index's own row reader."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -97,7 +99,39 @@ def test_a_watch_triggered_sync_reads_only_the_rows_it_needs(pair, monkeypatch: 
 
     assert (b.folder / "MEMORY.md").read_text() == "edited on A\n"
     assert sent < 10 and received < 10, f"A read {sent} rows, B {received}, of {FILES + 1}"
-    assert rows.by(b.service.sync) > FILES, "a walk of everything reads every row"
+    (b.folder / "project-1" / "note-1.md").write_text("edited on B\n")
+    assert rows.by(b.service.sync) > FILES, "a walk of everything that finds an edit reads every row"
+
+
+def aged(member: InProcessLaptop) -> None:
+    """Every file dated a minute ago, then synced: its stamp is then trusted without reading the file."""
+    a_minute_ago = time.time() - 60
+    for path in member.folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, (a_minute_ago, a_minute_ago))
+    member.service.sync()
+
+
+def test_a_whole_walk_that_finds_every_file_as_stamped_reads_no_row(pair, monkeypatch: pytest.MonkeyPatch):
+    a, b = pair
+    synced(a, b, {f"project-{n % 10}/note-{n}.md": f"note {n}\n" for n in range(FILES)})
+    aged(b)
+    rows = RowsRead(monkeypatch)
+    assert rows.by(b.service.sync) < 10, "nothing changed: the walk matched the stamps"
+
+    (b.folder / "project-3" / "note-3.md").unlink()
+    gone = b.service.sync()
+    assert gone.uploaded == 1 and rows.by(b.service.sync) < 10
+    a.service.sync()
+    assert not (a.folder / "project-3" / "note-3.md").exists(), "one file fewer is a deletion"
+
+    aged(b)
+    (b.folder / "project-4" / "note-4.md").rename(b.folder / "project-4" / "renamed.md")
+    moved = b.service.sync()
+    assert moved.uploaded == 2, "as many files as before, one of them under a new name: a deletion and a new file"
+    a.service.sync()
+    assert (a.folder / "project-4" / "renamed.md").read_text() == "note 4\n"
+    assert not (a.folder / "project-4" / "note-4.md").exists()
 
 
 def test_a_write_that_did_not_happen_is_finished_by_a_later_watch_triggered_sync(pair):
