@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from memtray.model import HeldFile
+from memtray.sync.contents import with_bytes_at_hand
 from memtray.sync.globs import is_credentials_file
 from memtray.sync.records import FileRow, FileVersion
 from memtray.sync.scan import read_file
@@ -161,14 +162,14 @@ def _batches(
     checked, and the content to check (None: not to be had right now)."""
     batch: list[tuple[FileRow, bool, bytes | None]] = []
     size = 0
-    for row in pending:
+    for row, at_hand in with_bytes_at_hand(ctx.index, pending, contents):
         version = row.version
         if is_credentials_file(version.path):
             continue
         if allowed.get(version.key) == version.sha or not _checked(ctx, version):
             batch.append((row, False, None))
             continue
-        data = _content(ctx, version, contents)
+        data = _content(ctx, version, at_hand)
         batch.append((row, True, data))
         size += len(data or b"")
         if size >= GROUP_BYTES:
@@ -177,14 +178,14 @@ def _batches(
     yield batch
 
 
-def sendable(ctx: SyncContext, versions: list[FileVersion], contents: dict[str, bytes]) -> list[FileVersion]:
+def sendable(ctx: SyncContext, versions: list[FileVersion], contents: Mapping[str, bytes]) -> list[FileVersion]:
     """Of older texts that this laptop sends along (texts a conflict set aside here), those without a new secret;
     the others are not sent: they stay on this laptop, in its conflict copy."""
     store = HeldStore(ctx.index.db)
     return [version for version in versions if _may_go(ctx, store, version, contents)]
 
 
-def _may_go(ctx: SyncContext, store: HeldStore, version: FileVersion, contents: dict[str, bytes]) -> bool:
+def _may_go(ctx: SyncContext, store: HeldStore, version: FileVersion, contents: Mapping[str, bytes]) -> bool:
     if is_credentials_file(version.path):
         return False
     if not _checked(ctx, version):
@@ -199,14 +200,14 @@ def _checked(ctx: SyncContext, version: FileVersion) -> bool:
 
 
 def _new_secret(
-    ctx: SyncContext, store: HeldStore, version: FileVersion, data: bytes, contents: dict[str, bytes]
+    ctx: SyncContext, store: HeldStore, version: FileVersion, data: bytes, contents: Mapping[str, bytes]
 ) -> Finding | None:
     """The first secret in what ``version`` would newly bring to the hub."""
     finding = first_finding(data)
     return finding and first_finding(data, _on_hub_lines(ctx, store, version, contents))
 
 
-def _content(ctx: SyncContext, version: FileVersion, contents: dict[str, bytes]) -> bytes | None:
+def _content(ctx: SyncContext, version: FileVersion, contents: Mapping[str, bytes]) -> bytes | None:
     """The bytes of ``version`` from this cycle, the index or its file; None if they cannot be had right now."""
     data = contents.get(version.sha)
     if data is None:
@@ -224,7 +225,7 @@ def _content(ctx: SyncContext, version: FileVersion, contents: dict[str, bytes])
 
 
 def _on_hub_lines(
-    ctx: SyncContext, store: HeldStore, version: FileVersion, contents: dict[str, bytes]
+    ctx: SyncContext, store: HeldStore, version: FileVersion, contents: Mapping[str, bytes]
 ) -> frozenset[bytes]:
     """The lines of the texts of this file that the hub already has (see the module's docstring)."""
     history = ctx.index.versions(version.folder, version.path)[:ON_HUB_VERSIONS]

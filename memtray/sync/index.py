@@ -259,9 +259,18 @@ class Index:
 
     def content(self, sha: str) -> bytes | None:
         row = self.db.execute("SELECT data, packed FROM content WHERE sha = ?", (sha,)).fetchone()
-        if row is None:
-            return None
-        return zlib.decompress(row[0]) if row[1] else bytes(row[0])
+        return None if row is None else _unpacked(row[0], row[1])
+
+    def contents(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The bytes of those of ``shas`` the content table holds, by SHA-256: one query per ``SQL_VARIABLES``."""
+        wanted = list(dict.fromkeys(shas))
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), SQL_VARIABLES):
+            part = wanted[start : start + SQL_VARIABLES]
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(f"SELECT sha, data, packed FROM content WHERE sha IN ({marks})", part)
+            found.update((sha, _unpacked(data, packed)) for sha, data, packed in rows)
+        return found
 
     def cursors(self) -> dict[str, tuple[int, str]]:
         return {row[0]: (row[1], row[2]) for row in self.db.execute("SELECT device, seq, hash FROM cursors")}
@@ -359,3 +368,7 @@ class Index:
         """Every file and folder definition is to be sent again, content included (no blob reused)."""
         self.db.execute("UPDATE files SET pending = 1, blob = NULL")
         self.db.execute("UPDATE folders SET pending = 1")
+
+
+def _unpacked(data: bytes, packed: int) -> bytes:
+    return zlib.decompress(data) if packed else bytes(data)

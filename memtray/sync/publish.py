@@ -13,12 +13,13 @@ import sys
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from memtray.errors import IntegrityError, LocalFileError, ObjectExistsError
 from memtray.hubs.keys import blob_key, log_key
 from memtray.sync import conflict_news, repair
 from memtray.sync.blob_gc import UploadedBlobs
+from memtray.sync.contents import with_bytes_at_hand
 from memtray.sync.cycle import ACTIVITY_PER_CYCLE, SyncContext
 from memtray.sync.entry import GENESIS, INLINE_MAX, FileChange, LogEntry, entry_hash, seal_blob, seal_entry
 from memtray.sync.held import hold_back, note_sent, sendable
@@ -52,8 +53,8 @@ def publish(ctx: SyncContext, keys_of: Callable[[], EpochKeys], contents: dict[s
 
     def changes() -> Iterator[FileChange]:
         nonlocal sent
-        while pending:
-            change = _change_for(ctx, pending.popleft(), keys, epoch, contents)
+        for row, at_hand in with_bytes_at_hand(index, _drained(pending), contents):
+            change = _change_for(ctx, row, keys, epoch, at_hand)
             if change is not None:
                 sent += 1
                 if len(shown) < ACTIVITY_PER_CYCLE:
@@ -139,8 +140,13 @@ def _send_notice(ctx: SyncContext, keys: EpochKeys, seq: int, prev: str) -> tupl
     return seq, prev
 
 
+def _drained(pending: deque[FileRow]) -> Iterator[FileRow]:
+    while pending:
+        yield pending.popleft()
+
+
 def _change_for(
-    ctx: SyncContext, row: FileRow, keys: VaultKeys, epoch: int, contents: dict[str, bytes]
+    ctx: SyncContext, row: FileRow, keys: VaultKeys, epoch: int, contents: Mapping[str, bytes]
 ) -> FileChange | None:
     """The change that sends ``row``'s version; None if its folder (or its project) is no longer on this laptop
     or its file changed again since it was scanned."""

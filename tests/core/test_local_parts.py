@@ -117,6 +117,66 @@ def test_the_index_says_which_contents_it_holds_past_one_statements_worth(tmp_pa
     asked = [*held[::-1], "missing-1", held[0], "missing-2"]
     assert index.content_held(asked) == set(held)
     assert index.content_held([]) == set()
+    assert index.contents(asked) == {sha: sha.encode() for sha in held}
+    assert index.contents([]) == {}
+
+
+def test_rows_come_with_their_bytes_read_ahead_in_few_queries(tmp_path: Path):
+    from memtray.sync.contents import READ_AHEAD_BYTES, with_bytes_at_hand
+    from memtray.sync.index import SQL_VARIABLES, Index
+    from memtray.sync.records import FileRow, FileVersion
+
+    index = Index(tmp_path / "index.sqlite3")
+    size = 4096
+    texts = {f"sha-{number}": b"%05d" % number * (size // 5) for number in range(1200)}
+    in_this_cycle = {sha: data for number, (sha, data) in enumerate(texts.items()) if number % 7 == 0}
+    with index.transaction():
+        index.put_content((sha, data) for sha, data in texts.items() if sha not in in_this_cycle)
+    rows = [FileRow(FileVersion("f", f"{sha}.md", {"a": 1}, False, sha, size, 0.0, "a"), None) for sha in texts]
+    rows.append(FileRow(FileVersion("f", "nowhere.md", {"a": 1}, False, "sha-nowhere", 1, 0.0, "a"), None))
+    selects: list[str] = []
+    index.db.set_trace_callback(lambda statement: selects.append(statement) if "FROM content" in statement else None)
+    seen = [(row, at_hand.get(row.version.sha)) for row, at_hand in with_bytes_at_hand(index, rows, in_this_cycle)]
+    index.db.set_trace_callback(None)
+    assert [row for row, _ in seen] == rows
+    assert [data for _, data in seen] == [*texts.values(), None]
+    per_query = min(SQL_VARIABLES, READ_AHEAD_BYTES // size)
+    assert len(selects) == -(-len(rows) // per_query)
+    index.close()
+
+
+def test_many_writes_mixing_new_and_replaced_files_keep_every_edit_made_meanwhile(tmp_path: Path):
+    replacing = localfs.WRITER_RUN * 3
+    stamps = localfs.write_many(tmp_path, [(f"old/{n}.md", b"old", "sha", {}, None) for n in range(replacing)])
+    assert all(isinstance(stamp, DiskStamp) for stamp in stamps)
+    (tmp_path / "old" / "5.md").write_bytes(b"edited meanwhile, longer")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "7.md").write_bytes(b"made meanwhile")
+    planned: list[localfs.PlannedWrite] = []
+    for n in range(replacing):
+        planned.append((f"new/{n}.md", f"new {n}".encode(), "sha", {}, None))
+        planned.append((f"old/{n}.md", f"replaced {n}".encode(), "sha", {}, stamps[n]))
+    outcomes = localfs.write_many(tmp_path, planned)
+    for (relative, data, *_), outcome in zip(planned, outcomes, strict=True):
+        if relative in ("old/5.md", "new/7.md"):
+            assert outcome == localfs.CHANGED_MEANWHILE, relative
+        else:
+            assert isinstance(outcome, DiskStamp) and (tmp_path / relative).read_bytes() == data, relative
+            assert outcome.size == len(data) and outcome.inode == os.stat(tmp_path / relative).st_ino
+    assert (tmp_path / "old" / "5.md").read_bytes() == b"edited meanwhile, longer"
+    assert (tmp_path / "new" / "7.md").read_bytes() == b"made meanwhile"
+    assert not [path for path in tmp_path.rglob("*") if path.name.startswith(".memtray-tmp-")]
+
+
+def test_new_files_are_written_by_the_calling_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def no_writer_threads(*args: object, **kwargs: object) -> None:
+        raise AssertionError("new files started writer threads")
+
+    monkeypatch.setattr(localfs, "ThreadPoolExecutor", no_writer_threads)
+    planned = [(f"p{n % 10}/{n}.md", b"%d" % n, "sha", {}, None) for n in range(localfs.WRITER_RUN * 4)]
+    outcomes = localfs.write_many(tmp_path, planned)
+    assert all(isinstance(outcome, DiskStamp) for outcome in outcomes)
+    assert [(tmp_path / relative).read_bytes() for relative, *_ in planned] == [data for _, data, *_ in planned]
 
 
 def test_index_rows_come_back_as_records_with_every_field_in_place(tmp_path: Path):
