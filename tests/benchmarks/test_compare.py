@@ -42,7 +42,7 @@ def test_quick_sync_piece_prints_and_writes_each_comparison(tmp_path: Path) -> N
         assert row["noise"] == 0
         assert f"| {row['name']} |" in done.stdout
     first_push = rows[0]
-    assert first_push["target"] and first_push["met"] == (first_push["ratio"] <= 1)
+    assert first_push["target"] == "ratio ≤ 0.4" and first_push["met"] == (first_push["ratio"] <= 0.4)
     assert "| comparison | memtray | peer | memtray / peer (median) | noise (max − min) |" in done.stdout
 
 
