@@ -5,7 +5,9 @@
 
 (from the repository root; needs rclone and syncthing). The rows, each measured ``--runs`` times:
 - sync (benchmarks/sync_bench.py), per size of ``--sizes``: first push and the tray app's no-change sync against
-  ``rclone sync`` to an rclone crypt remote; a second laptop's join + full pull against ``rclone copy`` out of it;
+  ``rclone sync`` to an rclone crypt remote; a second laptop's join + full pull against ``rclone copy`` out of it.
+  rclone's steps go first in every second run: the first process to create many files after the setup pays more
+  on a slow disk (see ``sync_bench.one_run``), so an even ``--runs`` gives each side the first place as often;
 - cli (benchmarks/cli_start.py), per size: a no-change ``memtray sync`` process with the real Argon2 settings and the
   key in a real keychain, against a no-change ``rclone sync``: after a quiet sync (answered from its record), as the
   first after a change (a full check), and while the app runs;
@@ -134,8 +136,8 @@ def render(table: Table) -> str:
     return "\n".join(lines)
 
 
-def sync_rows(table: Table, count: int) -> None:
-    figures = sync_bench.one_run(count)
+def sync_rows(table: Table, count: int, peer_first: bool) -> None:
+    figures = sync_bench.one_run(count, peer_first)
     files = f"{count:,} files"
     at_10k = count == 10_000
     table.add(
@@ -308,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"run {run + 1} of {args.runs}", flush=True)
             for count in args.sizes:
                 if "sync" in args.only:
-                    attempt(table, f"sync, {count:,} files", partial(sync_rows, table, count))
+                    attempt(table, f"sync, {count:,} files", partial(sync_rows, table, count, run % 2 == 1))
                 if "cli" in args.only:
                     attempt(table, f"cli, {count:,} files", partial(cli_rows, table, count))
                 if "propagation" in args.only and count <= LONGEST_PROPAGATION:
