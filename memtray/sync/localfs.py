@@ -106,7 +106,7 @@ def write_many(root: Path, planned: list[PlannedWrite]) -> list[DiskStamp | str]
     A file that replaces another is flushed before the replace, so a crash never leaves the old content
     half-overwritten: such writes wait on the disk, so several writers take them, in runs of ``WRITER_RUN``. A new file
     replaces nothing and waits on nothing: new files are all written by the calling thread meanwhile (more threads
-    only contend for the interpreter and the folder's lock: a third of the time and of the CPU for 10,000 new files),
+    only contend for the interpreter and the folder's lock: 10,000 new files took 70 % of the time at 40 % of the CPU),
     and flushed together, once, before this returns (and so before the index records them); where the OS has no such
     call, each is flushed on its own like a replacing write.
     """
