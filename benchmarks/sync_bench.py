@@ -134,8 +134,8 @@ def bench_rclone(work: Path, source: Path) -> Figures:
 
 def one_run(count: int, peer_first: bool = False) -> Figures:
     """One run on ``count`` fresh files; expects a keyring session in the environment. ``peer_first``: rclone's steps
-    run before memtray's. On this machine's disk the first process to create many files after the setup pays up to
-    three times what the second pays (a join and an rclone copy run one after the other, 4 rounds: whichever went
+    run before memtray's. On this machine's disk the first process to create many files after the setup pays far
+    more than the second (a join and an rclone copy run one after the other, 4 rounds taking turns: whichever went
     first took 1.8-5.8x the other), so callers give each side the first place in every second run."""
     write_bytecode()
     with tempfile.TemporaryDirectory(prefix="memtray-sync-bench-") as name:
