@@ -249,28 +249,23 @@ class Index:
 
     def content_held(self, shas: Iterable[str]) -> set[str]:
         """Which of ``shas`` the content table holds (their bytes are not read)."""
-        wanted = list(dict.fromkeys(shas))
-        held: set[str] = set()
-        for start in range(0, len(wanted), SQL_VARIABLES):
-            part = wanted[start : start + SQL_VARIABLES]
-            marks = ",".join("?" * len(part))
-            held.update(row[0] for row in self.db.execute(f"SELECT sha FROM content WHERE sha IN ({marks})", part))
-        return held
+        return {sha for (sha,) in self._content_rows("sha", shas)}
 
     def content(self, sha: str) -> bytes | None:
         row = self.db.execute("SELECT data, packed FROM content WHERE sha = ?", (sha,)).fetchone()
         return None if row is None else _unpacked(row[0], row[1])
 
     def contents(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """The bytes of those of ``shas`` the content table holds, by SHA-256: one query per ``SQL_VARIABLES``."""
+        """The bytes of those of ``shas`` the content table holds, by SHA-256."""
+        return {sha: _unpacked(data, packed) for sha, data, packed in self._content_rows("sha, data, packed", shas)}
+
+    def _content_rows(self, columns: str, shas: Iterable[str]) -> Iterator[Any]:
+        """The content table's ``columns`` for those of ``shas`` it holds: one query per ``SQL_VARIABLES``."""
         wanted = list(dict.fromkeys(shas))
-        found: dict[str, bytes] = {}
         for start in range(0, len(wanted), SQL_VARIABLES):
             part = wanted[start : start + SQL_VARIABLES]
             marks = ",".join("?" * len(part))
-            rows = self.db.execute(f"SELECT sha, data, packed FROM content WHERE sha IN ({marks})", part)
-            found.update((sha, _unpacked(data, packed)) for sha, data, packed in rows)
-        return found
+            yield from self.db.execute(f"SELECT {columns} FROM content WHERE sha IN ({marks})", part)
 
     def cursors(self) -> dict[str, tuple[int, str]]:
         return {row[0]: (row[1], row[2]) for row in self.db.execute("SELECT device, seq, hash FROM cursors")}
