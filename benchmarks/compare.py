@@ -6,8 +6,7 @@
 (from the repository root; needs rclone and syncthing). The rows, each measured ``--runs`` times:
 - sync (benchmarks/sync_bench.py), per size of ``--sizes``: first push and the tray app's no-change sync against
   ``rclone sync`` to an rclone crypt remote; a second laptop's join + full pull against ``rclone copy`` out of it.
-  rclone's steps go first in every second run: the first process to create many files after the setup pays more
-  on a slow disk (see ``sync_bench.one_run``), so an even ``--runs`` gives each side the first place as often;
+  rclone's steps go first in every second run, so an even ``--runs`` gives each side the first place as often;
 - cli (benchmarks/cli_start.py), per size: a no-change ``memtray sync`` process with the real Argon2 settings and the
   key in a real keychain, against a no-change ``rclone sync``: after a quiet sync (answered from its record), as the
   first after a change (a full check), and while the app runs;
@@ -23,6 +22,7 @@ the median ratio and its noise (max − min over the runs), the target where the
 and whether the median meets it. ``--quick``: 1,000 files, 1 run, 10 edits, 10 and 1,000 syncs (options given
 alongside it win).
 Timed memtray processes run without PYTHONDONTWRITEBYTECODE (with their bytecode written), as an installed memtray.
+The sync and join pieces keep their files until the whole comparison is done (``common.scratch_folder`` says why).
 """
 
 from __future__ import annotations
@@ -34,14 +34,13 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from benchmarks import cli_start, hub_propagation, join_after_syncs, sync_bench
-from benchmarks.common import REPO
+from benchmarks.common import REPO, remove_scratch, scratch_folder
 from tests.servers import HubEndpoint
 from tests.support.desktop import start_keyring_session
 
@@ -217,8 +216,7 @@ def join_rows(table: Table, syncs: list[int], long_cases: bool) -> None:
     def case(
         hub: Callable[[Path], contextlib.AbstractContextManager[HubEndpoint]], count: int, compact: bool
     ) -> dict[str, float]:
-        with tempfile.TemporaryDirectory(prefix="memtray-compare-") as scratch:
-            return join_after_syncs.measure(hub, Path(scratch), JOIN_FILES, count, EVERY, compact)
+        return join_after_syncs.measure(hub, scratch_folder("memtray-compare-"), JOIN_FILES, count, EVERY, compact)
 
     counts = [count for count in syncs if long_cases or count <= 1000]
     for name, hub in join_after_syncs.kinds().items():
@@ -323,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
                 attempt(table, "join", partial(join_rows, table, args.syncs, run < args.long_runs))
     finally:
         keyring.stop()
+        remove_scratch()
     print(render(table))
     if args.json:
         summary = {"rows": table.summaries(), "load averages": table.loads, "failed": table.failed}

@@ -34,7 +34,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +48,8 @@ from benchmarks.common import (
     process_env,
     rclone_crypt_copy,
     rclone_crypt_sync,
+    remove_scratch,
+    scratch_folder,
     timed,
     write_bytecode,
 )
@@ -134,20 +135,19 @@ def bench_rclone(work: Path, source: Path) -> Figures:
 
 def one_run(count: int, peer_first: bool = False) -> Figures:
     """One run on ``count`` fresh files; expects a keyring session in the environment. ``peer_first``: rclone's steps
-    run before memtray's. On this machine's disk the first process to create many files after the setup pays far
-    more than the second (a join and an rclone copy run one after the other, 4 rounds taking turns: whichever went
-    first took 1.8-5.8x the other), so callers give each side the first place in every second run."""
+    run before memtray's; callers give each side the first place in every second run. The run's files stay until
+    ``remove_scratch`` (see ``scratch_folder``): while each run removed its own, a file created in the next run's
+    first minute cost up to 15 times as much, and whichever program went first paid 1.8-5.8x what the other did."""
     write_bytecode()
-    with tempfile.TemporaryDirectory(prefix="memtray-sync-bench-") as name:
-        work = Path(name)
-        source = work / "memory"
-        generate(source, count)
-        if peer_first:
-            rclone = bench_rclone(work / "rclone", source)
-            figures, rss = bench_memtray(work / "memtray", source)
-        else:
-            figures, rss = bench_memtray(work / "memtray", source)
-            rclone = bench_rclone(work / "rclone", source)
+    work = scratch_folder("memtray-sync-bench-")
+    source = work / "memory"
+    generate(source, count)
+    if peer_first:
+        rclone = bench_rclone(work / "rclone", source)
+        figures, rss = bench_memtray(work / "memtray", source)
+    else:
+        figures, rss = bench_memtray(work / "memtray", source)
+        rclone = bench_rclone(work / "rclone", source)
     figures["peak RSS (MB)"] = rss / 1024
     figures["rclone first push"] = rclone["first push"]
     figures["rclone no-change sync"] = rclone["no-change sync"]
@@ -206,6 +206,7 @@ def main() -> int:
             print("\n".join(verdicts(count, {key: statistics.median(r[key] for r in runs) for key in runs[0]})))
     finally:
         keyring.stop()
+        remove_scratch()
     return 0
 
 

@@ -9,12 +9,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from benchmarks import hub_propagation
-from benchmarks.common import REPO, process_env
+from benchmarks.common import REPO, process_env, remove_scratch, scratch_folder
 from benchmarks.compare import Row, Table, Target, render
 
 FIRST_PUSH = "first push, 100 files"
@@ -29,11 +30,20 @@ ROWS = [
 @pytest.mark.skipif(shutil.which("rclone") is None, reason="rclone is the peer of this piece")
 def test_quick_sync_piece_prints_and_writes_each_comparison(tmp_path: Path) -> None:
     out = tmp_path / "compare.json"
+    temp = tmp_path / "temp"
+    temp.mkdir()
     command = [sys.executable, "-m", "benchmarks.compare", "--quick", "--only", "sync", "--sizes", "100"]
     done = subprocess.run(
-        [*command, "--json", str(out)], cwd=REPO, capture_output=True, text=True, timeout=240, check=False
+        [*command, "--json", str(out)],
+        cwd=REPO,
+        env={**os.environ, "TMPDIR": str(temp)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    assert not [path.name for path in temp.iterdir() if path.name.startswith("memtray-sync-bench-")]
     rows = json.loads(out.read_text())["rows"]
     assert [row["name"] for row in rows] == ROWS
     for row in rows:
@@ -44,6 +54,19 @@ def test_quick_sync_piece_prints_and_writes_each_comparison(tmp_path: Path) -> N
     first_push = rows[0]
     assert first_push["target"] == "ratio ≤ 0.4" and first_push["met"] == (first_push["ratio"] <= 0.4)
     assert "| comparison | memtray | peer | memtray / peer (median) | noise (max − min) |" in done.stdout
+
+
+def test_scratch_folders_outlive_their_run_until_the_timing_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's files are not removed when the next run starts (that would make its file creation dearer)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    first = scratch_folder("memtray-sync-bench-")
+    (first / "note.md").write_text("kept")
+    second = scratch_folder("memtray-sync-bench-")
+    assert first != second and (first / "note.md").read_text() == "kept" and second.is_dir()
+    remove_scratch()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_timed_memtray_processes_keep_their_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
