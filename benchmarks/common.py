@@ -68,6 +68,16 @@ def scratch_folder(prefix: str) -> Path:
     return folder
 
 
+def creation_cost(folder: Path, files: int = 500) -> float:
+    """Seconds the file system takes to create one empty file in a new folder inside ``folder``, over ``files``
+    files (left in place, like the rest of a run's files): what each side of a comparison pays per file it writes."""
+    probe = Path(tempfile.mkdtemp(prefix="creation-probe-", dir=folder))
+    started = time.perf_counter()
+    for number in range(files):
+        os.close(os.open(probe / f"{number}.md", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return (time.perf_counter() - started) / files
+
+
 def remove_scratch() -> None:
     """Remove every folder ``scratch_folder`` gave out; each benchmark calls it once its timing is done."""
     while _LEFT_FOR_LATER:

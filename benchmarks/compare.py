@@ -94,6 +94,7 @@ class Row:
 class Table:
     rows: dict[str, Row] = field(default_factory=dict)
     loads: list[float] = field(default_factory=list)
+    creation_costs: list[float] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
     def add(self, row: Row, memtray: float, peer: float) -> None:
@@ -132,11 +133,15 @@ def render(table: Table) -> str:
     lines.extend(f"\nfailed, so missing above: {failure}" for failure in table.failed)
     if table.loads:
         lines.append(f"\nload average (1 min) seen while measuring: {min(table.loads):.1f}–{max(table.loads):.1f}")
+    if table.creation_costs:
+        low, high = min(table.creation_costs), max(table.creation_costs)
+        lines.append(f"a new empty file in the runs' folder (both sides pay it per file): {low:.0f}–{high:.0f} µs")
     return "\n".join(lines)
 
 
 def sync_rows(table: Table, count: int, peer_first: bool) -> None:
     figures = sync_bench.one_run(count, peer_first)
+    table.creation_costs.append(figures["disk: creating one file (µs)"])
     files = f"{count:,} files"
     at_10k = count == 10_000
     table.add(
@@ -324,7 +329,12 @@ def main(argv: list[str] | None = None) -> int:
         remove_scratch()
     print(render(table))
     if args.json:
-        summary = {"rows": table.summaries(), "load averages": table.loads, "failed": table.failed}
+        summary = {
+            "rows": table.summaries(),
+            "load averages": table.loads,
+            "file creation µs": table.creation_costs,
+            "failed": table.failed,
+        }
         args.json.write_text(json.dumps(summary, indent=1))
     return 1 if table.failed else 0
 

@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import (
     PASSPHRASE,
     REPO,
+    creation_cost,
     generate,
     process_env,
     rclone_crypt_copy,
@@ -142,6 +143,7 @@ def one_run(count: int, peer_first: bool = False) -> Figures:
     work = scratch_folder("memtray-sync-bench-")
     source = work / "memory"
     generate(source, count)
+    creation = creation_cost(work)
     if peer_first:
         rclone = bench_rclone(work / "rclone", source)
         figures, rss = bench_memtray(work / "memtray", source)
@@ -149,6 +151,7 @@ def one_run(count: int, peer_first: bool = False) -> Figures:
         figures, rss = bench_memtray(work / "memtray", source)
         rclone = bench_rclone(work / "rclone", source)
     figures["peak RSS (MB)"] = rss / 1024
+    figures["disk: creating one file (µs)"] = creation * 1e6
     figures["rclone first push"] = rclone["first push"]
     figures["rclone no-change sync"] = rclone["no-change sync"]
     figures["rclone full pull"] = rclone["full pull"]

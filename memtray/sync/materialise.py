@@ -8,12 +8,15 @@ is neither written nor deleted here, and is no problem."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from memtray.model import ConflictInfo, SyncResult
 from memtray.sync import localfs
 from memtray.sync.conflict_store import News
+from memtray.sync.contents import with_bytes_at_hand
 from memtray.sync.cycle import ACTIVITY_PER_CYCLE, Cycle, FolderRows, tell_own_writes
+from memtray.sync.globs import GlobFilter
 from memtray.sync.pathsafety import UnsafePath, check_relative
 from memtray.sync.records import DiskStamp, FileRow, FileVersion
 
@@ -27,15 +30,11 @@ def write_to_disk(cycle: Cycle, result: SyncResult) -> None:
         taken = _taken(cycle, folder_id, rows) if cycle.ctx.rules.case_insensitive else {}
         writes: list[tuple[FileRow, str, bytes]] = []
         held = 0
-        for path in rows.in_index_order():
-            row = rows[path]
-            if _in_step(row) or not rules.tracks(path):
-                continue
-            disk_path = cycle.ctx.disk_path(folder_id, path)
-            if disk_path is None:
-                continue
+        todo = _out_of_step(cycle, folder_id, rows, rules)
+        at_hand = with_bytes_at_hand(cycle.ctx.index, (row for _, row, _ in todo), cycle.contents)
+        for (path, row, disk_path), (_, contents) in zip(todo, at_hand, strict=True):
             before, planned = row.disk, len(writes)
-            problem = _materialise(cycle, root, row, disk_path, taken, result, writes)
+            problem = _materialise(cycle, root, row, disk_path, taken, result, writes, contents)
             if problem:
                 problems[path] = problem
                 cycle.activity.append(("skipped", folder_id, path, problem))
@@ -50,6 +49,20 @@ def write_to_disk(cycle: Cycle, result: SyncResult) -> None:
             copy_beside = cycle.ctx.disk_path(folder_id, version.path) if version.folder == folder_id else None
             if copy_beside is not None:
                 _save_copy(cycle, root, copy_beside, version, loser, result)
+
+
+def _out_of_step(cycle: Cycle, folder_id: str, rows: FolderRows, rules: GlobFilter) -> list[tuple[str, FileRow, str]]:
+    """The folder's rows whose file on this laptop may have to change, each with its path in the vault and on this
+    laptop, in index order."""
+    todo = []
+    for path in rows.in_index_order():
+        row = rows[path]
+        if _in_step(row) or not rules.tracks(path):
+            continue
+        disk_path = cycle.ctx.disk_path(folder_id, path)
+        if disk_path is not None:
+            todo.append((path, row, disk_path))
+    return todo
 
 
 def _write(
@@ -98,9 +111,10 @@ def _materialise(
     taken: dict[str, str],
     result: SyncResult,
     writes: list[tuple[FileRow, str, bytes]],
+    contents: Mapping[str, bytes],
 ) -> str | None:
-    """Delete or check one file (at ``disk_path`` on this laptop) now; a file to write joins ``writes``. Why not,
-    if it can't be done."""
+    """Delete or check one file (at ``disk_path`` on this laptop) now; a file to write joins ``writes`` with its
+    bytes (from ``contents`` when there, else as the cycle finds them). Why not, if it can't be done."""
     version, disk = row.version, row.disk
     if version.deleted:
         if disk is None:
@@ -128,7 +142,9 @@ def _materialise(
     owner = taken.get(disk_path.casefold())
     if rules.case_insensitive and owner is not None and owner != disk_path:
         return f"can't be created here: '{owner}' differs from it only in upper/lower case"
-    data = cycle.content(version)
+    data = contents.get(version.sha)
+    if data is None:
+        data = cycle.content(version)
     if data is None:
         return "its content is not available yet; it will be fetched next time"
     writes.append((row, disk_path, data))

@@ -44,7 +44,10 @@ def test_quick_sync_piece_prints_and_writes_each_comparison(tmp_path: Path) -> N
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert not [path.name for path in temp.iterdir() if path.name.startswith("memtray-sync-bench-")]
-    rows = json.loads(out.read_text())["rows"]
+    written = json.loads(out.read_text())
+    rows = written["rows"]
+    (creation,) = written["file creation µs"]
+    assert creation > 0 and f"(both sides pay it per file): {creation:.0f}–{creation:.0f} µs" in done.stdout
     assert [row["name"] for row in rows] == ROWS
     for row in rows:
         assert row["runs"] == 1 and row["memtray median"] > 0 and row["peer median"] > 0

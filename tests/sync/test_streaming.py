@@ -13,12 +13,14 @@ import pytest
 from memtray.errors import MemtrayError
 from memtray.hubs.keys import blob_key, parse_log_key
 from memtray.model import SyncProgress
+from memtray.paths import resolve_home
 from memtray.sync.entry import INLINE_MAX, open_blob, open_entry
+from memtray.sync.index import SQL_VARIABLES
 from memtray.sync.localfs import WRITE_BATCH_BYTES
-from tests.core.checkpoint_fleet import new_laptop
-from tests.prove.fleet import FOLDER, InProcessLaptop, close_fleet
+from tests.core.checkpoint_fleet import edit, new_laptop
+from tests.prove.fleet import FOLDER, InProcessLaptop, UnpluggableService, close_fleet
 from tests.servers import HubEndpoint, folder_endpoint
-from tests.support.laptops import tree
+from tests.support.laptops import PASSPHRASE, Laptop, tree
 
 LARGE = INLINE_MAX + 100_000
 """A file this size travels as a blob of its own."""
@@ -90,3 +92,27 @@ def test_a_pull_in_batches_writes_nothing_when_the_hub_lacks_a_file(
     with pytest.raises(MemtrayError):
         b.service.sync()
     assert tree(b.folder) == {}, "a pull that stopped wrote files"
+
+
+def test_a_joining_laptop_reads_the_texts_it_writes_many_at_a_time(tmp_path: Path, hub: HubEndpoint) -> None:
+    """A laptop that joined before its folder was placed holds the folder's texts in its index; placing the folder
+    writes them all, reading them back a few hundred per query (one query per file cost more than the writing)."""
+    a = new_laptop(tmp_path, hub, "Laptop-A", founder=True)
+    notes = {f"project-{number % 7}/note-{number:04d}.md": f"# note {number}\nkeep it\n" for number in range(1200)}
+    for name, text in notes.items():
+        edit(a, name, text)
+    a.service.sync()
+    laptop = Laptop("Laptop-B", tmp_path / "Laptop-B", hub)
+    service = UnpluggableService(resolve_home(laptop.home))
+    try:
+        service.join(hub.url, PASSPHRASE, device_name="Laptop-B")
+        service.map_folder(FOLDER, str(laptop.folder(FOLDER)))
+        reads: list[str] = []
+        service.index.db.set_trace_callback(lambda sql: reads.append(sql) if "FROM content" in sql else None)
+        result = service.sync()
+        service.index.db.set_trace_callback(None)
+        assert result.downloaded == len(notes)
+        assert tree(laptop.folder(FOLDER)) == {name: text.encode() for name, text in notes.items()}
+        assert 0 < len(reads) <= 2 * -(-len(notes) // SQL_VARIABLES), reads[:3]
+    finally:
+        close_fleet([a, InProcessLaptop(laptop, service)])
